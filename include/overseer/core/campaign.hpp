@@ -1,0 +1,92 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "overseer/core/json_view.hpp"
+#include "overseer/core/search_space.hpp"
+
+namespace overseer {
+
+enum class ObjectiveMode { Min, Max };
+enum class FsyncPolicy { Always, Group };
+
+struct ModelSpec {
+  std::string name;
+  json params = json::object();  // fixed hyperparameters, merged under every tuple
+  json data;                     // model-specific data description
+};
+
+struct SearchSpec {
+  std::string algorithm;
+  std::optional<std::int64_t> budget;  // trials to create; searchers may cap it
+  std::uint64_t seed = 0;
+  json options = json::object();  // the whole `search` object, for algorithm options
+};
+
+struct ObjectiveSpec {
+  std::string metric;  // empty: the model's primary metric
+  ObjectiveMode mode = ObjectiveMode::Min;
+};
+
+struct LimitsSpec {
+  double task_timeout_s = 0;                 // 0: no limit
+  std::optional<std::int64_t> max_failures;  // unset: never stop for failures
+  std::int64_t retries = 0;
+  double cancel_grace_s = 5;  // how long a timed-out model gets to stop before it is abandoned
+};
+
+struct OutputSpec {
+  std::string dir = "runs";
+  FsyncPolicy fsync = FsyncPolicy::Always;
+  std::int64_t group_commit_ms = 100;
+  bool trial_dirs = true;
+};
+
+// A campaign file after structural validation. Registries (searchers, models) are checked by
+// the caller, which knows them; core only knows the file format.
+struct Campaign {
+  std::filesystem::path file;      // as given by the user
+  std::filesystem::path base_dir;  // relative paths inside the campaign resolve against this
+  json raw;                        // after overrides, before defaults
+
+  std::string name;
+  std::string description;
+  ModelSpec model;
+  SearchSpace space;
+  json space_json;  // parsed space as written (inline, or loaded from `space_file`)
+  std::string space_file;
+  SearchSpec search;
+  ObjectiveSpec objective;
+  LimitsSpec limits;
+  OutputSpec output;
+
+  // Resolves a path the user wrote in the campaign against the campaign's directory.
+  std::filesystem::path resolve_path(const std::string& path) const;
+
+  // The campaign with every default filled in and the space inlined.
+  json resolved() const;
+  // Hash over the parts that decide which trials run and what they return (name, model,
+  // space, search, objective); limits and output may change between a run and its resume.
+  std::string identity_hash() const;
+};
+
+// One `--set dotted.key=value` override; the value is parsed as JSON when it parses, else taken
+// as a string.
+struct Override {
+  std::vector<std::string> path;
+  json value;
+  std::string text;
+};
+Override parse_override(const std::string& text);
+
+Campaign load_campaign(const std::filesystem::path& file,
+                       const std::vector<std::string>& overrides = {});
+
+// Builds a campaign from an already-parsed document (for tests and resumed runs).
+Campaign parse_campaign(json raw, const std::filesystem::path& file);
+
+}  // namespace overseer

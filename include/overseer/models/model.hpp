@@ -1,0 +1,64 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "overseer/core/campaign.hpp"
+#include "overseer/core/registry.hpp"
+#include "overseer/core/trial.hpp"
+
+namespace overseer {
+
+using Metrics = std::map<std::string, double>;
+
+// Everything a model may use while evaluating one trial besides its hyperparameters.
+struct RunContext {
+  TrialId trial = 0;
+  int attempt = 1;
+  std::uint64_t seed = 0;
+  std::string device = "cpu";
+  std::filesystem::path run_dir;  // per-trial directory; empty when trial dirs are disabled
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  std::shared_ptr<const std::atomic<bool>> cancel;
+  // Intermediate values (per-epoch losses), so schedulers can stop bad trials early.
+  std::function<void(const std::string& metric, double value, int step)> report;
+
+  // Long-running models poll this and return (or throw) soon after it turns true.
+  bool cancelled() const { return cancel && cancel->load(std::memory_order_relaxed); }
+};
+
+// A trainable model or benchmark function. One instance serves one worker, so implementations
+// need not be thread-safe; throwing marks the trial failed with the exception's message.
+class Model {
+ public:
+  virtual ~Model() = default;
+  // Throws std::invalid_argument naming the offending parameter when `params` (fixed parameters
+  // merged with a tuple) cannot be evaluated; used to reject a campaign before it starts.
+  virtual void check(const json& params) const = 0;
+  virtual Metrics evaluate(const json& params, const RunContext& context) = 0;
+};
+
+struct ModelEntry {
+  std::vector<std::string> metrics;  // what evaluate reports; the first is the default objective
+  // Builds a model for a campaign; throws InputError for a bad `model.data`.
+  std::function<std::unique_ptr<Model>(const Campaign&)> create;
+};
+
+using ModelRegistry = Registry<ModelEntry>;
+
+// Looks the campaign's model up, failing with an InputError at /model/name when unknown.
+const ModelEntry& find_model(const Campaign& campaign);
+
+// Fixed parameters from the campaign with the trial's tuple on top.
+json merge_params(const json& fixed, const json& tuple);
+
+// Reads a numeric parameter, with a message naming it when absent or not a number.
+double number_param(const json& params, const std::string& name);
+
+}  // namespace overseer

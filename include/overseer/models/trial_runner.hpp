@@ -1,0 +1,32 @@
+#pragma once
+
+#include <filesystem>
+#include <memory>
+
+#include "overseer/models/model.hpp"
+
+namespace overseer {
+
+struct TrialTask {
+  TrialId trial = 0;
+  int attempt = 1;
+  json params;  // the searched tuple; fixed parameters are merged in by the runner
+  std::filesystem::path run_dir;
+};
+
+// Evaluates trials for one worker: merges fixed parameters, enforces the campaign's task timeout,
+// and turns exceptions, NaN and missing metrics into trial statuses.
+class TrialRunner {
+ public:
+  explicit TrialRunner(const Campaign& campaign);
+  TrialResult run(const TrialTask& task);
+
+ private:
+  Metrics evaluate_with_timeout(const json& params, const RunContext& context, TrialResult& result);
+
+  const Campaign& campaign_;
+  const ModelEntry& entry_;
+  std::shared_ptr<Model> model_;
+};
+
+}  // namespace overseer

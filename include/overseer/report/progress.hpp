@@ -1,0 +1,35 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace overseer {
+
+struct ProgressCounts {
+  std::int64_t done = 0;  // trials with a final result
+  std::int64_t total = 0;
+  std::int64_t running = 0;
+  std::int64_t failed = 0;
+  std::optional<double> best;
+};
+
+// Campaign progress on stderr: a status line redrawn at most once a second on a terminal,
+// otherwise a log line every `log_interval` (batch jobs write to files).
+class Progress {
+ public:
+  explicit Progress(std::chrono::seconds log_interval = std::chrono::seconds(10));
+  void update(const ProgressCounts& counts, bool force = false);
+  void finish(const ProgressCounts& counts);
+  static std::string format(const ProgressCounts& counts, double elapsed_s);
+
+ private:
+  bool terminal_;
+  std::chrono::seconds log_interval_;
+  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point last_;
+  bool drawn_ = false;
+};
+
+}  // namespace overseer

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "overseer/core/campaign.hpp"
+
+namespace overseer {
+
+// What a journal file holds: every complete record, and how many bytes they span. A last line
+// cut short by a crash is dropped (`torn_tail`); damage anywhere else is an error.
+struct JournalContents {
+  std::vector<json> records;
+  std::uint64_t valid_bytes = 0;
+  bool torn_tail = false;
+};
+
+JournalContents read_journal(const std::filesystem::path& path);
+
+// Append-only JSON-lines log, the campaign's source of truth. Each record reaches the kernel
+// (write(2)) before `append` returns, so killing the process loses nothing; `Always` also
+// fsyncs every record, `Group` fsyncs at most every `group_commit_ms` (via `sync_if_due`).
+// The file is locked for the writer's lifetime so two runs cannot share one journal.
+class Journal {
+ public:
+  Journal(const std::filesystem::path& path, FsyncPolicy policy,
+          std::chrono::milliseconds group_interval);
+  ~Journal();
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+
+  // Cuts a torn last line off before new records are appended.
+  void truncate(std::uint64_t size);
+  void append(const json& record);
+  void sync_if_due();
+  void sync();
+
+ private:
+  std::filesystem::path path_;
+  int fd_ = -1;
+  FsyncPolicy policy_;
+  std::chrono::milliseconds group_interval_;
+  std::chrono::steady_clock::time_point last_sync_;
+  bool dirty_ = false;
+};
+
+}  // namespace overseer

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs Overseer's build and test dependencies from Debian packages.
+# Idempotent and non-interactive; returns at once when everything is present.
+set -euo pipefail
+
+packages=(
+  cmake g++ make pkg-config
+  openmpi-bin libopenmpi-dev
+  nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
+  libtorch-dev libxgboost-dev xgboost
+  libhdf5-dev libeigen3-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,84 @@
+#include "campaign_setup.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "overseer/core/error.hpp"
+#include "overseer/models/trial_runner.hpp"
+
+namespace overseer::cli {
+namespace {
+
+void check_model(Campaign& campaign) {
+  const ModelEntry& entry = find_model(campaign);
+  const std::string file = campaign.file.string();
+  if (campaign.objective.metric.empty()) campaign.objective.metric = entry.metrics.front();
+  if (std::find(entry.metrics.begin(), entry.metrics.end(), campaign.objective.metric) ==
+      entry.metrics.end()) {
+    std::string names;
+    for (const auto& m : entry.metrics) names += (names.empty() ? "" : ", ") + m;
+    throw InputError(file, "/objective/metric",
+                     "model \"" + campaign.model.name + "\" does not report \"" +
+                         campaign.objective.metric + "\"; it reports: " + names);
+  }
+  // The first point the search would produce stands for all of them: it catches parameters
+  // the model needs but neither the space nor the fixed parameters provide.
+  Suggestion first = make_searcher(campaign)->ask();
+  if (first.kind != Suggestion::Kind::Point) return;
+  auto model = entry.create(campaign);
+  try {
+    model->check(merge_params(campaign.model.params, first.params));
+  } catch (const std::invalid_argument& e) {
+    throw InputError(file, campaign.space.parameters().empty() ? "/search" : "/space",
+                     std::string("model \"") + campaign.model.name + "\": " + e.what() +
+                         " (set it in /model/params or the search space)");
+  }
+}
+
+class TrialHandler : public TaskHandler {
+ public:
+  TrialHandler(const json& setup)
+      : campaign_(
+            parse_campaign(setup.at("campaign"), setup.at("campaign_file").get<std::string>())),
+        runner_(campaign_) {}
+
+  json run(const json& task) override {
+    TrialTask t;
+    t.trial = task.at("trial").get<TrialId>();
+    t.attempt = task.at("attempt").get<int>();
+    t.params = task.at("params");
+    t.run_dir = task.value("run_dir", "");
+    json result = to_json(runner_.run(t));
+    result["trial"] = t.trial;
+    result["attempt"] = t.attempt;
+    return result;
+  }
+
+ private:
+  Campaign campaign_;
+  TrialRunner runner_;
+};
+
+}  // namespace
+
+PreparedCampaign prepare_campaign(const std::filesystem::path& file,
+                                  const std::vector<std::string>& overrides) {
+  PreparedCampaign prepared{load_campaign(file, overrides), nullptr};
+  Campaign& campaign = prepared.campaign;
+  prepared.searcher = make_searcher(campaign);
+  if (auto size = prepared.searcher->size()) {
+    campaign.search.budget = std::min(campaign.search.budget.value_or(*size), *size);
+  }
+  if (!campaign.search.budget) {
+    throw InputError(file.string(), "/search/budget",
+                     "required for algorithm \"" + campaign.search.algorithm + "\"");
+  }
+  check_model(campaign);
+  return prepared;
+}
+
+TaskHandlerFactory trial_handler_factory() {
+  return [](const json& setup) { return std::make_unique<TrialHandler>(setup); };
+}
+
+}  // namespace overseer::cli

@@ -1,0 +1,28 @@
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "overseer/balancer/worker.hpp"
+#include "overseer/core/campaign.hpp"
+#include "overseer/search/searcher.hpp"
+
+namespace overseer::cli {
+
+struct PreparedCampaign {
+  Campaign campaign;
+  std::unique_ptr<Searcher> searcher;
+};
+
+// Loads a campaign and checks everything a run depends on (registries, model parameters,
+// referenced files) without writing anything. Fills the defaults that depend on plug-ins:
+// the objective metric and the budget of finite searchers. Throws InputError.
+PreparedCampaign prepare_campaign(const std::filesystem::path& file,
+                                  const std::vector<std::string>& overrides);
+
+// The worker side: evaluates trials with the campaign's model.
+TaskHandlerFactory trial_handler_factory();
+
+}  // namespace overseer::cli

@@ -1,0 +1,176 @@
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+
+#include <mpi.h>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include "campaign_setup.hpp"
+#include "overseer/balancer/inprocess_transport.hpp"
+#include "overseer/balancer/master.hpp"
+#include "overseer/balancer/mpi_transport.hpp"
+#include "overseer/balancer/protocol.hpp"
+#include "overseer/core/error.hpp"
+
+namespace {
+
+using namespace overseer;
+
+std::atomic<int> g_interrupt_signal{0};
+
+void on_signal(int signal) {
+  g_interrupt_signal.store(signal);
+}
+
+// True when a launcher (mpirun, srun, mpiexec, PALS) started this process; a plain
+// `overseer run` on a laptop then skips MPI entirely.
+bool launched_by_mpi() {
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE",
+                           "MPI_LOCALNRANKS", "PALS_RANKID"}) {
+    if (std::getenv(name) != nullptr) return true;
+  }
+  return false;
+}
+
+struct RunOptions {
+  std::string campaign;
+  std::string out;
+  std::vector<std::string> overrides;
+  bool resume = false;
+  bool force = false;
+  int workers = 1;
+};
+
+int exit_code(StopReason reason) {
+  switch (reason) {
+    case StopReason::Completed:
+      return kExitOk;
+    case StopReason::MaxFailures:
+      return kExitCampaignFailed;
+    case StopReason::Interrupted:
+      return 128 + g_interrupt_signal.load();
+  }
+  return kExitCampaignFailed;
+}
+
+// Rank 0's part: prepares the campaign and drives it. Input errors stop the workers too.
+int run_master(const RunOptions& options, Transport& transport) {
+  try {
+    cli::PreparedCampaign prepared = cli::prepare_campaign(options.campaign, options.overrides);
+    const Campaign& campaign = prepared.campaign;
+    const std::filesystem::path out =
+        options.out.empty() ? std::filesystem::path(campaign.output.dir) / campaign.name
+                            : std::filesystem::path(options.out);
+    RunDirectory run = RunDirectory::open(out, campaign, options.resume, options.force);
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    spdlog::info("campaign {}: {} search, {} trials of model {} on {} worker(s)", campaign.name,
+                 campaign.search.algorithm, *campaign.search.budget, campaign.model.name,
+                 transport.size() - 1);
+    Master master(campaign, std::move(prepared.searcher), run, transport, &g_interrupt_signal);
+    const StopReason reason = master.run();
+    Master::shutdown_workers(transport);
+    return exit_code(reason);
+  } catch (const InputError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    Master::shutdown_workers(transport);
+    return kExitInputError;
+  }
+}
+
+int run_in_process(const RunOptions& options) {
+  InProcessNetwork network(options.workers + 1);
+  std::vector<std::thread> workers;
+  for (int r = 1; r <= options.workers; ++r) {
+    workers.emplace_back(
+        [&network, r] { run_worker(network.endpoint(r), cli::trial_handler_factory()); });
+  }
+  const int code = run_master(options, network.endpoint(0));
+  for (auto& t : workers) t.join();
+  return code;
+}
+
+int run_under_mpi(const RunOptions& options) {
+  int provided = 0;
+  MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
+  int code = kExitOk;
+  {
+    MpiTransport transport(MPI_COMM_WORLD);
+    if (transport.size() == 1) {
+      code = run_in_process(options);
+    } else if (transport.rank() == 0) {
+      code = run_master(options, transport);
+    } else {
+      spdlog::set_pattern(fmt::format("[%H:%M:%S.%e] [%l] [rank {}] %v", transport.rank()));
+      run_worker(transport, cli::trial_handler_factory());
+    }
+  }
+  MPI_Finalize();
+  return code;
+}
+
+int validate(const std::string& file, const std::vector<std::string>& overrides) {
+  try {
+    cli::PreparedCampaign prepared = cli::prepare_campaign(file, overrides);
+    const Campaign& c = prepared.campaign;
+    std::cout << file << ": ok: campaign \"" << c.name << "\", model " << c.model.name << ", "
+              << c.search.algorithm << " search, " << *c.search.budget << " trials, "
+              << c.space.parameters().size() << " searched parameters\n";
+    return kExitOk;
+  } catch (const InputError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitInputError;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Overseer: hyperparameter searches and model comparisons on HPC systems"};
+  app.set_version_flag("--version", "overseer 0.1.0");
+  app.require_subcommand(1);
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+
+  RunOptions run;
+  auto* run_cmd = app.add_subcommand("run", "Run a campaign (under mpirun/srun, or locally)");
+  run_cmd->add_option("campaign", run.campaign, "Campaign file (JSON)")->required();
+  run_cmd->add_option("--out", run.out, "Run directory (default: OUTPUT.DIR/NAME)");
+  run_cmd->add_option("--set", run.overrides, "Override a campaign field: dotted.key=value");
+  run_cmd->add_flag("--resume", run.resume, "Continue the run in the run directory");
+  run_cmd->add_flag("--force", run.force, "Resume even though the campaign changed");
+  run_cmd->add_option("--workers", run.workers, "Worker threads when not launched by mpirun")
+      ->check(CLI::Range(1, 4096));
+
+  std::string validate_file;
+  std::vector<std::string> validate_overrides;
+  auto* validate_cmd = app.add_subcommand("validate", "Check a campaign file without running it");
+  validate_cmd->add_option("campaign", validate_file, "Campaign file (JSON)")->required();
+  validate_cmd->add_option("--set", validate_overrides,
+                           "Override a campaign field: dotted.key=value");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kExitInputError;
+  }
+
+  auto logger = spdlog::stderr_color_mt("overseer");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::from_str(log_level));
+  spdlog::set_pattern("[%H:%M:%S.%e] [%l] %v");
+
+  if (*validate_cmd) return validate(validate_file, validate_overrides);
+  try {
+    return launched_by_mpi() ? run_under_mpi(run) : run_in_process(run);
+  } catch (const std::exception& e) {
+    spdlog::critical("{}", e.what());
+    return kExitCampaignFailed;
+  }
+}

@@ -1,0 +1,258 @@
+#include "overseer/core/campaign.hpp"
+
+#include <cstdio>
+#include <regex>
+
+#include "overseer/core/error.hpp"
+
+namespace overseer {
+namespace {
+
+constexpr const char* kCommandLine = "";
+
+void apply_override(json& doc, const Override& o) {
+  json* node = &doc;
+  std::string walked;
+  for (std::size_t i = 0; i + 1 < o.path.size(); ++i) {
+    walked += (walked.empty() ? "" : ".") + o.path[i];
+    if (node->is_null()) *node = json::object();
+    if (!node->is_object()) {
+      throw InputError(kCommandLine, "",
+                       "--set " + o.text + ": \"" + walked + "\" is " + json_type_name(*node) +
+                           ", not an object");
+    }
+    node = &(*node)[o.path[i]];
+  }
+  if (node->is_null()) *node = json::object();
+  if (!node->is_object()) {
+    throw InputError(kCommandLine, "",
+                     "--set " + o.text + ": cannot set a field inside " + json_type_name(*node));
+  }
+  (*node)[o.path.back()] = o.value;
+}
+
+json parse_space(const JsonView& view, const std::filesystem::path& base, std::string& file) {
+  if (view.value().is_string()) {
+    auto path = base / view.string();
+    if (!std::filesystem::exists(path))
+      view.fail("space file " + path.string() + " does not exist");
+    file = path.string();
+    return read_json_file(path);
+  }
+  if (!view.value().is_array()) {
+    view.fail("expected an array of parameters or the path of a space file, found " +
+              json_type_name(view.value()));
+  }
+  return view.value();
+}
+
+std::uint64_t fnv1a(const std::string& text) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+}  // namespace
+
+Override parse_override(const std::string& text) {
+  auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    throw InputError(kCommandLine, "", "--set " + text + ": expected dotted.key=value");
+  }
+  Override o;
+  o.text = text;
+  std::string key = text.substr(0, eq);
+  std::size_t start = 0;
+  while (true) {
+    auto dot = key.find('.', start);
+    std::string part =
+        key.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (part.empty()) throw InputError(kCommandLine, "", "--set " + text + ": empty key segment");
+    o.path.push_back(part);
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  std::string value = text.substr(eq + 1);
+  o.value = json::parse(value, nullptr, false);
+  if (o.value.is_discarded()) o.value = value;
+  return o;
+}
+
+std::filesystem::path Campaign::resolve_path(const std::string& path) const {
+  std::filesystem::path p(path);
+  return p.is_absolute() ? p : base_dir / p;
+}
+
+Campaign parse_campaign(json raw, const std::filesystem::path& file) {
+  Campaign c;
+  c.file = file;
+  c.base_dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+  c.raw = std::move(raw);
+  JsonView root(c.raw, file.string());
+  root.require_object();
+  // "hash" is what overseer adds to the campaign.json it writes; accepted so that file can be
+  // run again as it is.
+  root.only_keys(
+      {"name", "description", "model", "space", "search", "objective", "limits", "output", "hash"});
+
+  auto name = root.at("name");
+  c.name = name.string();
+  static const std::regex kSafeName("[A-Za-z0-9][A-Za-z0-9._-]*");
+  if (!std::regex_match(c.name, kSafeName)) {
+    name.fail(
+        "name must start with a letter or digit and use only letters, digits, '.', '_' "
+        "and '-' (it names the run directory)");
+  }
+  c.description = root.string_or("description", "");
+
+  auto model = root.at("model");
+  model.only_keys({"name", "params", "data"});
+  c.model.name = model.at("name").string();
+  if (auto params = model.find("params")) {
+    params->require_object();
+    c.model.params = params->value();
+  }
+  if (auto data = model.find("data")) c.model.data = data->value();
+
+  if (auto space = root.find("space")) {
+    c.space_json = parse_space(*space, c.base_dir, c.space_file);
+    c.space = SearchSpace::parse(
+        c.space_file.empty() ? JsonView(c.space_json, file.string(), json::json_pointer("/space"))
+                             : JsonView(c.space_json, c.space_file));
+  }
+  for (const auto& p : c.space.parameters()) {
+    if (c.model.params.contains(p.name)) {
+      model.at("params").at(p.name).fail("\"" + p.name +
+                                         "\" is both a fixed parameter and in the search space");
+    }
+  }
+
+  json empty = json::object();
+  auto search =
+      root.find("search").value_or(JsonView(empty, file.string(), json::json_pointer("/search")));
+  search.require_object();
+  c.search.algorithm = search.string_or("algorithm", "random");
+  if (auto budget = search.find("budget")) {
+    c.search.budget = budget->integer();
+    if (*c.search.budget < 1) budget->fail("budget must be at least 1");
+  }
+  if (auto seed = search.find("seed")) {
+    auto s = seed->integer();
+    if (s < 0) seed->fail("seed must not be negative");
+    c.search.seed = static_cast<std::uint64_t>(s);
+  }
+  c.search.options = search.value();
+
+  auto objective = root.find("objective")
+                       .value_or(JsonView(empty, file.string(), json::json_pointer("/objective")));
+  objective.only_keys({"metric", "mode"});
+  c.objective.metric = objective.string_or("metric", "");
+  if (auto mode = objective.find("mode")) {
+    auto m = mode->string();
+    if (m == "min") {
+      c.objective.mode = ObjectiveMode::Min;
+    } else if (m == "max") {
+      c.objective.mode = ObjectiveMode::Max;
+    } else {
+      mode->fail("mode must be \"min\" or \"max\"");
+    }
+  }
+
+  auto limits =
+      root.find("limits").value_or(JsonView(empty, file.string(), json::json_pointer("/limits")));
+  limits.only_keys({"task_timeout_s", "max_failures", "retries", "cancel_grace_s"});
+  if (auto t = limits.find("task_timeout_s")) {
+    c.limits.task_timeout_s = t->number();
+    if (c.limits.task_timeout_s < 0) t->fail("task_timeout_s must not be negative (0: no limit)");
+  }
+  if (auto m = limits.find("max_failures"); m && !m->value().is_null()) {
+    c.limits.max_failures = m->integer();
+    if (*c.limits.max_failures < 1)
+      m->fail("max_failures must be at least 1, or null for no limit");
+  }
+  if (auto r = limits.find("retries")) {
+    c.limits.retries = r->integer();
+    if (c.limits.retries < 0) r->fail("retries must not be negative");
+  }
+  if (auto g = limits.find("cancel_grace_s")) {
+    c.limits.cancel_grace_s = g->number();
+    if (c.limits.cancel_grace_s < 0) g->fail("cancel_grace_s must not be negative");
+  }
+
+  auto output =
+      root.find("output").value_or(JsonView(empty, file.string(), json::json_pointer("/output")));
+  output.only_keys({"dir", "fsync", "group_commit_ms", "trial_dirs"});
+  c.output.dir = output.string_or("dir", c.output.dir);
+  if (c.output.dir.empty()) output.at("dir").fail("dir must not be empty");
+  if (auto f = output.find("fsync")) {
+    auto policy = f->string();
+    if (policy == "always") {
+      c.output.fsync = FsyncPolicy::Always;
+    } else if (policy == "group") {
+      c.output.fsync = FsyncPolicy::Group;
+    } else {
+      f->fail("fsync must be \"always\" or \"group\"");
+    }
+  }
+  if (auto g = output.find("group_commit_ms")) {
+    c.output.group_commit_ms = g->integer();
+    if (c.output.group_commit_ms < 1) g->fail("group_commit_ms must be at least 1");
+  }
+  c.output.trial_dirs = output.boolean_or("trial_dirs", c.output.trial_dirs);
+  return c;
+}
+
+Campaign load_campaign(const std::filesystem::path& file,
+                       const std::vector<std::string>& overrides) {
+  json raw = read_json_file(file);
+  if (!raw.is_object()) {
+    throw InputError(file.string(), "", "expected a JSON object, found " + json_type_name(raw));
+  }
+  for (const auto& text : overrides) apply_override(raw, parse_override(text));
+  return parse_campaign(std::move(raw), file);
+}
+
+json Campaign::resolved() const {
+  json search_out = search.options;
+  search_out["algorithm"] = search.algorithm;
+  search_out["seed"] = search.seed;
+  if (search.budget) search_out["budget"] = *search.budget;
+  json max_failures = limits.max_failures ? json(*limits.max_failures) : json(nullptr);
+  json out = {{"name", name},
+              {"model", {{"name", model.name}, {"params", model.params}, {"data", model.data}}},
+              {"search", search_out},
+              {"objective",
+               {{"metric", objective.metric},
+                {"mode", objective.mode == ObjectiveMode::Min ? "min" : "max"}}},
+              {"limits",
+               {{"task_timeout_s", limits.task_timeout_s},
+                {"max_failures", max_failures},
+                {"retries", limits.retries},
+                {"cancel_grace_s", limits.cancel_grace_s}}},
+              {"output",
+               {{"dir", output.dir},
+                {"fsync", output.fsync == FsyncPolicy::Always ? "always" : "group"},
+                {"group_commit_ms", output.group_commit_ms},
+                {"trial_dirs", output.trial_dirs}}}};
+  if (!space.parameters().empty()) out["space"] = space.to_json();
+  if (!description.empty()) out["description"] = description;
+  return out;
+}
+
+std::string Campaign::identity_hash() const {
+  json r = resolved();
+  json identity = {{"name", r["name"]},
+                   {"model", r["model"]},
+                   {"space", r.value("space", json::array())},
+                   {"search", r["search"]},
+                   {"objective", r["objective"]}};
+  char buffer[17];
+  std::snprintf(buffer, sizeof buffer, "%016llx",
+                static_cast<unsigned long long>(fnv1a(identity.dump())));
+  return buffer;
+}
+
+}  // namespace overseer

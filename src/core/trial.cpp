@@ -1,0 +1,72 @@
+#include "overseer/core/trial.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+namespace overseer {
+
+std::string to_string(TrialStatus status) {
+  switch (status) {
+    case TrialStatus::Ok:
+      return "ok";
+    case TrialStatus::Failed:
+      return "failed";
+    case TrialStatus::NaN:
+      return "nan";
+    case TrialStatus::Timeout:
+      return "timeout";
+  }
+  return "failed";
+}
+
+std::optional<TrialStatus> parse_trial_status(const std::string& text) {
+  for (auto s : {TrialStatus::Ok, TrialStatus::Failed, TrialStatus::NaN, TrialStatus::Timeout}) {
+    if (to_string(s) == text) return s;
+  }
+  return std::nullopt;
+}
+
+json metric_to_json(double value) {
+  return std::isfinite(value) ? json(value) : json(nullptr);
+}
+
+double metric_from_json(const json& value) {
+  return value.is_number() ? value.get<double>() : std::numeric_limits<double>::quiet_NaN();
+}
+
+json to_json(const TrialResult& r) {
+  json metrics = json::object();
+  for (const auto& [name, value] : r.metrics) metrics[name] = metric_to_json(value);
+  return {{"status", to_string(r.status)},
+          {"value", metric_to_json(r.value)},
+          {"metrics", metrics},
+          {"message", r.message},
+          {"start", r.start},
+          {"end", r.end},
+          {"rank", r.rank},
+          {"host", r.host}};
+}
+
+TrialResult trial_result_from_json(const json& body) {
+  TrialResult r;
+  r.status = parse_trial_status(body.value("status", "failed")).value_or(TrialStatus::Failed);
+  r.value = metric_from_json(body.value("value", json()));
+  if (auto metrics = body.find("metrics"); metrics != body.end() && metrics->is_object()) {
+    for (const auto& item : metrics->items())
+      r.metrics[item.key()] = metric_from_json(item.value());
+  }
+  r.message = body.value("message", "");
+  r.start = body.value("start", 0.0);
+  r.end = body.value("end", 0.0);
+  r.rank = body.value("rank", -1);
+  r.host = body.value("host", "");
+  return r;
+}
+
+double unix_time_now() {
+  using namespace std::chrono;
+  return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace overseer

@@ -1,0 +1,110 @@
+// Closed-form test functions with known optima, for testing searchers and measuring dispatch
+// without training cost.
+#include <cmath>
+#include <regex>
+#include <stdexcept>
+
+#include "overseer/core/error.hpp"
+#include "overseer/models/model.hpp"
+
+namespace overseer {
+namespace {
+
+class AnalyticModel : public Model {
+ public:
+  using Function = double (*)(const std::vector<double>&);
+
+  AnalyticModel(std::vector<std::string> names, Function f) : names_(std::move(names)), f_(f) {}
+
+  void check(const json& params) const override {
+    for (const auto& name : names_) number_param(params, name);
+  }
+
+  Metrics evaluate(const json& params, const RunContext&) override {
+    std::vector<double> x;
+    x.reserve(names_.size());
+    for (const auto& name : names_) x.push_back(number_param(params, name));
+    return {{"value", f_(x)}};
+  }
+
+ private:
+  std::vector<std::string> names_;
+  Function f_;
+};
+
+// Branin-Hoo on x1 in [-5, 10], x2 in [0, 15]; minimum 0.397887 at three points.
+double branin(const std::vector<double>& x) {
+  const double pi = 3.14159265358979323846;
+  const double b = 5.1 / (4 * pi * pi), c = 5 / pi, t = 1 / (8 * pi);
+  const double y = x[1] - b * x[0] * x[0] + c * x[0] - 6;
+  return y * y + 10 * (1 - t) * std::cos(x[0]) + 10;
+}
+
+// Hartmann 6-D on [0, 1]^6; minimum -3.32237.
+double hartmann6(const std::vector<double>& x) {
+  static const double alpha[4] = {1.0, 1.2, 3.0, 3.2};
+  static const double a[4][6] = {{10, 3, 17, 3.5, 1.7, 8},
+                                 {0.05, 10, 17, 0.1, 8, 14},
+                                 {3, 3.5, 1.7, 10, 17, 8},
+                                 {17, 8, 0.05, 10, 0.1, 14}};
+  static const double p[4][6] = {{0.1312, 0.1696, 0.5569, 0.0124, 0.8283, 0.5886},
+                                 {0.2329, 0.4135, 0.8307, 0.3736, 0.1004, 0.9991},
+                                 {0.2348, 0.1451, 0.3522, 0.2883, 0.3047, 0.6650},
+                                 {0.4047, 0.8828, 0.8732, 0.5743, 0.1091, 0.0381}};
+  double sum = 0;
+  for (int i = 0; i < 4; ++i) {
+    double inner = 0;
+    for (int j = 0; j < 6; ++j) inner += a[i][j] * (x[j] - p[i][j]) * (x[j] - p[i][j]);
+    sum += alpha[i] * std::exp(-inner);
+  }
+  return -sum;
+}
+
+// n-D Rosenbrock; minimum 0 at (1, ..., 1).
+double rosenbrock(const std::vector<double>& x) {
+  double sum = 0;
+  for (std::size_t i = 0; i + 1 < x.size(); ++i) {
+    sum += 100 * std::pow(x[i + 1] - x[i] * x[i], 2) + std::pow(1 - x[i], 2);
+  }
+  return sum;
+}
+
+std::vector<std::string> numbered(const std::string& prefix, std::size_t n) {
+  std::vector<std::string> names;
+  for (std::size_t i = 1; i <= n; ++i) names.push_back(prefix + std::to_string(i));
+  return names;
+}
+
+// Rosenbrock's dimension is the number of x1..xN parameters in the campaign (space plus fixed).
+std::size_t rosenbrock_dimension(const Campaign& campaign) {
+  static const std::regex kCoordinate("x([1-9][0-9]*)");
+  std::size_t n = 0;
+  auto count = [&](const std::string& name) {
+    std::smatch m;
+    if (std::regex_match(name, m, kCoordinate)) n = std::max<std::size_t>(n, std::stoul(m[1]));
+  };
+  for (const auto& p : campaign.space.parameters()) count(p.name);
+  for (const auto& item : campaign.model.params.items()) count(item.key());
+  if (n < 2) {
+    throw InputError(campaign.file.string(), "/space",
+                     "rosenbrock needs parameters x1..xN with N >= 2");
+  }
+  return n;
+}
+
+const bool registered_branin = ModelRegistry::instance().add(
+    "branin", {{"value"}, [](const Campaign&) {
+                 return std::make_unique<AnalyticModel>(numbered("x", 2), branin);
+               }});
+const bool registered_hartmann6 = ModelRegistry::instance().add(
+    "hartmann6", {{"value"}, [](const Campaign&) {
+                    return std::make_unique<AnalyticModel>(numbered("x", 6), hartmann6);
+                  }});
+const bool registered_rosenbrock = ModelRegistry::instance().add(
+    "rosenbrock", {{"value"}, [](const Campaign& c) {
+                     return std::make_unique<AnalyticModel>(numbered("x", rosenbrock_dimension(c)),
+                                                            rosenbrock);
+                   }});
+
+}  // namespace
+}  // namespace overseer

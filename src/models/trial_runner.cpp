@@ -1,0 +1,101 @@
+#include "overseer/models/trial_runner.hpp"
+
+#include <cmath>
+#include <fstream>
+#include <future>
+#include <thread>
+
+#include "overseer/core/random.hpp"
+
+namespace overseer {
+namespace {
+
+void write_json(const std::filesystem::path& path, const json& value) {
+  std::ofstream out(path);
+  out << value.dump(2) << '\n';
+}
+
+}  // namespace
+
+TrialRunner::TrialRunner(const Campaign& campaign)
+    : campaign_(campaign), entry_(find_model(campaign)), model_(entry_.create(campaign)) {}
+
+Metrics TrialRunner::evaluate_with_timeout(const json& params, const RunContext& context,
+                                           TrialResult& result) {
+  auto cancel = std::const_pointer_cast<std::atomic<bool>>(context.cancel);
+  std::promise<Metrics> promise;
+  auto future = promise.get_future();
+  // Detached so that a model stuck in native code cannot stall the worker; the thread owns
+  // what it uses (model, parameters, context) through shared pointers and copies.
+  std::thread([model = model_, params, context, promise = std::move(promise)]() mutable {
+    try {
+      promise.set_value(model->evaluate(params, context));
+    } catch (...) {
+      promise.set_exception(std::current_exception());
+    }
+  }).detach();
+
+  const auto limit = std::chrono::duration<double>(campaign_.limits.task_timeout_s);
+  if (future.wait_for(limit) == std::future_status::ready) return future.get();
+
+  cancel->store(true);
+  result.status = TrialStatus::Timeout;
+  result.message = "exceeded task_timeout_s=" + json(campaign_.limits.task_timeout_s).dump();
+  const auto grace = std::chrono::duration<double>(campaign_.limits.cancel_grace_s);
+  if (future.wait_for(grace) != std::future_status::ready) {
+    // The old instance may still be in use by the abandoned thread: start afresh.
+    result.message += "; the model ignored cancellation and was abandoned";
+    model_ = entry_.create(campaign_);
+  }
+  return {};
+}
+
+TrialResult TrialRunner::run(const TrialTask& task) {
+  TrialResult result;
+  result.start = unix_time_now();
+  const json params = merge_params(campaign_.model.params, task.params);
+
+  RunContext context;
+  context.trial = task.trial;
+  context.attempt = task.attempt;
+  context.seed = mix_seed(campaign_.search.seed, static_cast<std::uint64_t>(task.trial));
+  context.run_dir = task.run_dir;
+  context.cancel = std::make_shared<std::atomic<bool>>(false);
+  if (campaign_.limits.task_timeout_s > 0) {
+    context.deadline = std::chrono::steady_clock::now() +
+                       std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                           std::chrono::duration<double>(campaign_.limits.task_timeout_s));
+  }
+  if (!task.run_dir.empty()) {
+    std::filesystem::create_directories(task.run_dir);
+    write_json(task.run_dir / "params.json", params);
+  }
+
+  try {
+    result.metrics = campaign_.limits.task_timeout_s > 0
+                         ? evaluate_with_timeout(params, context, result)
+                         : model_->evaluate(params, context);
+    if (result.status != TrialStatus::Timeout) {
+      auto it = result.metrics.find(campaign_.objective.metric);
+      if (it == result.metrics.end()) {
+        result.status = TrialStatus::Failed;
+        result.message = "the model did not report metric \"" + campaign_.objective.metric + "\"";
+      } else {
+        result.value = it->second;
+        result.status = std::isfinite(result.value) ? TrialStatus::Ok : TrialStatus::NaN;
+      }
+    }
+  } catch (const std::exception& e) {
+    result.status = TrialStatus::Failed;
+    result.message = e.what();
+  } catch (...) {
+    result.status = TrialStatus::Failed;
+    result.message = "unknown exception";
+  }
+  if (result.status != TrialStatus::Ok) result.value = std::nan("");
+  result.end = unix_time_now();
+  if (!task.run_dir.empty()) write_json(task.run_dir / "result.json", to_json(result));
+  return result;
+}
+
+}  // namespace overseer

@@ -1,0 +1,118 @@
+#include "overseer/store/journal.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "overseer/core/error.hpp"
+
+namespace overseer {
+namespace {
+
+[[noreturn]] void fail_errno(const std::string& what, const std::filesystem::path& path) {
+  throw std::runtime_error(what + " " + path.string() + ": " + std::strerror(errno));
+}
+
+}  // namespace
+
+JournalContents read_journal(const std::filesystem::path& path) {
+  JournalContents contents;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path.string(), "", "cannot open journal");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+
+  std::size_t pos = 0;
+  int line = 0;
+  while (pos < text.size()) {
+    ++line;
+    const std::size_t newline = text.find('\n', pos);
+    const bool last = newline == std::string::npos || newline + 1 == text.size();
+    const std::string body =
+        text.substr(pos, newline == std::string::npos ? std::string::npos : newline - pos);
+    json record = json::parse(body, nullptr, false);
+    const bool complete =
+        newline != std::string::npos && !record.is_discarded() && record.is_object();
+    if (!complete) {
+      if (last) {
+        contents.torn_tail = true;
+        break;
+      }
+      throw InputError(path.string() + ":" + std::to_string(line), "",
+                       "damaged journal record (only the last line may be incomplete)");
+    }
+    contents.records.push_back(std::move(record));
+    pos = newline + 1;
+    contents.valid_bytes = pos;
+  }
+  return contents;
+}
+
+Journal::Journal(const std::filesystem::path& path, FsyncPolicy policy,
+                 std::chrono::milliseconds group_interval)
+    : path_(path),
+      policy_(policy),
+      group_interval_(group_interval),
+      last_sync_(std::chrono::steady_clock::now()) {
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd_ < 0) fail_errno("cannot open journal", path);
+  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd_);
+    throw InputError(path.parent_path().string(), "",
+                     "the run directory is in use by another overseer process");
+  }
+  if (::lseek(fd_, 0, SEEK_END) < 0) fail_errno("cannot seek", path);
+}
+
+void Journal::truncate(std::uint64_t size) {
+  if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) fail_errno("cannot truncate", path_);
+  if (::lseek(fd_, 0, SEEK_END) < 0) fail_errno("cannot seek", path_);
+}
+
+Journal::~Journal() {
+  if (fd_ < 0) return;
+  if (dirty_) ::fsync(fd_);
+  ::close(fd_);
+}
+
+void Journal::append(const json& record) {
+  std::string line = record.dump(-1, ' ', false, json::error_handler_t::replace);
+  line += '\n';
+  const char* data = line.data();
+  std::size_t left = line.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd_, data, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail_errno("cannot write journal", path_);
+    }
+    data += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  dirty_ = true;
+  if (policy_ == FsyncPolicy::Always) {
+    sync();
+  } else {
+    sync_if_due();
+  }
+}
+
+void Journal::sync_if_due() {
+  if (dirty_ && std::chrono::steady_clock::now() - last_sync_ >= group_interval_) sync();
+}
+
+void Journal::sync() {
+  if (!dirty_) return;
+  if (::fdatasync(fd_) != 0) fail_errno("cannot sync journal", path_);
+  dirty_ = false;
+  last_sync_ = std::chrono::steady_clock::now();
+}
+
+}  // namespace overseer

@@ -1,0 +1,102 @@
+#include "overseer/store/results_export.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <ctime>
+#include <set>
+#include <sstream>
+
+namespace overseer {
+namespace {
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string number_text(double v) {
+  if (!std::isfinite(v)) return "";
+  return json(v).dump();
+}
+
+std::string value_text(const json& v) {
+  if (v.is_null()) return "";
+  if (v.is_string()) return v.get<std::string>();
+  return v.dump();
+}
+
+}  // namespace
+
+std::string iso8601(double unix_seconds) {
+  const auto whole = static_cast<std::time_t>(std::floor(unix_seconds));
+  const int millis =
+      static_cast<int>(std::lround((unix_seconds - std::floor(unix_seconds)) * 1000));
+  std::tm tm{};
+  gmtime_r(&whole, &tm);
+  char buffer[40];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[64];
+  std::snprintf(out, sizeof out, "%s.%03dZ", buffer, std::min(millis, 999));
+  return out;
+}
+
+std::string results_csv(const SearchSpace& space, const std::vector<TrialRecord>& trials) {
+  std::vector<std::string> params;
+  for (const auto& p : space.parameters()) params.push_back(p.name);
+  std::set<std::string> extra_params;
+  std::set<std::string> metrics;
+  bool labelled = false;
+  for (const auto& t : trials) {
+    for (const auto& item : t.params.items()) {
+      if (!space.find(item.key())) extra_params.insert(item.key());
+    }
+    for (const auto& [name, value] : t.result.metrics) metrics.insert(name);
+    labelled = labelled || !t.label.empty();
+  }
+  params.insert(params.end(), extra_params.begin(), extra_params.end());
+
+  std::ostringstream out;
+  out << "trial_id";
+  if (labelled) out << ",label";
+  out << ",status,value";
+  for (const auto& p : params) out << ',' << csv_field("param_" + p);
+  for (const auto& m : metrics) out << ',' << csv_field("metric_" + m);
+  out << ",attempts,rank,host,start,end,duration_s,message\n";
+
+  std::vector<const TrialRecord*> sorted;
+  for (const auto& t : trials) sorted.push_back(&t);
+  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->id < b->id; });
+  for (const TrialRecord* t : sorted) {
+    const TrialResult& r = t->result;
+    out << t->id;
+    if (labelled) out << ',' << csv_field(t->label);
+    out << ',' << to_string(r.status) << ',' << number_text(r.value);
+    for (const auto& p : params) {
+      out << ',' << csv_field(t->params.contains(p) ? value_text(t->params[p]) : "");
+    }
+    for (const auto& m : metrics) {
+      auto it = r.metrics.find(m);
+      out << ',' << (it == r.metrics.end() ? "" : number_text(it->second));
+    }
+    out << ',' << t->attempts << ',' << r.rank << ',' << csv_field(r.host) << ','
+        << iso8601(r.start) << ',' << iso8601(r.end) << ',' << number_text(r.end - r.start) << ','
+        << csv_field(r.message) << '\n';
+  }
+  return out.str();
+}
+
+json best_json(const TrialRecord& best) {
+  json out = {{"trial_id", best.id},
+              {"value", metric_to_json(best.result.value)},
+              {"params", best.params},
+              {"metrics", to_json(best.result)["metrics"]}};
+  if (!best.label.empty()) out["label"] = best.label;
+  return out;
+}
+
+}  // namespace overseer
