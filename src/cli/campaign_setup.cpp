@@ -1,7 +1,6 @@
-#include "campaign_setup.hpp"
+#include "overseer/cli/campaign_setup.hpp"
 
 #include <algorithm>
-#include <stdexcept>
 
 #include "overseer/core/error.hpp"
 #include "overseer/models/trial_runner.hpp"
@@ -28,10 +27,17 @@ void check_model(Campaign& campaign) {
   auto model = entry.create(campaign);
   try {
     model->check(merge_params(campaign.model.params, first.params));
-  } catch (const std::invalid_argument& e) {
-    throw InputError(file, campaign.space.parameters().empty() ? "/search" : "/space",
-                     std::string("model \"") + campaign.model.name + "\": " + e.what() +
-                         " (set it in /model/params or the search space)");
+  } catch (const ParameterError& e) {
+    const std::string prefix = "model \"" + campaign.model.name + "\": ";
+    if (campaign.model.params.contains(e.parameter())) {
+      throw InputError(file, "/model/params/" + e.parameter(), prefix + e.what());
+    }
+    const auto& space = campaign.space.parameters();
+    for (const auto& p : space) {
+      if (p.name == e.parameter()) throw InputError(p.file, p.pointer, prefix + e.what());
+    }
+    throw InputError(file, space.empty() ? "/search" : "/space",
+                     prefix + e.what() + " (set it in /model/params or the search space)");
   }
 }
 

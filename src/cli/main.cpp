@@ -1,7 +1,6 @@
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
-#include <thread>
 
 #include <mpi.h>
 
@@ -9,11 +8,10 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
-#include "campaign_setup.hpp"
-#include "overseer/balancer/inprocess_transport.hpp"
-#include "overseer/balancer/master.hpp"
 #include "overseer/balancer/mpi_transport.hpp"
-#include "overseer/balancer/protocol.hpp"
+#include "overseer/balancer/worker.hpp"
+#include "overseer/cli/campaign_setup.hpp"
+#include "overseer/cli/run_campaign.hpp"
 #include "overseer/core/error.hpp"
 
 namespace {
@@ -36,75 +34,20 @@ bool launched_by_mpi() {
   return false;
 }
 
-struct RunOptions {
-  std::string campaign;
-  std::string out;
-  std::vector<std::string> overrides;
-  bool resume = false;
-  bool force = false;
-  int workers = 1;
-};
-
-int exit_code(StopReason reason) {
-  switch (reason) {
-    case StopReason::Completed:
-      return kExitOk;
-    case StopReason::MaxFailures:
-      return kExitCampaignFailed;
-    case StopReason::Interrupted:
-      return 128 + g_interrupt_signal.load();
-  }
-  return kExitCampaignFailed;
-}
-
-// Rank 0's part: prepares the campaign and drives it. Input errors stop the workers too.
-int run_master(const RunOptions& options, Transport& transport) {
-  try {
-    cli::PreparedCampaign prepared = cli::prepare_campaign(options.campaign, options.overrides);
-    const Campaign& campaign = prepared.campaign;
-    const std::filesystem::path out =
-        options.out.empty() ? std::filesystem::path(campaign.output.dir) / campaign.name
-                            : std::filesystem::path(options.out);
-    RunDirectory run = RunDirectory::open(out, campaign, options.resume, options.force);
-    std::signal(SIGINT, on_signal);
-    std::signal(SIGTERM, on_signal);
-    spdlog::info("campaign {}: {} search, {} trials of model {} on {} worker(s)", campaign.name,
-                 campaign.search.algorithm, *campaign.search.budget, campaign.model.name,
-                 transport.size() - 1);
-    Master master(campaign, std::move(prepared.searcher), run, transport, &g_interrupt_signal);
-    const StopReason reason = master.run();
-    Master::shutdown_workers(transport);
-    return exit_code(reason);
-  } catch (const InputError& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    Master::shutdown_workers(transport);
-    return kExitInputError;
-  }
-}
-
-int run_in_process(const RunOptions& options) {
-  InProcessNetwork network(options.workers + 1);
-  std::vector<std::thread> workers;
-  for (int r = 1; r <= options.workers; ++r) {
-    workers.emplace_back(
-        [&network, r] { run_worker(network.endpoint(r), cli::trial_handler_factory()); });
-  }
-  const int code = run_master(options, network.endpoint(0));
-  for (auto& t : workers) t.join();
-  return code;
-}
-
-int run_under_mpi(const RunOptions& options) {
+int run_under_mpi(const cli::RunOptions& options) {
   int provided = 0;
   MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
   int code = kExitOk;
   {
     MpiTransport transport(MPI_COMM_WORLD);
     if (transport.size() == 1) {
-      code = run_in_process(options);
+      code = cli::run_in_process(options, g_interrupt_signal);
     } else if (transport.rank() == 0) {
-      code = run_master(options, transport);
+      code = cli::run_master(options, transport, g_interrupt_signal);
     } else {
+      // Only the master stops gracefully; a worker told to stop simply goes.
+      std::signal(SIGINT, SIG_DFL);
+      std::signal(SIGTERM, SIG_DFL);
       spdlog::set_pattern(fmt::format("[%H:%M:%S.%e] [%l] [rank {}] %v", transport.rank()));
       run_worker(transport, cli::trial_handler_factory());
     }
@@ -137,7 +80,7 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
 
-  RunOptions run;
+  cli::RunOptions run;
   auto* run_cmd = app.add_subcommand("run", "Run a campaign (under mpirun/srun, or locally)");
   run_cmd->add_option("campaign", run.campaign, "Campaign file (JSON)")->required();
   run_cmd->add_option("--out", run.out, "Run directory (default: OUTPUT.DIR/NAME)");
@@ -167,8 +110,10 @@ int main(int argc, char** argv) {
   spdlog::set_pattern("[%H:%M:%S.%e] [%l] %v");
 
   if (*validate_cmd) return validate(validate_file, validate_overrides);
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
   try {
-    return launched_by_mpi() ? run_under_mpi(run) : run_in_process(run);
+    return launched_by_mpi() ? run_under_mpi(run) : cli::run_in_process(run, g_interrupt_signal);
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
     return kExitCampaignFailed;

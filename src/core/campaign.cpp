@@ -89,7 +89,7 @@ std::filesystem::path Campaign::resolve_path(const std::string& path) const {
 Campaign parse_campaign(json raw, const std::filesystem::path& file) {
   Campaign c;
   c.file = file;
-  c.base_dir = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+  c.base_dir = file.parent_path();
   c.raw = std::move(raw);
   JsonView root(c.raw, file.string());
   root.require_object();

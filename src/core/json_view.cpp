@@ -167,8 +167,9 @@ json read_json_file(const std::filesystem::path& path) {
     return json::parse(buffer.str());
   } catch (const json::parse_error& e) {
     std::string detail = e.what();
-    auto colon = detail.find("]: ");
-    if (colon != std::string::npos) detail = detail.substr(colon + 3);
+    // Drop nlohmann's "[json.exception.parse_error.101] " prefix: users need the position.
+    auto bracket = detail.find("] ");
+    if (bracket != std::string::npos) detail = detail.substr(bracket + 2);
     throw InputError(path.string(), "", "malformed JSON: " + detail);
   }
 }

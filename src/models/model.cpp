@@ -1,7 +1,5 @@
 #include "overseer/models/model.hpp"
 
-#include <stdexcept>
-
 #include "overseer/core/error.hpp"
 
 namespace overseer {
@@ -24,10 +22,10 @@ json merge_params(const json& fixed, const json& tuple) {
 
 double number_param(const json& params, const std::string& name) {
   auto it = params.find(name);
-  if (it == params.end()) throw std::invalid_argument("missing parameter \"" + name + "\"");
+  if (it == params.end()) throw ParameterError(name, "missing parameter \"" + name + "\"");
   if (!it->is_number()) {
-    throw std::invalid_argument("parameter \"" + name + "\" must be a number, found " +
-                                json_type_name(*it));
+    throw ParameterError(
+        name, "parameter \"" + name + "\" must be a number, found " + json_type_name(*it));
   }
   return it->get<double>();
 }

@@ -2,7 +2,6 @@
 // told to throw, return NaN or hang (ignoring cancellation, like a model stuck in native code).
 #include <cmath>
 #include <limits>
-#include <stdexcept>
 #include <thread>
 
 #include "overseer/models/model.hpp"
@@ -15,21 +14,21 @@ enum class FailMode { None, Throw, NaN, Hang };
 FailMode fail_mode(const json& params) {
   auto it = params.find("fail");
   if (it == params.end()) return FailMode::None;
-  if (!it->is_string()) throw std::invalid_argument("parameter \"fail\" must be a string");
+  if (!it->is_string()) throw ParameterError("fail", "parameter \"fail\" must be a string");
   const auto mode = it->get<std::string>();
   if (mode == "none") return FailMode::None;
   if (mode == "throw") return FailMode::Throw;
   if (mode == "nan") return FailMode::NaN;
   if (mode == "hang") return FailMode::Hang;
-  throw std::invalid_argument("parameter \"fail\" must be none, throw, nan or hang, not \"" + mode +
-                              "\"");
+  throw ParameterError("fail",
+                       "parameter \"fail\" must be none, throw, nan or hang, not \"" + mode + "\"");
 }
 
 class SleepModel : public Model {
  public:
   void check(const json& params) const override {
     if (number_param(params, "duration") < 0) {
-      throw std::invalid_argument("parameter \"duration\" must not be negative");
+      throw ParameterError("duration", "parameter \"duration\" must not be negative");
     }
     if (params.contains("value")) number_param(params, "value");
     if (params.contains("fail_attempts")) number_param(params, "fail_attempts");

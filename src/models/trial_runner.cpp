@@ -83,6 +83,9 @@ TrialResult TrialRunner::run(const TrialTask& task) {
       } else {
         result.value = it->second;
         result.status = std::isfinite(result.value) ? TrialStatus::Ok : TrialStatus::NaN;
+        if (result.status == TrialStatus::NaN) {
+          result.message = "metric \"" + campaign_.objective.metric + "\" is not finite";
+        }
       }
     }
   } catch (const std::exception& e) {

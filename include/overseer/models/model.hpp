@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,17 @@
 namespace overseer {
 
 using Metrics = std::map<std::string, double>;
+
+// A hyperparameter a model cannot use: missing, of the wrong type, or out of its range.
+class ParameterError : public std::invalid_argument {
+ public:
+  ParameterError(std::string parameter, const std::string& message)
+      : std::invalid_argument(message), parameter_(std::move(parameter)) {}
+  const std::string& parameter() const { return parameter_; }
+
+ private:
+  std::string parameter_;
+};
 
 // Everything a model may use while evaluating one trial besides its hyperparameters.
 struct RunContext {
@@ -38,8 +50,8 @@ struct RunContext {
 class Model {
  public:
   virtual ~Model() = default;
-  // Throws std::invalid_argument naming the offending parameter when `params` (fixed parameters
-  // merged with a tuple) cannot be evaluated; used to reject a campaign before it starts.
+  // Throws ParameterError when `params` (fixed parameters merged with a tuple) cannot be
+  // evaluated; used to reject a campaign before it starts.
   virtual void check(const json& params) const = 0;
   virtual Metrics evaluate(const json& params, const RunContext& context) = 0;
 };

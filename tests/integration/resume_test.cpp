@@ -1,0 +1,105 @@
+// A campaign killed outright (SIGKILL to mpirun and its ranks, as a scheduler does at the wall
+// time limit) and resumed: no finished trial is lost or run twice, and the results equal those
+// of an uninterrupted run.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "overseer/store/journal.hpp"
+#include "process.hpp"
+
+using namespace overseer::test;
+using overseer::json;
+using overseer::read_journal;
+
+namespace {
+
+// trial -> (params, value) of every final result; fails the test if a trial finished twice.
+std::map<std::int64_t, std::pair<json, json>> final_results(const std::filesystem::path& run) {
+  std::map<std::int64_t, json> params;
+  std::map<std::int64_t, std::pair<json, json>> out;
+  for (auto& r : read_journal(run / "journal.jsonl").records) {
+    if (r["event"] == "created") params[r["trial"]] = r["params"];
+    if (r["event"] != "result" || !r["final"]) continue;
+    EXPECT_FALSE(out.count(r["trial"])) << "trial " << r["trial"] << " finished twice";
+    out[r["trial"]] = {params.at(r["trial"]), r["value"]};
+  }
+  return out;
+}
+
+std::vector<std::string> sleep_campaign(const std::filesystem::path& out,
+                                        std::vector<std::string> extra = {}) {
+  std::vector<std::string> args = {
+      "run", workflow("sleep.json").string(), "--out", out.string(), "--set", "search.budget=40"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+}  // namespace
+
+TEST(Resume, AfterSigkillOfTheWholeJobEndsWithTheTrialsOfAnUninterruptedRun) {
+  ScratchDir dir;
+  ProcessResult reference = run(mpirun_command(4, sleep_campaign(dir / "reference")), dir.path());
+  ASSERT_EQ(reference.exit_code, 0) << reference.err;
+
+  const pid_t job = spawn(mpirun_command(4, sleep_campaign(dir / "killed")), dir.path(),
+                          dir / "out", dir / "err");
+  ASSERT_TRUE(wait_until([&] { return finished_count(dir / "killed") >= 10; }))
+      << read_text(dir / "err");
+  kill_tree(job);
+  wait_for(job);
+  const auto before = final_results(dir / "killed");
+  ASSERT_GE(before.size(), 10u);
+  ASSERT_LT(before.size(), 40u) << "the campaign finished before it could be killed";
+
+  // A different number of workers must not change the outcome.
+  ProcessResult resumed =
+      run(mpirun_command(3, sleep_campaign(dir / "killed", {"--resume"})), dir.path());
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  // The killed ranks left their last records torn or running trials behind; both recover.
+  EXPECT_NE(resumed.err.find("resuming"), std::string::npos);
+
+  const auto after = final_results(dir / "killed");
+  EXPECT_EQ(after, final_results(dir / "reference"));
+  for (const auto& [id, result] : before) EXPECT_EQ(after.at(id), result);
+  const json best = json::parse(read_text(dir / "killed/best.json"));
+  const json reference_best = json::parse(read_text(dir / "reference/best.json"));
+  EXPECT_EQ(best["trial_id"], reference_best["trial_id"]);
+  EXPECT_EQ(best["value"], reference_best["value"]);
+  const std::string csv = read_text(dir / "killed/results.csv");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 41);
+}
+
+TEST(Resume, RefusesAChangedCampaignUnlessForced) {
+  ScratchDir dir;
+  ASSERT_EQ(
+      run(overseer_command(sleep_campaign(dir / "run", {"--set", "search.budget=3"})), dir.path())
+          .exit_code,
+      0);
+  ProcessResult changed =
+      run(overseer_command(sleep_campaign(dir / "run", {"--set", "search.budget=6", "--resume"})),
+          dir.path());
+  EXPECT_EQ(changed.exit_code, 2);
+  EXPECT_NE(changed.err.find("Use --force to resume anyway"), std::string::npos) << changed.err;
+  EXPECT_EQ(finished_count(dir / "run"), 3u);
+
+  ProcessResult forced = run(overseer_command(sleep_campaign(
+                                 dir / "run", {"--set", "search.budget=6", "--resume", "--force"})),
+                             dir.path());
+  EXPECT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_EQ(finished_count(dir / "run"), 6u);
+}
+
+TEST(Resume, ACompletedCampaignResumesToTheSameResults) {
+  ScratchDir dir;
+  ASSERT_EQ(
+      run(overseer_command(sleep_campaign(dir / "run", {"--set", "search.budget=4"})), dir.path())
+          .exit_code,
+      0);
+  const std::string csv = read_text(dir / "run/results.csv");
+  ProcessResult again =
+      run(overseer_command(sleep_campaign(dir / "run", {"--set", "search.budget=4", "--resume"})),
+          dir.path());
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(read_text(dir / "run/results.csv"), csv);
+}

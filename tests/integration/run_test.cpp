@@ -1,0 +1,109 @@
+// `overseer run` as users start it: under mpirun with 2 and 4 ranks, and as one process.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <map>
+#include <set>
+#include <thread>
+
+#include "overseer/store/journal.hpp"
+#include "process.hpp"
+
+using namespace overseer::test;
+using overseer::json;
+using overseer::read_journal;
+
+namespace {
+
+struct Finished {
+  std::map<std::int64_t, json> values;  // trial -> value
+  std::set<int> ranks;
+};
+
+Finished finished(const std::filesystem::path& run) {
+  Finished f;
+  for (auto& r : read_journal(run / "journal.jsonl").records) {
+    if (r["event"] != "result" || !r["final"]) continue;
+    EXPECT_FALSE(f.values.count(r["trial"])) << "trial " << r["trial"] << " finished twice";
+    f.values[r["trial"]] = r["value"];
+    f.ranks.insert(r["rank"].get<int>());
+  }
+  return f;
+}
+
+}  // namespace
+
+TEST(RunMpi, TwoRanksOneMasterOneWorker) {
+  ScratchDir dir;
+  ProcessResult r = run(mpirun_command(2, {"run", workflow("branin-random.json").string(), "--out",
+                                           (dir / "run").string(), "--set", "search.budget=50"}),
+                        dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Finished f = finished(dir / "run");
+  EXPECT_EQ(f.values.size(), 50u);
+  EXPECT_EQ(f.ranks, (std::set<int>{1}));
+  EXPECT_TRUE(std::filesystem::exists(dir / "run/best.json"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "run/trials/49/result.json"));
+}
+
+TEST(RunMpi, FourRanksShareTheWorkAndMatchASingleProcessRun) {
+  ScratchDir dir;
+  ProcessResult mpi =
+      run(mpirun_command(4, {"run", workflow("sleep.json").string(), "--out",
+                             (dir / "mpi").string(), "--set", "search.budget=24", "--set",
+                             "model.params.value=1", "--set", "limits.task_timeout_s=0"}),
+          dir.path());
+  ASSERT_EQ(mpi.exit_code, 0) << mpi.err;
+  Finished f = finished(dir / "mpi");
+  EXPECT_EQ(f.values.size(), 24u);
+  EXPECT_EQ(f.ranks, (std::set<int>{1, 2, 3}));
+
+  ProcessResult local = run(
+      overseer_command({"run", workflow("branin-random.json").string(), "--out",
+                        (dir / "local").string(), "--workers", "3", "--set", "search.budget=60"}),
+      dir.path());
+  ProcessResult spread =
+      run(mpirun_command(4, {"run", workflow("branin-random.json").string(), "--out",
+                             (dir / "spread").string(), "--set", "search.budget=60"}),
+          dir.path());
+  ASSERT_EQ(local.exit_code, 0) << local.err;
+  ASSERT_EQ(spread.exit_code, 0) << spread.err;
+  EXPECT_EQ(finished(dir / "local").values, finished(dir / "spread").values);
+  EXPECT_EQ(read_text(dir / "local/best.json"), read_text(dir / "spread/best.json"));
+}
+
+TEST(RunMpi, MaxFailuresExitsOneAfterFlushing) {
+  ScratchDir dir;
+  ProcessResult r =
+      run(mpirun_command(3, {"run", workflow("sleep.json").string(), "--out",
+                             (dir / "run").string(), "--set", "model.params.fail=\"throw\"",
+                             "--set", "limits.max_failures=4", "--set", "limits.retries=0"}),
+          dir.path());
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("limits.max_failures = 4"), std::string::npos) << r.err;
+  auto journal = read_journal(dir / "run/journal.jsonl");
+  EXPECT_EQ(journal.records.back()["event"], "end");
+  EXPECT_EQ(journal.records.back()["reason"], "max_failures");
+  const std::string csv = read_text(dir / "run/results.csv");
+  EXPECT_GE(std::count(csv.begin(), csv.end(), '\n'), 5);
+}
+
+TEST(RunLocal, SigtermStopsGracefullyAndResumeFinishes) {
+  ScratchDir dir;
+  const auto campaign = workflow("sleep.json").string();
+  const pid_t pid =
+      spawn(overseer_command({"run", campaign, "--out", (dir / "run").string(), "--workers", "2"}),
+            dir.path(), dir / "out", dir / "err");
+  ASSERT_TRUE(wait_until([&] { return finished_count(dir / "run") >= 5; }));
+  ::kill(pid, SIGTERM);
+  EXPECT_EQ(wait_for(pid), 128 + SIGTERM) << read_text(dir / "err");
+  EXPECT_NE(read_text(dir / "err").find("continue it with --resume"), std::string::npos);
+  const auto before = finished(dir / "run").values.size();
+  EXPECT_LT(before, 100u);
+
+  ProcessResult resumed = run(overseer_command({"run", campaign, "--out", (dir / "run").string(),
+                                                "--workers", "4", "--resume"}),
+                              dir.path());
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(finished(dir / "run").values.size(), 100u);
+}

@@ -1,0 +1,137 @@
+// `overseer validate` and `overseer run` on broken campaign files: exit code 2, one message that
+// names the file and the JSON pointer, and nothing written.
+#include <gtest/gtest.h>
+
+#include "process.hpp"
+
+using namespace overseer::test;
+
+namespace {
+
+struct BrokenCampaign {
+  const char* file;
+  const char* message;  // what follows "error: " on stderr
+};
+
+const BrokenCampaign kBroken[] = {
+    {"malformed.json", "malformed.json: malformed JSON: parse error at line 2, column 1"},
+    {"not-an-object.json", "not-an-object.json: expected a JSON object, found an array"},
+    {"missing-name.json", "missing-name.json: /name: required field is missing"},
+    {"unsafe-name.json", "unsafe-name.json: /name: name must start with a letter or digit"},
+    {"misspelled-key.json",
+     "misspelled-key.json: /serach: unknown field \"serach\" (did you mean \"search\"?)"},
+    {"unknown-model.json",
+     "unknown-model.json: /model/name: unknown model \"resnet\"; available: branin, hartmann6"},
+    {"unknown-algorithm.json",
+     "unknown-algorithm.json: /search/algorithm: unknown algorithm \"annealing\"; available: grid"},
+    {"unknown-search-option.json",
+     "unknown-search-option.json: /search/population: unknown field \"population\""},
+    {"missing-space-file.json",
+     "missing-space-file.json: /space: space file no-such-space.json does not exist"},
+    {"malformed-space-file.json", "malformed-space.txt: malformed JSON: parse error at line 1"},
+    {"empty-space.json", "empty-space.json: /space: the search space is empty"},
+    {"impossible-range.json",
+     "impossible-range.json: /space/0/upper: upper must not be below lower"},
+    {"log-range-through-zero.json",
+     "log-range-through-zero.json: /space/0/log: a log-scaled range needs lower > 0"},
+    {"wrong-element-type.json",
+     "wrong-element-type.json: /space/0/values/1: expected a value of element_type float, found a "
+     "string"},
+    {"budget-not-integer.json",
+     "budget-not-integer.json: /search/budget: expected an integer, found a string"},
+    {"budget-zero.json", "budget-zero.json: /search/budget: budget must be at least 1"},
+    {"random-without-budget.json",
+     "random-without-budget.json: /search: random search needs \"budget\""},
+    {"bad-mode.json", "bad-mode.json: /objective/mode: mode must be \"min\" or \"max\""},
+    {"unknown-metric.json",
+     "unknown-metric.json: /objective/metric: model \"branin\" does not report \"accuracy\"; it "
+     "reports: value"},
+    {"grid-float-without-num.json",
+     "grid-float-without-num.json: /space/1: a grid over float parameter \"x2\" needs \"values\" "
+     "or \"num\""},
+    {"model-parameter-missing.json",
+     "model-parameter-missing.json: /space: model \"branin\": missing parameter \"x2\""},
+    {"fixed-and-searched.json",
+     "fixed-and-searched.json: /model/params/x1: \"x1\" is both a fixed parameter and in the "
+     "search space"},
+    {"missing-upf-file.json",
+     "missing-upf-file.json: /search/file: cannot open UPF file no-such-file.jsonl"},
+    {"broken-upf-line.json", "broken.jsonl:2: /id: required field is missing"},
+    {"negative-timeout.json",
+     "negative-timeout.json: /limits/task_timeout_s: task_timeout_s must not be negative"},
+    {"bad-max-failures.json", "bad-max-failures.json: /limits/max_failures: max_failures must be"},
+    {"bad-fsync.json", "bad-fsync.json: /output/fsync: fsync must be \"always\" or \"group\""},
+    {"sleep-bad-fail-mode.json",
+     "sleep-bad-fail-mode.json: /model/params/fail: model \"sleep\": parameter \"fail\" must be "
+     "none, throw, nan or hang"},
+};
+
+void PrintTo(const BrokenCampaign& c, std::ostream* os) {
+  *os << c.file;
+}
+
+const auto kBrokenDir = source_dir() / "tests/data/broken";
+
+class ValidateBroken : public ::testing::TestWithParam<BrokenCampaign> {};
+
+}  // namespace
+
+TEST_P(ValidateBroken, ExitsTwoWithOneMessageNamingFileAndPointer) {
+  const BrokenCampaign& c = GetParam();
+  ProcessResult r = run(overseer_command({"validate", c.file}), kBrokenDir);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(r.err.rfind(std::string("error: ") + c.message, 0), 0u) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
+INSTANTIATE_TEST_SUITE_P(BrokenCampaigns, ValidateBroken, ::testing::ValuesIn(kBroken),
+                         [](const auto& param_info) {
+                           std::string name = param_info.param.file;
+                           name = name.substr(0, name.find('.'));
+                           for (char& ch : name) {
+                             if (ch == '-') ch = '_';
+                           }
+                           return name;
+                         });
+
+TEST(Validate, EveryShippedWorkflowIsValid) {
+  for (const auto& entry : std::filesystem::directory_iterator(source_dir() / "workflows")) {
+    if (entry.path().extension() != ".json") continue;
+    ProcessResult r = run(overseer_command({"validate", entry.path().string()}), source_dir());
+    EXPECT_EQ(r.exit_code, 0) << entry.path() << ": " << r.err;
+    EXPECT_NE(r.out.find(": ok: campaign"), std::string::npos);
+  }
+}
+
+TEST(Validate, OverridesAreCheckedToo) {
+  const auto campaign = workflow("branin-random.json").string();
+  ProcessResult bad =
+      run(overseer_command({"validate", campaign, "--set", "search.budget"}), source_dir());
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(bad.err, "error: <command line>: --set search.budget: expected dotted.key=value\n");
+  ProcessResult wrong_type =
+      run(overseer_command({"validate", campaign, "--set", "search.seed=-4"}), source_dir());
+  EXPECT_EQ(wrong_type.exit_code, 2);
+  EXPECT_NE(wrong_type.err.find("/search/seed: seed must not be negative"), std::string::npos);
+  ProcessResult good =
+      run(overseer_command({"validate", campaign, "--set", "search.budget=7"}), source_dir());
+  EXPECT_EQ(good.exit_code, 0);
+  EXPECT_NE(good.out.find("random search, 7 trials"), std::string::npos);
+}
+
+TEST(Validate, MissingCampaignFile) {
+  ProcessResult r = run(overseer_command({"validate", "no-such-campaign.json"}), kBrokenDir);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "error: no-such-campaign.json: cannot open file\n");
+}
+
+TEST(RunBroken, UnderMpirunEveryRankExitsAndNothingIsWritten) {
+  ScratchDir dir;
+  ProcessResult r = run(mpirun_command(3, {"run", (kBrokenDir / "unknown-model.json").string(),
+                                           "--out", (dir / "run").string()}),
+                        dir.path());
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("/model/name: unknown model \"resnet\""), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "run"));
+}

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace overseer::test {
+
+struct ProcessResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Starts `argv` in `cwd` as the leader of a new process group, stdout and stderr to files.
+pid_t spawn(const std::vector<std::string>& argv, const std::filesystem::path& cwd,
+            const std::filesystem::path& out, const std::filesystem::path& err);
+// SIGKILLs a process and all its descendants at once, as a batch system ends a job; Open MPI
+// puts ranks in process groups of their own, so killing mpirun's group is not enough.
+void kill_tree(pid_t root);
+// Exit code, or 128 + signal for a process killed by a signal.
+int wait_for(pid_t pid);
+// Runs to completion and captures both streams.
+ProcessResult run(const std::vector<std::string>& argv, const std::filesystem::path& cwd);
+
+// `overseer ARGS...` as built by this tree.
+std::vector<std::string> overseer_command(std::vector<std::string> args);
+// `mpirun --oversubscribe -np N overseer ARGS...`
+std::vector<std::string> mpirun_command(int ranks, std::vector<std::string> args);
+
+std::filesystem::path source_dir();
+std::filesystem::path workflow(const std::string& name);
+
+// A fresh directory removed when the object goes out of scope.
+class ScratchDir {
+ public:
+  ScratchDir();
+  ~ScratchDir();
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Polls `condition` every 50 ms; false if it did not hold within `timeout`.
+bool wait_until(const std::function<bool()>& condition,
+                std::chrono::seconds timeout = std::chrono::seconds(60));
+// Trials with a final result in a run directory's journal (0 before the journal exists).
+std::size_t finished_count(const std::filesystem::path& run);
+
+std::string read_text(const std::filesystem::path& path);
+void write_text(const std::filesystem::path& path, const std::string& text);
+
+}  // namespace overseer::test

@@ -1,0 +1,106 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "overseer/models/trial_runner.hpp"
+
+using namespace overseer;
+
+namespace {
+
+Campaign campaign_for(const std::string& model, json space, json limits = json::object()) {
+  json doc = {{"name", "t"},
+              {"model", {{"name", model}}},
+              {"space", std::move(space)},
+              {"search", {{"algorithm", "random"}, {"budget", 1}}},
+              {"objective", {{"metric", "value"}}},
+              {"limits", std::move(limits)}};
+  return parse_campaign(doc, "c.json");
+}
+
+json floats(int n) {
+  json space = json::array();
+  for (int i = 1; i <= n; ++i) {
+    space.push_back(
+        {{"name", "x" + std::to_string(i)}, {"type", "float"}, {"lower", 0}, {"upper", 1}});
+  }
+  return space;
+}
+
+TrialResult run_once(const Campaign& c, json params, int attempt = 1) {
+  TrialRunner runner(c);
+  return runner.run(TrialTask{0, attempt, std::move(params), {}});
+}
+
+}  // namespace
+
+TEST(AnalyticModels, KnownOptima) {
+  Campaign branin = campaign_for("branin", floats(2));
+  EXPECT_NEAR(run_once(branin, {{"x1", M_PI}, {"x2", 2.275}}).value, 0.397887, 1e-5);
+  Campaign hartmann = campaign_for("hartmann6", floats(6));
+  json optimum = {{"x1", 0.20169},  {"x2", 0.150011}, {"x3", 0.476874},
+                  {"x4", 0.275332}, {"x5", 0.311652}, {"x6", 0.6573}};
+  EXPECT_NEAR(run_once(hartmann, optimum).value, -3.32237, 1e-4);
+  Campaign rosenbrock = campaign_for("rosenbrock", floats(4));
+  EXPECT_EQ(run_once(rosenbrock, {{"x1", 1}, {"x2", 1}, {"x3", 1}, {"x4", 1}}).value, 0.0);
+  EXPECT_EQ(run_once(rosenbrock, {{"x1", 0}, {"x2", 0}, {"x3", 0}, {"x4", 0}}).value, 3.0);
+}
+
+TEST(AnalyticModels, MissingParameterFailsTheTrial) {
+  TrialResult r = run_once(campaign_for("branin", floats(2)), {{"x1", 1.0}});
+  EXPECT_EQ(r.status, TrialStatus::Failed);
+  EXPECT_EQ(r.message, "missing parameter \"x2\"");
+  EXPECT_TRUE(std::isnan(r.value));
+}
+
+TEST(SleepModel, ReportsDurationAndSleepsThatLong) {
+  Campaign c = campaign_for(
+      "sleep", json::parse(R"([{"name": "duration", "type": "float", "lower": 0, "upper": 1}])"));
+  TrialResult r = run_once(c, {{"duration", 0.05}, {"value", 3.5}});
+  EXPECT_EQ(r.status, TrialStatus::Ok);
+  EXPECT_EQ(r.value, 3.5);
+  EXPECT_GE(r.metrics.at("slept_s"), 0.05);
+  EXPECT_GE(r.end - r.start, 0.05);
+}
+
+TEST(SleepModel, FailureModesBecomeTrialStatuses) {
+  Campaign c = campaign_for(
+      "sleep", json::parse(R"([{"name": "duration", "type": "float", "lower": 0, "upper": 1}])"),
+      {{"task_timeout_s", 0.3}, {"cancel_grace_s", 0.2}});
+  TrialResult thrown = run_once(c, {{"duration", 0.0}, {"fail", "throw"}});
+  EXPECT_EQ(thrown.status, TrialStatus::Failed);
+  EXPECT_EQ(thrown.message, "sleep model told to fail");
+
+  EXPECT_EQ(run_once(c, {{"duration", 0.0}, {"fail", "nan"}}).status, TrialStatus::NaN);
+
+  // Cooperative: a long sleep is cancelled at the deadline and stops within the grace period.
+  TrialResult slow = run_once(c, {{"duration", 30.0}});
+  EXPECT_EQ(slow.status, TrialStatus::Timeout);
+  EXPECT_EQ(slow.message, "exceeded task_timeout_s=0.3");
+  EXPECT_LT(slow.end - slow.start, 2.0);
+
+  // A hang ignores cancellation: the runner gives up on it after the grace period.
+  TrialResult hung = run_once(c, {{"duration", 0.0}, {"fail", "hang"}});
+  EXPECT_EQ(hung.status, TrialStatus::Timeout);
+  EXPECT_NE(hung.message.find("abandoned"), std::string::npos);
+  EXPECT_LT(hung.end - hung.start, 2.0);
+}
+
+TEST(SleepModel, FailAttemptsLetsARetrySucceed) {
+  Campaign c = campaign_for(
+      "sleep", json::parse(R"([{"name": "duration", "type": "float", "lower": 0, "upper": 1}])"));
+  json params = {{"duration", 0.0}, {"fail", "throw"}, {"fail_attempts", 1}};
+  EXPECT_EQ(run_once(c, params, 1).status, TrialStatus::Failed);
+  EXPECT_EQ(run_once(c, params, 2).status, TrialStatus::Ok);
+}
+
+TEST(TrialRunner, WritesParamsAndResultIntoTheTrialDirectory) {
+  Campaign c = campaign_for("branin", floats(2));
+  auto dir = std::filesystem::temp_directory_path() / "overseer-runner-test";
+  std::filesystem::remove_all(dir);
+  TrialRunner runner(c);
+  runner.run(TrialTask{4, 1, {{"x1", 1.0}, {"x2", 2.0}}, dir / "4"});
+  EXPECT_TRUE(std::filesystem::exists(dir / "4/params.json"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "4/result.json"));
+  std::filesystem::remove_all(dir);
+}
