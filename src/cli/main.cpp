@@ -76,6 +76,7 @@ int main(int argc, char** argv) {
   CLI::App app{"Overseer: hyperparameter searches and model comparisons on HPC systems"};
   app.set_version_flag("--version", "overseer 0.1.0");
   app.require_subcommand(1);
+  app.fallthrough();  // --log-level may follow the subcommand
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
