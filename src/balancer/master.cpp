@@ -87,11 +87,12 @@ StopReason Master::run() {
     }
   }
 
+  if (stop_reason_ == StopReason::Completed && !best_) stop_reason_ = StopReason::NoTrialSucceeded;
   if (stop_reason_ != StopReason::Interrupted) {
     journal_->append(
         {{"event", "end"},
          {"time", unix_time_now()},
-         {"reason", stop_reason_ == StopReason::Completed ? "completed" : "max_failures"}});
+         {"reason", stop_reason_ == StopReason::MaxFailures ? "max_failures" : "completed"}});
   }
   journal_->sync();
   write_exports();
@@ -271,6 +272,10 @@ void Master::log_stop(StopReason reason) const {
   switch (reason) {
     case StopReason::Completed:
       spdlog::info("campaign {} completed: results in {}", campaign_.name, run_.path().string());
+      break;
+    case StopReason::NoTrialSucceeded:
+      spdlog::error("campaign {} completed but no trial succeeded: see the messages in {}",
+                    campaign_.name, run_.results_csv().string());
       break;
     case StopReason::MaxFailures:
       spdlog::error("campaign {} stopped after {} failures: partial results in {}", campaign_.name,

@@ -55,6 +55,7 @@ class TrialHandler : public TaskHandler {
     t.params = task.at("params");
     t.run_dir = task.value("run_dir", "");
     json result = to_json(runner_.run(t));
+    result.erase("rank");  // the master knows who sent it
     result["trial"] = t.trial;
     result["attempt"] = t.attempt;
     return result;

@@ -20,8 +20,11 @@ using namespace overseer;
 
 std::atomic<int> g_interrupt_signal{0};
 
+// The first SIGINT/SIGTERM asks the master to stop after flushing; a second one, with the
+// default action restored, ends the process at once.
 void on_signal(int signal) {
   g_interrupt_signal.store(signal);
+  std::signal(signal, SIG_DFL);
 }
 
 // True when a launcher (mpirun, srun, mpiexec, PALS) started this process; a plain

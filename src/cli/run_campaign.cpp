@@ -17,6 +17,7 @@ int exit_code(StopReason reason, int signal) {
   switch (reason) {
     case StopReason::Completed:
       return kExitOk;
+    case StopReason::NoTrialSucceeded:
     case StopReason::MaxFailures:
       return kExitCampaignFailed;
     case StopReason::Interrupted:
@@ -58,6 +59,9 @@ int run_in_process(const RunOptions& options, const std::atomic<int>& interrupt_
         [&network, r] { run_worker(network.endpoint(r), trial_handler_factory()); });
   }
   const int code = run_master(options, network.endpoint(0), interrupt_signal);
+  if (interrupt_signal.load() != 0) {
+    spdlog::warn("waiting for running trials to finish; interrupt again to quit at once");
+  }
   for (auto& t : workers) t.join();
   return code;
 }

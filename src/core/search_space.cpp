@@ -70,6 +70,10 @@ void parse_range(const JsonView& view, Parameter& p) {
     p.lower = p.type == ParamType::Int ? static_cast<double>(lower.integer()) : lower.number();
     p.upper = p.type == ParamType::Int ? static_cast<double>(upper.integer()) : upper.number();
     if (p.lower > p.upper) upper.fail("upper must not be below lower");
+    for (std::size_t i = 0; i < p.values.size(); ++i) {
+      const double v = p.values[i].get<double>();
+      if (v < p.lower || v > p.upper) view.at("values").at(i).fail("value outside [lower, upper]");
+    }
   }
   p.log = view.boolean_or("log", false);
   if (p.log && p.lower <= 0) view.at("log").fail("a log-scaled range needs lower > 0");

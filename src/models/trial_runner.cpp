@@ -97,7 +97,12 @@ TrialResult TrialRunner::run(const TrialTask& task) {
   }
   if (result.status != TrialStatus::Ok) result.value = std::nan("");
   result.end = unix_time_now();
-  if (!task.run_dir.empty()) write_json(task.run_dir / "result.json", to_json(result));
+  if (!task.run_dir.empty()) {
+    json written = to_json(result);
+    written.erase("rank");  // known to the master only
+    written.erase("host");
+    write_json(task.run_dir / "result.json", written);
+  }
   return result;
 }
 

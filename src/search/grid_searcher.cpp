@@ -1,5 +1,6 @@
 #include <limits>
 
+#include "overseer/core/error.hpp"
 #include "overseer/search/searcher.hpp"
 
 namespace overseer {
@@ -8,9 +9,9 @@ namespace {
 // Cartesian product of every parameter's grid values; the last parameter varies fastest.
 class GridSearcher : public Searcher {
  public:
-  GridSearcher(const Campaign& campaign, const JsonView& search) {
+  GridSearcher(const Campaign& campaign, const JsonView& /*search*/) {
     if (campaign.space.parameters().empty()) {
-      search.at("algorithm").fail("grid search needs a search space (/space)");
+      throw InputError(campaign.file.string(), "/space", "grid search needs a search space");
     }
     for (const auto& p : campaign.space.parameters()) {
       names_.push_back(p.name);

@@ -1,3 +1,4 @@
+#include "overseer/core/error.hpp"
 #include "overseer/search/searcher.hpp"
 
 namespace overseer {
@@ -10,7 +11,7 @@ class RandomSearcher : public Searcher {
   RandomSearcher(const Campaign& campaign, const JsonView& search)
       : space_(campaign.space), rng_(mix_seed(campaign.search.seed, 0x72616e646f6dULL)) {
     if (space_.parameters().empty()) {
-      search.at("algorithm").fail("random search needs a search space (/space)");
+      throw InputError(campaign.file.string(), "/space", "random search needs a search space");
     }
     if (!campaign.search.budget) search.fail("random search needs \"budget\" (number of trials)");
   }

@@ -145,6 +145,17 @@ TEST(Master, MaxFailuresStopsCleanlyWithExitCodeOne) {
   EXPECT_EQ(static_cast<std::size_t>(std::count(csv.begin(), csv.end(), '\n')), results.size() + 1);
 }
 
+TEST(Master, ACampaignWhereNoTrialSucceedsExitsOne) {
+  ScratchDir dir;
+  write_text(dir / "c.json", R"({
+    "name": "hopeless", "model": {"name": "sleep", "params": {"fail": "nan"}},
+    "space": [{"name": "duration", "type": "float", "values": [0.0, 0.01]}],
+    "search": {"algorithm": "grid"}})");
+  ASSERT_EQ(run_local((dir / "c.json").string(), dir / "run"), 1);
+  EXPECT_EQ(records(dir / "run", "result").size(), 2u);
+  EXPECT_FALSE(std::filesystem::exists(dir / "run/best.json"));
+}
+
 TEST(Master, NanAndTimeoutAreRecordedAndTheCampaignGoesOn) {
   ScratchDir dir;
   write_text(dir / "c.json", R"({

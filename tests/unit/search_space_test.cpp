@@ -57,6 +57,8 @@ TEST(SearchSpace, RejectsMistakesWithTheirPointer) {
       error_of(
           R"([{"name": "a", "type": "categorical", "element_type": "int", "values": [1, "x"]}])"),
       "space.json: /0/values/1: expected a value of element_type int, found a string");
+  EXPECT_EQ(error_of(R"([{"name": "a", "type": "int", "lower": 0, "upper": 4, "values": [2, 8]}])"),
+            "space.json: /0/values/1: value outside [lower, upper]");
   EXPECT_EQ(error_of(R"([{"name": "a", "type": "logical"}, {"name": "a", "type": "logical"}])"),
             "space.json: /1/name: duplicate parameter \"a\"");
 }

@@ -18,7 +18,7 @@
 namespace overseer {
 
 // Why a campaign stopped; decides the exit code.
-enum class StopReason { Completed, MaxFailures, Interrupted };
+enum class StopReason { Completed, NoTrialSucceeded, MaxFailures, Interrupted };
 
 // Rank 0: drives the searcher, hands trials to workers, and journals every event before
 // acting on it. On resume it replays the journal: finished trials are kept, trials that were

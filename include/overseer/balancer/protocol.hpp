@@ -8,8 +8,8 @@ namespace overseer {
 // Message tags of the master/worker protocol (docs/protocol.md).
 enum class Tag : int {
   Ready = 1,  // worker -> master: {host}; sent once at start
-  Setup = 2,  // master -> worker: {campaign, campaign_file, run_dir, trial_dirs}
-  Task = 3,   // master -> worker: {trial, attempt, params}
+  Setup = 2,  // master -> worker: {campaign (resolved), campaign_file}
+  Task = 3,   // master -> worker: {trial, attempt, params, run_dir (when trial_dirs)}
   Result =
       4,  // worker -> master: {trial, attempt, status, value, metrics, message, start, end, host}
   Shutdown = 5,  // master -> worker: {}

@@ -38,8 +38,6 @@ struct RunContext {
   std::filesystem::path run_dir;  // per-trial directory; empty when trial dirs are disabled
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   std::shared_ptr<const std::atomic<bool>> cancel;
-  // Intermediate values (per-epoch losses), so schedulers can stop bad trials early.
-  std::function<void(const std::string& metric, double value, int step)> report;
 
   // Long-running models poll this and return (or throw) soon after it turns true.
   bool cancelled() const { return cancel && cancel->load(std::memory_order_relaxed); }
