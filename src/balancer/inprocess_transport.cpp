@@ -20,7 +20,7 @@ class InProcessNetwork::Endpoint : public Transport {
     box.ready.notify_one();
   }
 
-  std::optional<Message> receive(std::chrono::milliseconds timeout) override {
+  std::optional<Message> receive(std::chrono::microseconds timeout) override {
     Mailbox& box = *network_.mailboxes_[static_cast<std::size_t>(rank_)];
     std::unique_lock<std::mutex> lock(box.mutex);
     if (!box.ready.wait_for(lock, timeout, [&] { return !box.messages.empty(); })) {

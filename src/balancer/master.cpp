@@ -2,7 +2,8 @@
 
 #include <unistd.h>
 
-#include <cmath>
+#include <algorithm>
+#include <numeric>
 
 #include <spdlog/spdlog.h>
 
@@ -12,8 +13,10 @@
 namespace overseer {
 namespace {
 
-constexpr auto kPollInterval = std::chrono::milliseconds(100);
-constexpr auto kExportInterval = std::chrono::seconds(10);
+constexpr double kTickInterval = 0.1;
+constexpr double kExportInterval = 10;
+// A retried attempt goes ahead of fresh trials.
+constexpr int kRetryPriority = 1;
 
 std::string host_name() {
   char buffer[256] = {};
@@ -24,20 +27,30 @@ std::string host_name() {
 }  // namespace
 
 Master::Master(const Campaign& campaign, std::unique_ptr<Searcher> searcher,
-               const RunDirectory& run, Transport& transport,
+               const RunDirectory& run, Transport& transport, const Layout& layout,
                const std::atomic<int>* interrupt_signal)
     : campaign_(campaign),
       searcher_(std::move(searcher)),
       run_(run),
       transport_(transport),
+      layout_(layout),
       interrupt_signal_(interrupt_signal),
-      budget_(campaign.search.budget.value_or(0)) {}
+      server0_(transport, layout,
+               ServerOptions{campaign.balancer.steal, 0.001, 1.0, campaign.search.seed},
+               [this](int n) { needs_[0] += n; }),
+      budget_(campaign.search.budget.value_or(0)),
+      needs_(static_cast<std::size_t>(layout.servers()), 0) {}
 
-void Master::shutdown_workers(Transport& transport) {
+void Master::shutdown_all(Transport& transport) {
   for (int r = 1; r < transport.size(); ++r) send(transport, r, Tag::Shutdown, json::object());
 }
 
 StopReason Master::run() {
+  drive(*this, transport_);
+  return stop_reason_;
+}
+
+void Master::start() {
   std::filesystem::create_directories(run_.path());
   // Locks the run directory before anything in it changes.
   journal_ = std::make_unique<Journal>(run_.journal_file(), campaign_.output.fsync,
@@ -54,51 +67,21 @@ StopReason Master::run() {
                     {"hash", campaign_.identity_hash()},
                     {"resumed", run_.resuming()},
                     {"ranks", transport_.size()},
+                    {"servers", layout_.servers()},
                     {"host", host_name()}});
   if (run_.resuming()) {
     spdlog::info("resuming {}: {} finished, {} to run again", run_.path().string(),
                  finished_.size(), queue_.size());
   }
-
-  auto last_export = std::chrono::steady_clock::now();
-  while (true) {
-    if (interrupt_signal_ != nullptr && interrupt_signal_->load() != 0) {
-      stop_reason_ = StopReason::Interrupted;
-      break;
-    }
-    if (!stopping_) dispatch();
-    if (running_.empty() && (stopping_ || !work_remains())) break;
-    if (running_.empty() && !idle_.empty() &&
-        idle_.size() == static_cast<std::size_t>(transport_.size() - 1)) {
-      // Every worker is idle and the searcher still has nothing to offer: it cannot progress.
-      spdlog::error("the searcher is waiting for results but no trial is running; stopping");
-      break;
-    }
-    if (auto message = transport_.receive(kPollInterval)) {
-      handle(*message);
-      while (auto more = transport_.receive(std::chrono::milliseconds(0))) handle(*more);
-    }
-    journal_->sync_if_due();
-    progress_.update(counts());
-    const auto now = std::chrono::steady_clock::now();
-    if (exports_dirty_ && now - last_export >= kExportInterval) {
-      write_exports();
-      last_export = now;
-    }
+  const json setup = {{"campaign", campaign_.resolved()},
+                      {"campaign_file", std::filesystem::absolute(campaign_.file).string()}};
+  const Payload payload = encode(setup);
+  for (int r = layout_.servers(); r < layout_.ranks(); ++r) {
+    transport_.send(r, static_cast<int>(Tag::Setup), payload);
   }
-
-  if (stop_reason_ == StopReason::Completed && !best_) stop_reason_ = StopReason::NoTrialSucceeded;
-  if (stop_reason_ != StopReason::Interrupted) {
-    journal_->append(
-        {{"event", "end"},
-         {"time", unix_time_now()},
-         {"reason", stop_reason_ == StopReason::MaxFailures ? "max_failures" : "completed"}});
-  }
-  journal_->sync();
-  write_exports();
-  progress_.finish(counts());
-  log_stop(stop_reason_);
-  return stop_reason_;
+  next_tick_ = transport_.now() + kTickInterval;
+  next_export_ = transport_.now() + kExportInterval;
+  check_progress();
 }
 
 void Master::replay(const std::vector<json>& records) {
@@ -114,7 +97,7 @@ void Master::replay(const std::vector<json>& records) {
         spdlog::warn("journal: the searcher did not reproduce trial {}; using the journal's", id);
         warned = true;
       }
-      trials_[id] = Trial{record.at("params"), record.value("label", ""), 0, false};
+      trials_[id] = Trial{record.at("params"), record.value("label", ""), 0, false, false, 0};
     } else if (event == "result") {
       const TrialId id = record.at("trial").get<TrialId>();
       Trial& trial = trials_.at(id);
@@ -132,79 +115,141 @@ bool Master::work_remains() const {
          (!searcher_done_ && static_cast<std::int64_t>(trials_.size()) < budget_);
 }
 
-std::optional<TrialId> Master::next_trial_for(int rank) {
-  for (auto it = queue_.begin(); it != queue_.end(); ++it) {
-    if (it->avoid_rank == rank && workers_.size() > 1) continue;
-    const TrialId id = it->id;
-    queue_.erase(it);
-    return id;
+std::optional<json> Master::next_task() {
+  TrialId id;
+  int avoid = -1;
+  int priority = 0;
+  if (!queue_.empty()) {
+    id = queue_.front().id;
+    avoid = queue_.front().avoid_rank;
+    priority = avoid >= 0 ? kRetryPriority : 0;
+    queue_.pop_front();
+  } else {
+    if (searcher_done_ || static_cast<std::int64_t>(trials_.size()) >= budget_) return std::nullopt;
+    Suggestion s = searcher_->ask();
+    if (s.kind == Suggestion::Kind::Exhausted) searcher_done_ = true;
+    if (s.kind != Suggestion::Kind::Point) return std::nullopt;
+    id = static_cast<TrialId>(trials_.size());
+    json record = {{"event", "created"}, {"trial", id}, {"params", s.params}};
+    if (!s.label.empty()) record["label"] = s.label;
+    journal_->append(record);
+    trials_[id] = Trial{std::move(s.params), std::move(s.label), 0, false, false, 0};
   }
-  if (searcher_done_ || static_cast<std::int64_t>(trials_.size()) >= budget_) return std::nullopt;
-  Suggestion s = searcher_->ask();
-  if (s.kind == Suggestion::Kind::Exhausted) searcher_done_ = true;
-  if (s.kind != Suggestion::Kind::Point) return std::nullopt;
-  const auto id = static_cast<TrialId>(trials_.size());
-  json record = {{"event", "created"}, {"trial", id}, {"params", s.params}};
-  if (!s.label.empty()) record["label"] = s.label;
-  journal_->append(record);
-  trials_[id] = Trial{std::move(s.params), std::move(s.label), 0, false};
-  return id;
-}
-
-void Master::dispatch() {
-  for (std::size_t i = 0; i < idle_.size();) {
-    const int rank = idle_[i];
-    auto id = next_trial_for(rank);
-    if (!id) {
-      ++i;
-      continue;
-    }
-    idle_.erase(idle_.begin() + static_cast<std::ptrdiff_t>(i));
-    send_task(rank, *id);
-  }
-}
-
-void Master::send_task(int rank, TrialId id) {
-  const Trial& trial = trials_.at(id);
+  Trial& trial = trials_.at(id);
+  trial.dispatched = true;
+  trial.submitted = unix_time_now();
+  ++outstanding_;
   json task = {{"trial", id}, {"attempt", trial.attempts + 1}, {"params", trial.params}};
+  if (priority != 0) task["priority"] = priority;
+  if (avoid >= 0) task["avoid"] = avoid;
   if (campaign_.output.trial_dirs) task["run_dir"] = run_.trial_dir(id).string();
-  running_[id] = rank;
-  send(transport_, rank, Tag::Task, task);
+  return task;
 }
 
-void Master::handle(const Message& message) {
+void Master::feed_servers() {
+  if (stopping_) return;
+  // Serving server 0 may raise its own need again, so repeat until nothing moves.
+  bool moved = true;
+  while (moved) {
+    moved = false;
+    std::vector<int> order(needs_.size());
+    std::iota(order.begin(), order.end(), 0);
+    // Least loaded first: the server that asked for the most.
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int a, int b) { return needs_[a] > needs_[b]; });
+    for (int s : order) {
+      std::vector<json> batch;
+      while (needs_[s] > 0) {
+        auto task = next_task();
+        if (!task) break;
+        batch.push_back(std::move(*task));
+        --needs_[s];
+      }
+      if (batch.empty()) continue;
+      moved = true;
+      if (s == 0) {
+        server0_.add(std::move(batch), true);
+      } else {
+        send(transport_, s, Tag::Batch, {{"tasks", std::move(batch)}});
+      }
+    }
+  }
+}
+
+void Master::on_message(const Message& message) {
   switch (static_cast<Tag>(message.tag)) {
-    case Tag::Ready:
-      workers_.insert(message.source);
-      send(transport_, message.source, Tag::Setup,
-           {{"campaign", campaign_.resolved()},
-            {"campaign_file", std::filesystem::absolute(campaign_.file).string()}});
-      idle_.push_back(message.source);
-      break;
     case Tag::Result:
       handle_result(message.source, decode(message.payload));
+      if (layout_.server_of(message.source) == 0) server0_.worker_idle(message.source);
+      break;
+    case Tag::Need:
+      needs_[static_cast<std::size_t>(message.source)] +=
+          decode(message.payload).at("n").get<int>();
+      break;
+    case Tag::Cancelled:
+      handle_cancelled(decode(message.payload));
+      --cancels_pending_;
       break;
     default:
-      spdlog::warn("master: ignoring unexpected message {} from rank {}", message.tag,
-                   message.source);
+      if (!server0_.handle(message)) {
+        spdlog::warn("master: ignoring unexpected message {} from rank {}", message.tag,
+                     message.source);
+      }
+  }
+  check_progress();
+}
+
+void Master::on_timer() {
+  const double now = transport_.now();
+  if (now >= next_tick_) {
+    next_tick_ = now + kTickInterval;
+    journal_->sync_if_due();
+    progress_.update(counts());
+    if (exports_dirty_ && now >= next_export_) {
+      write_exports();
+      next_export_ = now + kExportInterval;
+    }
+  }
+  server0_.on_timer();
+  check_progress();
+}
+
+double Master::next_timer() const {
+  return std::min(next_tick_, server0_.next_timer());
+}
+
+void Master::check_progress() {
+  if (done_) return;
+  if (interrupt_signal_ != nullptr && interrupt_signal_->load() != 0) {
+    finish(StopReason::Interrupted);
+    return;
+  }
+  feed_servers();
+  if (outstanding_ > 0 || cancels_pending_ > 0) return;
+  if (stopping_ || !work_remains()) {
+    finish(stop_reason_);
+  } else if (std::all_of(needs_.begin(), needs_.end(), [](int n) { return n > 0; })) {
+    // Every server waits for work and the searcher still has nothing to offer.
+    spdlog::error("the searcher is waiting for results but no trial is running; stopping");
+    finish(StopReason::Completed);
   }
 }
 
 void Master::handle_result(int rank, const json& body) {
   const TrialId id = body.at("trial").get<TrialId>();
   const int attempt = body.at("attempt").get<int>();
-  auto running = running_.find(id);
-  if (running == running_.end() || running->second != rank) {
+  auto it = trials_.find(id);
+  if (it == trials_.end() || !it->second.dispatched || attempt != it->second.attempts + 1) {
     spdlog::warn("master: ignoring a stale result for trial {} from rank {}", id, rank);
     return;
   }
-  running_.erase(running);
-  idle_.push_back(rank);
+  Trial& trial = it->second;
+  trial.dispatched = false;
+  trial.attempts = attempt;
+  --outstanding_;
 
   TrialResult result = trial_result_from_json(body);
   result.rank = rank;
-  Trial& trial = trials_.at(id);
-  trial.attempts = attempt;
   const bool retryable =
       result.status == TrialStatus::Failed || result.status == TrialStatus::Timeout;
   const bool final = !retryable || attempt > campaign_.limits.retries;
@@ -213,6 +258,7 @@ void Master::handle_result(int rank, const json& body) {
   record["event"] = "result";
   record["trial"] = id;
   record["attempt"] = attempt;
+  record["queued_s"] = std::max(0.0, result.start - trial.submitted);
   record["final"] = final;
   journal_->append(record);
 
@@ -229,8 +275,25 @@ void Master::handle_result(int rank, const json& body) {
   if (campaign_.limits.max_failures && failures_ >= *campaign_.limits.max_failures && !stopping_) {
     spdlog::error("{} trials failed (limits.max_failures = {}); stopping the campaign", failures_,
                   *campaign_.limits.max_failures);
-    stopping_ = true;
-    stop_reason_ = StopReason::MaxFailures;
+    stop_dispatching(StopReason::MaxFailures);
+  }
+}
+
+void Master::stop_dispatching(StopReason reason) {
+  stopping_ = true;
+  stop_reason_ = reason;
+  // Queued tasks are withdrawn; running ones finish and are recorded.
+  handle_cancelled({{"tasks", server0_.cancel()}});
+  for (int s = 1; s < layout_.servers(); ++s) send(transport_, s, Tag::Cancel, json::object());
+  cancels_pending_ = layout_.servers() - 1;
+}
+
+void Master::handle_cancelled(const json& body) {
+  for (const auto& id : body.at("tasks")) {
+    Trial& trial = trials_.at(id.get<TrialId>());
+    if (!trial.dispatched) continue;
+    trial.dispatched = false;
+    --outstanding_;
   }
 }
 
@@ -248,6 +311,23 @@ void Master::record_final(TrialId id, const TrialResult& result) {
   exports_dirty_ = true;
 }
 
+void Master::finish(StopReason reason) {
+  stop_reason_ = reason;
+  if (stop_reason_ == StopReason::Completed && !best_) stop_reason_ = StopReason::NoTrialSucceeded;
+  if (stop_reason_ != StopReason::Interrupted) {
+    journal_->append(
+        {{"event", "end"},
+         {"time", unix_time_now()},
+         {"reason", stop_reason_ == StopReason::MaxFailures ? "max_failures" : "completed"}});
+  }
+  journal_->sync();
+  write_exports();
+  progress_.finish(counts());
+  log_stop(stop_reason_);
+  shutdown_all(transport_);
+  done_ = true;
+}
+
 bool Master::better(double candidate, double incumbent) const {
   return campaign_.objective.mode == ObjectiveMode::Min ? candidate < incumbent
                                                         : candidate > incumbent;
@@ -257,7 +337,7 @@ ProgressCounts Master::counts() const {
   ProgressCounts c;
   c.done = static_cast<std::int64_t>(finished_.size());
   c.total = budget_;
-  c.running = static_cast<std::int64_t>(running_.size());
+  c.running = outstanding_;
   c.failed = failures_;
   if (best_) c.best = best_->result.value;
   return c;

@@ -30,7 +30,7 @@ void MpiTransport::send(int destination, int tag, Payload payload) {
             &p.request);
 }
 
-std::optional<Message> MpiTransport::receive(std::chrono::milliseconds timeout) {
+std::optional<Message> MpiTransport::receive(std::chrono::microseconds timeout) {
   using clock = std::chrono::steady_clock;
   const auto deadline = clock::now() + timeout;
   auto pause = std::chrono::microseconds(10);

@@ -41,14 +41,14 @@ void check_model(Campaign& campaign) {
   }
 }
 
-class TrialHandler : public TaskHandler {
+class TrialExecutor : public TaskExecutor {
  public:
-  TrialHandler(const json& setup)
+  explicit TrialExecutor(const json& setup)
       : campaign_(
             parse_campaign(setup.at("campaign"), setup.at("campaign_file").get<std::string>())),
         runner_(campaign_) {}
 
-  json run(const json& task) override {
+  void start(const json& task, std::function<void(json)> done) override {
     TrialTask t;
     t.trial = task.at("trial").get<TrialId>();
     t.attempt = task.at("attempt").get<int>();
@@ -58,7 +58,7 @@ class TrialHandler : public TaskHandler {
     result.erase("rank");  // the master knows who sent it
     result["trial"] = t.trial;
     result["attempt"] = t.attempt;
-    return result;
+    done(std::move(result));
   }
 
  private:
@@ -84,8 +84,8 @@ PreparedCampaign prepare_campaign(const std::filesystem::path& file,
   return prepared;
 }
 
-TaskHandlerFactory trial_handler_factory() {
-  return [](const json& setup) { return std::make_unique<TrialHandler>(setup); };
+ExecutorFactory trial_executor_factory() {
+  return [](const json& setup) { return std::make_unique<TrialExecutor>(setup); };
 }
 
 }  // namespace overseer::cli

@@ -8,8 +8,6 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
-#include "overseer/balancer/mpi_transport.hpp"
-#include "overseer/balancer/worker.hpp"
 #include "overseer/cli/campaign_setup.hpp"
 #include "overseer/cli/run_campaign.hpp"
 #include "overseer/core/error.hpp"
@@ -40,21 +38,7 @@ bool launched_by_mpi() {
 int run_under_mpi(const cli::RunOptions& options) {
   int provided = 0;
   MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
-  int code = kExitOk;
-  {
-    MpiTransport transport(MPI_COMM_WORLD);
-    if (transport.size() == 1) {
-      code = cli::run_in_process(options, g_interrupt_signal);
-    } else if (transport.rank() == 0) {
-      code = cli::run_master(options, transport, g_interrupt_signal);
-    } else {
-      // Only the master stops gracefully; a worker told to stop simply goes.
-      std::signal(SIGINT, SIG_DFL);
-      std::signal(SIGTERM, SIG_DFL);
-      spdlog::set_pattern(fmt::format("[%H:%M:%S.%e] [%l] [rank {}] %v", transport.rank()));
-      run_worker(transport, cli::trial_handler_factory());
-    }
-  }
+  const int code = cli::run_under_mpi(options, g_interrupt_signal);
   MPI_Finalize();
   return code;
 }
@@ -93,6 +77,10 @@ int main(int argc, char** argv) {
   run_cmd->add_flag("--force", run.force, "Resume even though the campaign changed");
   run_cmd->add_option("--workers", run.workers, "Worker threads when not launched by mpirun")
       ->check(CLI::Range(1, 4096));
+  run_cmd
+      ->add_option("--servers", run.servers,
+                   "Number of server ranks (default: from balancer.workers_per_server)")
+      ->check(CLI::PositiveNumber);
 
   std::string validate_file;
   std::vector<std::string> validate_overrides;

@@ -1,12 +1,17 @@
 #include "overseer/cli/run_campaign.hpp"
 
+#include <csignal>
 #include <iostream>
 #include <thread>
+
+#include <mpi.h>
 
 #include <spdlog/spdlog.h>
 
 #include "overseer/balancer/inprocess_transport.hpp"
 #include "overseer/balancer/master.hpp"
+#include "overseer/balancer/mpi_transport.hpp"
+#include "overseer/balancer/worker.hpp"
 #include "overseer/cli/campaign_setup.hpp"
 #include "overseer/core/error.hpp"
 
@@ -26,44 +31,109 @@ int exit_code(StopReason reason, int signal) {
   return kExitCampaignFailed;
 }
 
+// Everything rank 0 decides before the campaign starts; throws InputError.
+struct Plan {
+  PreparedCampaign prepared;
+  RunDirectory run;
+};
+
+Plan plan(const RunOptions& options) {
+  PreparedCampaign prepared = prepare_campaign(options.campaign, options.overrides);
+  const Campaign& campaign = prepared.campaign;
+  const std::filesystem::path out = options.out.empty()
+                                        ? std::filesystem::path(campaign.output.dir) / campaign.name
+                                        : std::filesystem::path(options.out);
+  RunDirectory run = RunDirectory::open(out, campaign, options.resume, options.force);
+  return Plan{std::move(prepared), std::move(run)};
+}
+
+Layout layout_for(int ranks, const Campaign& campaign, const RunOptions& options) {
+  try {
+    return Layout(ranks, static_cast<int>(campaign.balancer.workers_per_server), options.servers);
+  } catch (const std::invalid_argument& e) {
+    throw InputError("", "", std::string("--servers: ") + e.what());
+  }
+}
+
+int run_plan(Plan& plan, Transport& transport, const Layout& layout,
+             const std::atomic<int>& interrupt_signal) {
+  const Campaign& campaign = plan.prepared.campaign;
+  spdlog::info("campaign {}: {} search, {} trials of model {} on {} worker(s), {} server(s)",
+               campaign.name, campaign.search.algorithm, *campaign.search.budget,
+               campaign.model.name, layout.workers(), layout.servers());
+  Master master(campaign, std::move(plan.prepared.searcher), plan.run, transport, layout,
+                &interrupt_signal);
+  const StopReason reason = master.run();
+  return exit_code(reason, interrupt_signal.load());
+}
+
+void run_role(Transport& transport, const Layout& layout) {
+  if (layout.is_server(transport.rank())) {
+    ServerRole server(transport, layout, ServerOptions{});
+    drive(server, transport);
+  } else {
+    WorkerRole worker(transport, layout, trial_executor_factory());
+    drive(worker, transport);
+  }
+}
+
+void report(const InputError& e) {
+  std::cerr << "error: " << e.what() << "\n";
+}
+
 }  // namespace
 
-int run_master(const RunOptions& options, Transport& transport,
-               const std::atomic<int>& interrupt_signal) {
+int run_in_process(const RunOptions& options, const std::atomic<int>& interrupt_signal) {
+  std::optional<Plan> p;
   try {
-    PreparedCampaign prepared = prepare_campaign(options.campaign, options.overrides);
-    const Campaign& campaign = prepared.campaign;
-    const std::filesystem::path out =
-        options.out.empty() ? std::filesystem::path(campaign.output.dir) / campaign.name
-                            : std::filesystem::path(options.out);
-    RunDirectory run = RunDirectory::open(out, campaign, options.resume, options.force);
-    spdlog::info("campaign {}: {} search, {} trials of model {} on {} worker(s)", campaign.name,
-                 campaign.search.algorithm, *campaign.search.budget, campaign.model.name,
-                 transport.size() - 1);
-    Master master(campaign, std::move(prepared.searcher), run, transport, &interrupt_signal);
-    const StopReason reason = master.run();
-    Master::shutdown_workers(transport);
-    return exit_code(reason, interrupt_signal.load());
+    p.emplace(plan(options));
+    const int ranks = options.servers.value_or(1) + options.workers;
+    const Layout layout = layout_for(ranks, p->prepared.campaign, options);
+    InProcessNetwork network(ranks);
+    std::vector<std::thread> threads;
+    for (int r = 1; r < ranks; ++r) {
+      threads.emplace_back([&network, &layout, r] { run_role(network.endpoint(r), layout); });
+    }
+    const int code = run_plan(*p, network.endpoint(0), layout, interrupt_signal);
+    if (interrupt_signal.load() != 0) {
+      spdlog::warn("waiting for running trials to finish; interrupt again to quit at once");
+    }
+    for (auto& t : threads) t.join();
+    return code;
   } catch (const InputError& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    Master::shutdown_workers(transport);
+    report(e);
     return kExitInputError;
   }
 }
 
-int run_in_process(const RunOptions& options, const std::atomic<int>& interrupt_signal) {
-  InProcessNetwork network(options.workers + 1);
-  std::vector<std::thread> workers;
-  for (int r = 1; r <= options.workers; ++r) {
-    workers.emplace_back(
-        [&network, r] { run_worker(network.endpoint(r), trial_handler_factory()); });
+int run_under_mpi(const RunOptions& options, const std::atomic<int>& interrupt_signal) {
+  MpiTransport transport(MPI_COMM_WORLD);
+  if (transport.size() == 1) return run_in_process(options, interrupt_signal);
+
+  // Rank 0 validates the campaign and decides the number of servers; 0 tells every rank that
+  // the campaign cannot start.
+  std::optional<Plan> p;
+  std::optional<Layout> layout;
+  int servers = 0;
+  if (transport.rank() == 0) {
+    try {
+      p.emplace(plan(options));
+      layout.emplace(layout_for(transport.size(), p->prepared.campaign, options));
+      servers = layout->servers();
+    } catch (const InputError& e) {
+      report(e);
+    }
   }
-  const int code = run_master(options, network.endpoint(0), interrupt_signal);
-  if (interrupt_signal.load() != 0) {
-    spdlog::warn("waiting for running trials to finish; interrupt again to quit at once");
-  }
-  for (auto& t : workers) t.join();
-  return code;
+  MPI_Bcast(&servers, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  if (servers == 0) return kExitInputError;
+
+  if (transport.rank() == 0) return run_plan(*p, transport, *layout, interrupt_signal);
+  // Only the master stops gracefully; the others simply go.
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  spdlog::set_pattern(fmt::format("[%H:%M:%S.%e] [%l] [rank {}] %v", transport.rank()));
+  run_role(transport, Layout(transport.size(), 1, servers));
+  return kExitOk;
 }
 
 }  // namespace overseer::cli

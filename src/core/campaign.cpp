@@ -95,8 +95,8 @@ Campaign parse_campaign(json raw, const std::filesystem::path& file) {
   root.require_object();
   // "hash" is what overseer adds to the campaign.json it writes; accepted so that file can be
   // run again as it is.
-  root.only_keys(
-      {"name", "description", "model", "space", "search", "objective", "limits", "output", "hash"});
+  root.only_keys({"name", "description", "model", "space", "search", "objective", "limits",
+                  "output", "balancer", "hash"});
 
   auto name = root.at("name");
   c.name = name.string();
@@ -202,6 +202,15 @@ Campaign parse_campaign(json raw, const std::filesystem::path& file) {
     if (c.output.group_commit_ms < 1) g->fail("group_commit_ms must be at least 1");
   }
   c.output.trial_dirs = output.boolean_or("trial_dirs", c.output.trial_dirs);
+
+  auto balancer = root.find("balancer")
+                      .value_or(JsonView(empty, file.string(), json::json_pointer("/balancer")));
+  balancer.only_keys({"workers_per_server", "steal"});
+  if (auto w = balancer.find("workers_per_server")) {
+    c.balancer.workers_per_server = w->integer();
+    if (c.balancer.workers_per_server < 1) w->fail("workers_per_server must be at least 1");
+  }
+  c.balancer.steal = balancer.boolean_or("steal", c.balancer.steal);
   return c;
 }
 
@@ -236,7 +245,9 @@ json Campaign::resolved() const {
                {{"dir", output.dir},
                 {"fsync", output.fsync == FsyncPolicy::Always ? "always" : "group"},
                 {"group_commit_ms", output.group_commit_ms},
-                {"trial_dirs", output.trial_dirs}}}};
+                {"trial_dirs", output.trial_dirs}}},
+              {"balancer",
+               {{"workers_per_server", balancer.workers_per_server}, {"steal", balancer.steal}}}};
   if (!space.parameters().empty()) out["space"] = space.to_json();
   if (!description.empty()) out["description"] = description;
   return out;

@@ -5,10 +5,11 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <vector>
 
-#include "overseer/balancer/transport.hpp"
+#include "overseer/balancer/layout.hpp"
+#include "overseer/balancer/role.hpp"
+#include "overseer/balancer/server.hpp"
 #include "overseer/core/campaign.hpp"
 #include "overseer/report/progress.hpp"
 #include "overseer/search/searcher.hpp"
@@ -20,17 +21,25 @@ namespace overseer {
 // Why a campaign stopped; decides the exit code.
 enum class StopReason { Completed, NoTrialSucceeded, MaxFailures, Interrupted };
 
-// Rank 0: drives the searcher, hands trials to workers, and journals every event before
-// acting on it. On resume it replays the journal: finished trials are kept, trials that were
-// running are queued again, and the searcher is brought back to the state it had.
-class Master {
+// Rank 0: drives the searcher, feeds the servers' queues (its own server 0 directly), and
+// journals every event before acting on it. On resume it replays the journal: finished trials
+// are kept, trials that were running are queued again, and the searcher is brought back to the
+// state it had.
+class Master : public Role {
  public:
   Master(const Campaign& campaign, std::unique_ptr<Searcher> searcher, const RunDirectory& run,
-         Transport& transport, const std::atomic<int>* interrupt_signal);
+         Transport& transport, const Layout& layout, const std::atomic<int>* interrupt_signal);
 
+  // Runs the campaign over a real transport.
   StopReason run();
-  // Tells every worker rank to exit; safe to call when no campaign ran.
-  static void shutdown_workers(Transport& transport);
+  // Tells every other rank to exit; safe to call when no campaign ran.
+  static void shutdown_all(Transport& transport);
+
+  void start() override;
+  void on_message(const Message& message) override;
+  void on_timer() override;
+  double next_timer() const override;
+  bool done() const override { return done_; }
 
  private:
   struct Trial {
@@ -38,6 +47,8 @@ class Master {
     std::string label;
     int attempts = 0;  // attempts with a result
     bool finished = false;
+    bool dispatched = false;  // handed to a server and not yet back
+    double submitted = 0;     // when the current attempt was handed out (Unix time)
   };
   struct QueuedAttempt {
     TrialId id;
@@ -45,13 +56,14 @@ class Master {
   };
 
   void replay(const std::vector<json>& records);
-  void replay_created(const json& record);
-  void dispatch();
-  std::optional<TrialId> next_trial_for(int rank);
-  void send_task(int rank, TrialId id);
-  void handle(const Message& message);
+  std::optional<json> next_task();
+  void feed_servers();
   void handle_result(int rank, const json& body);
+  void handle_cancelled(const json& body);
   void record_final(TrialId id, const TrialResult& result);
+  void check_progress();
+  void stop_dispatching(StopReason reason);
+  void finish(StopReason reason);
   bool work_remains() const;
   bool better(double candidate, double incumbent) const;
   ProgressCounts counts() const;
@@ -62,24 +74,29 @@ class Master {
   std::unique_ptr<Searcher> searcher_;
   const RunDirectory& run_;
   Transport& transport_;
+  const Layout& layout_;
   const std::atomic<int>* interrupt_signal_;
   std::unique_ptr<Journal> journal_;
   Progress progress_;
+  Server server0_;
 
   std::int64_t budget_;
   std::map<TrialId, Trial> trials_;
-  std::map<TrialId, int> running_;   // trial -> worker rank
   std::deque<QueuedAttempt> queue_;  // retries and attempts interrupted by a crash
-  std::deque<int> idle_;
-  std::set<int> workers_;
+  std::vector<int> needs_;           // tasks each server asked for and has not yet received
+  std::int64_t outstanding_ = 0;     // tasks at servers or running
   bool searcher_done_ = false;
   bool stopping_ = false;
+  int cancels_pending_ = 0;
+  bool done_ = false;
   StopReason stop_reason_ = StopReason::Completed;
 
   std::vector<TrialRecord> finished_;
   std::int64_t failures_ = 0;
   std::optional<TrialRecord> best_;
   bool exports_dirty_ = false;
+  double next_tick_ = 0;
+  double next_export_ = 0;
 };
 
 }  // namespace overseer

@@ -20,7 +20,7 @@ class MpiTransport : public Transport {
   int rank() const override { return rank_; }
   int size() const override { return size_; }
   void send(int destination, int tag, Payload payload) override;
-  std::optional<Message> receive(std::chrono::milliseconds timeout) override;
+  std::optional<Message> receive(std::chrono::microseconds timeout) override;
 
  private:
   struct PendingSend {

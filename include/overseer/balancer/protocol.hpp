@@ -5,17 +5,20 @@
 
 namespace overseer {
 
-// Message tags of the master/worker protocol (docs/protocol.md).
+// Message tags of the balancer protocol (docs/protocol.md). Bodies are CBOR-encoded JSON.
 enum class Tag : int {
-  Ready = 1,  // worker -> master: {host}; sent once at start
-  Setup = 2,  // master -> worker: {campaign (resolved), campaign_file}
-  Task = 3,   // master -> worker: {trial, attempt, params, run_dir (when trial_dirs)}
-  Result =
-      4,  // worker -> master: {trial, attempt, status, value, metrics, message, start, end, host}
-  Shutdown = 5,  // master -> worker: {}
+  Setup = 2,      // master -> worker: {campaign, campaign_file}
+  Task = 3,       // server -> worker: a task {trial, attempt, priority, params, ...}
+  Result = 4,     // worker -> master: {trial, attempt, status, value, metrics, ..., host}
+  Shutdown = 5,   // master -> every rank: {}
+  Request = 6,    // worker -> its server: {} (idle, wants a task)
+  Need = 7,       // server -> master: {n} more tasks wanted
+  Batch = 8,      // master -> server, or server -> thief: {tasks: [...]}
+  Steal = 9,      // server -> peer server: {queued}
+  Cancel = 10,    // master -> server: drop queued tasks, hand out no more
+  Cancelled = 11  // server -> master: {trials: [ids of dropped tasks]}
 };
 
-// Payloads are CBOR-encoded JSON objects.
 Payload encode(const json& body);
 json decode(const Payload& payload);
 

@@ -26,7 +26,9 @@ class Transport {
   // Queues a message; never blocks waiting for the receiver.
   virtual void send(int destination, int tag, Payload payload) = 0;
   // The next message from any source, or nothing once `timeout` has passed.
-  virtual std::optional<Message> receive(std::chrono::milliseconds timeout) = 0;
+  virtual std::optional<Message> receive(std::chrono::microseconds timeout) = 0;
+  // Seconds on this transport's clock: steady wall time, or the simulator's virtual time.
+  virtual double now() const;
 };
 
 }  // namespace overseer

@@ -2,25 +2,43 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 
-#include "overseer/balancer/transport.hpp"
+#include "overseer/balancer/layout.hpp"
+#include "overseer/balancer/role.hpp"
 #include "overseer/core/json_view.hpp"
 
 namespace overseer {
 
-// What a worker does with the tasks it receives; the balancer itself never looks inside them.
-class TaskHandler {
+// What a worker does with a task; the balancer never looks inside. `done` receives the result
+// body sent to the master: at once for a real model, later for a simulated one.
+class TaskExecutor {
  public:
-  virtual ~TaskHandler() = default;
-  // Returns the result body sent back to the master.
-  virtual json run(const json& task) = 0;
+  virtual ~TaskExecutor() = default;
+  virtual void start(const json& task, std::function<void(json result)> done) = 0;
 };
 
-// Builds a worker's handler from the master's Setup message.
-using TaskHandlerFactory = std::function<std::unique_ptr<TaskHandler>(const json& setup)>;
+// Builds a worker's executor from the master's Setup message.
+using ExecutorFactory = std::function<std::unique_ptr<TaskExecutor>(const json& setup)>;
 
-// A resident worker: announces itself, builds its handler once, then runs tasks until told to
-// stop. Returns when the master sends Shutdown.
-void run_worker(Transport& transport, const TaskHandlerFactory& make_handler);
+// A resident worker: waits for Setup, then asks its server for work, runs each task and sends
+// the result to the master, until Shutdown.
+class WorkerRole : public Role {
+ public:
+  WorkerRole(Transport& transport, const Layout& layout, ExecutorFactory make_executor);
+  void on_message(const Message& message) override;
+  bool done() const override { return done_; }
+
+ private:
+  void finished(json result);
+
+  Transport& transport_;
+  int server_;
+  ExecutorFactory make_executor_;
+  std::unique_ptr<TaskExecutor> executor_;
+  std::string setup_error_;
+  std::string host_;
+  bool done_ = false;
+};
 
 }  // namespace overseer

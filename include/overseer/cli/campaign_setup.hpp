@@ -23,6 +23,6 @@ PreparedCampaign prepare_campaign(const std::filesystem::path& file,
                                   const std::vector<std::string>& overrides);
 
 // The worker side: evaluates trials with the campaign's model.
-TaskHandlerFactory trial_handler_factory();
+ExecutorFactory trial_executor_factory();
 
 }  // namespace overseer::cli

@@ -1,10 +1,9 @@
 #pragma once
 
 #include <atomic>
+#include <optional>
 #include <string>
 #include <vector>
-
-#include "overseer/balancer/transport.hpp"
 
 namespace overseer::cli {
 
@@ -14,16 +13,15 @@ struct RunOptions {
   std::vector<std::string> overrides;
   bool resume = false;
   bool force = false;
-  int workers = 1;  // worker threads when running in one process
+  int workers = 1;             // worker threads when running in one process
+  std::optional<int> servers;  // overrides balancer.workers_per_server
 };
 
-// Rank 0's part of `overseer run`: prepares the campaign, drives it, and stops the workers.
-// Returns the exit code; input errors are reported on stderr and give kExitInputError.
-// `interrupt_signal` turns non-zero when the run should stop early (SIGINT/SIGTERM).
-int run_master(const RunOptions& options, Transport& transport,
-               const std::atomic<int>& interrupt_signal);
-
-// `overseer run` without mpirun: the master plus `options.workers` worker threads.
+// `overseer run` without mpirun: the master plus `options.workers` worker threads (and
+// `options.servers` - 1 server threads).
 int run_in_process(const RunOptions& options, const std::atomic<int>& interrupt_signal);
+
+// `overseer run` on every rank of MPI_COMM_WORLD (MPI already initialised).
+int run_under_mpi(const RunOptions& options, const std::atomic<int>& interrupt_signal);
 
 }  // namespace overseer::cli

@@ -39,6 +39,12 @@ struct LimitsSpec {
   double cancel_grace_s = 5;  // how long a timed-out model gets to stop before it is abandoned
 };
 
+// How the ranks share out work (docs/protocol.md, "Servers").
+struct BalancerSpec {
+  std::int64_t workers_per_server = 256;
+  bool steal = true;
+};
+
 struct OutputSpec {
   std::string dir = "runs";
   FsyncPolicy fsync = FsyncPolicy::Always;
@@ -63,6 +69,7 @@ struct Campaign {
   ObjectiveSpec objective;
   LimitsSpec limits;
   OutputSpec output;
+  BalancerSpec balancer;
 
   // Resolves a path the user wrote in the campaign against the campaign's directory.
   std::filesystem::path resolve_path(const std::string& path) const;

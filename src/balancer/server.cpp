@@ -1,0 +1,158 @@
+#include "overseer/balancer/server.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <spdlog/spdlog.h>
+
+#include "overseer/balancer/protocol.hpp"
+
+namespace overseer {
+namespace {
+
+constexpr int kMaster = 0;
+
+}  // namespace
+
+Server::Server(Transport& transport, const Layout& layout, ServerOptions options,
+               std::function<void(int)> ask_master)
+    : transport_(transport),
+      layout_(layout),
+      options_(options),
+      ask_master_(std::move(ask_master)),
+      backoff_(options.probe_backoff_min_s),
+      rng_(mix_seed(options.seed, static_cast<std::uint64_t>(transport.rank()))) {
+  const auto [first, last] = layout.workers_of(transport.rank());
+  own_workers_ = last - first;
+  // A few tasks beyond the idle workers keep workers fed while the master answers; 1 in 16
+  // bounds how far ahead of the results the searcher must propose.
+  margin_ = std::max(1, (own_workers_ + 15) / 16);
+}
+
+bool Server::handle(const Message& message) {
+  switch (static_cast<Tag>(message.tag)) {
+    case Tag::Request:
+      worker_idle(message.source);
+      return true;
+    case Tag::Batch: {
+      json body = decode(message.payload);
+      std::vector<json> tasks;
+      for (auto& t : body.at("tasks")) tasks.push_back(std::move(t));
+      if (message.source == kMaster) {
+        add(std::move(tasks), true);
+      } else {
+        // A peer's answer to our probe: empty means back off before probing again.
+        probe_outstanding_ = false;
+        if (tasks.empty()) {
+          backoff_ = std::min(backoff_ * 2, options_.probe_backoff_max_s);
+          steal_pending_ = true;
+          next_probe_ = transport_.now() + backoff_;
+        }
+        stats_.stolen_tasks += static_cast<std::int64_t>(tasks.size());
+        add(std::move(tasks), false);
+      }
+      return true;
+    }
+    case Tag::Steal:
+      answer_steal(message.source, decode(message.payload).at("queued").get<std::size_t>());
+      return true;
+    case Tag::Cancel:
+      send(transport_, kMaster, Tag::Cancelled, {{"tasks", cancel()}});
+      return true;
+    default:
+      return false;
+  }
+}
+
+void Server::worker_idle(int worker) {
+  idle_.push_back(worker);
+  serve();
+}
+
+void Server::add(std::vector<json> tasks, bool from_master) {
+  if (from_master) requested_ = std::max(0, requested_ - static_cast<int>(tasks.size()));
+  if (!tasks.empty()) backoff_ = options_.probe_backoff_min_s;
+  for (auto& t : tasks) queue_.push(std::move(t));
+  stats_.max_queue = std::max(stats_.max_queue, queue_.size());
+  serve();
+}
+
+void Server::serve() {
+  if (cancelled_) return;
+  for (auto it = idle_.begin(); it != idle_.end() && !queue_.empty();) {
+    auto task = queue_.pop_for(*it, own_workers_ == 1);
+    if (!task) {
+      ++it;
+      continue;
+    }
+    send(transport_, *it, Tag::Task, *task);
+    it = idle_.erase(it);
+  }
+  top_up();
+  consider_stealing();
+}
+
+void Server::top_up() {
+  const int wanted =
+      static_cast<int>(idle_.size()) + margin_ - static_cast<int>(queue_.size()) - requested_;
+  if (wanted <= 0) return;
+  requested_ += wanted;
+  ask_master_(wanted);
+}
+
+void Server::consider_stealing() {
+  if (!options_.steal || cancelled_ || layout_.servers() < 2 || idle_.empty() || !queue_.empty() ||
+      probe_outstanding_) {
+    steal_pending_ = false;
+    return;
+  }
+  if (steal_pending_ && transport_.now() < next_probe_) return;  // backing off
+  steal_pending_ = false;
+  int peer = static_cast<int>(rng_.integer(0, layout_.servers() - 2));
+  if (peer >= transport_.rank()) ++peer;
+  probe_outstanding_ = true;
+  ++stats_.probes;
+  send(transport_, peer, Tag::Steal, {{"queued", queue_.size()}});
+}
+
+void Server::answer_steal(int thief, std::size_t thief_queued) {
+  json tasks = json::array();
+  const std::size_t mine = cancelled_ ? 0 : queue_.size();
+  // ADLB's rule: move half the imbalance, at least one task, when it exceeds 10%.
+  if (mine > thief_queued &&
+      static_cast<double>(mine - thief_queued) > 0.1 * static_cast<double>(mine)) {
+    const std::size_t n = std::max<std::size_t>(1, (mine - thief_queued) / 2);
+    for (auto& t : queue_.take(n)) tasks.push_back(std::move(t));
+    ++stats_.steals;
+    top_up();
+  }
+  send(transport_, thief, Tag::Batch, {{"tasks", std::move(tasks)}});
+}
+
+void Server::on_timer() {
+  consider_stealing();
+}
+
+std::vector<json> Server::cancel() {
+  cancelled_ = true;
+  steal_pending_ = false;
+  std::vector<json> trials;
+  for (auto& t : queue_.take_all()) trials.push_back(t.at("trial"));
+  return trials;
+}
+
+ServerRole::ServerRole(Transport& transport, const Layout& layout, ServerOptions options)
+    : server_(transport, layout, options, [&transport](int n) {
+        send(transport, kMaster, Tag::Need, {{"n", n}});
+      }) {}
+
+void ServerRole::on_message(const Message& message) {
+  if (server_.handle(message)) return;
+  if (static_cast<Tag>(message.tag) == Tag::Shutdown) {
+    done_ = true;
+    return;
+  }
+  spdlog::warn("server: ignoring unexpected message {} from rank {}", message.tag, message.source);
+}
+
+}  // namespace overseer
