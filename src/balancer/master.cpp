@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <numeric>
 
 #include <spdlog/spdlog.h>
 
@@ -35,15 +34,11 @@ Master::Master(const Campaign& campaign, std::unique_ptr<Searcher> searcher,
       transport_(transport),
       layout_(layout),
       interrupt_signal_(interrupt_signal),
-      server0_(transport, layout,
-               ServerOptions{campaign.balancer.steal, 0.001, 1.0, campaign.search.seed},
-               [this](int n) { needs_[0] += n; }),
-      budget_(campaign.search.budget.value_or(0)),
-      needs_(static_cast<std::size_t>(layout.servers()), 0) {}
-
-void Master::shutdown_all(Transport& transport) {
-  for (int r = 1; r < transport.size(); ++r) send(transport, r, Tag::Shutdown, json::object());
-}
+      dispatcher_(transport, layout,
+                  DispatcherOptions{
+                      ServerOptions{campaign.balancer.steal, 0.001, 1.0, campaign.search.seed}},
+                  *this),
+      budget_(campaign.search.budget.value_or(0)) {}
 
 StopReason Master::run() {
   drive(*this, transport_);
@@ -73,12 +68,9 @@ void Master::start() {
     spdlog::info("resuming {}: {} finished, {} to run again", run_.path().string(),
                  finished_.size(), queue_.size());
   }
-  const json setup = {{"campaign", campaign_.resolved()},
-                      {"campaign_file", std::filesystem::absolute(campaign_.file).string()}};
-  const Payload payload = encode(setup);
-  for (int r = layout_.servers(); r < layout_.ranks(); ++r) {
-    transport_.send(r, static_cast<int>(Tag::Setup), payload);
-  }
+  dispatcher_.setup_workers(
+      {{"campaign", campaign_.resolved()},
+       {"campaign_file", std::filesystem::absolute(campaign_.file).string()}});
   next_tick_ = transport_.now() + kTickInterval;
   next_export_ = transport_.now() + kExportInterval;
   check_progress();
@@ -138,7 +130,6 @@ std::optional<json> Master::next_task() {
   Trial& trial = trials_.at(id);
   trial.dispatched = true;
   trial.submitted = unix_time_now();
-  ++outstanding_;
   json task = {{"trial", id}, {"attempt", trial.attempts + 1}, {"params", trial.params}};
   if (priority != 0) task["priority"] = priority;
   if (avoid >= 0) task["avoid"] = avoid;
@@ -146,55 +137,10 @@ std::optional<json> Master::next_task() {
   return task;
 }
 
-void Master::feed_servers() {
-  if (stopping_) return;
-  // Serving server 0 may raise its own need again, so repeat until nothing moves.
-  bool moved = true;
-  while (moved) {
-    moved = false;
-    std::vector<int> order(needs_.size());
-    std::iota(order.begin(), order.end(), 0);
-    // Least loaded first: the server that asked for the most.
-    std::stable_sort(order.begin(), order.end(),
-                     [&](int a, int b) { return needs_[a] > needs_[b]; });
-    for (int s : order) {
-      std::vector<json> batch;
-      while (needs_[s] > 0) {
-        auto task = next_task();
-        if (!task) break;
-        batch.push_back(std::move(*task));
-        --needs_[s];
-      }
-      if (batch.empty()) continue;
-      moved = true;
-      if (s == 0) {
-        server0_.add(std::move(batch), true);
-      } else {
-        send(transport_, s, Tag::Batch, {{"tasks", std::move(batch)}});
-      }
-    }
-  }
-}
-
 void Master::on_message(const Message& message) {
-  switch (static_cast<Tag>(message.tag)) {
-    case Tag::Result:
-      handle_result(message.source, decode(message.payload));
-      if (layout_.server_of(message.source) == 0) server0_.worker_idle(message.source);
-      break;
-    case Tag::Need:
-      needs_[static_cast<std::size_t>(message.source)] +=
-          decode(message.payload).at("n").get<int>();
-      break;
-    case Tag::Cancelled:
-      handle_cancelled(decode(message.payload));
-      --cancels_pending_;
-      break;
-    default:
-      if (!server0_.handle(message)) {
-        spdlog::warn("master: ignoring unexpected message {} from rank {}", message.tag,
-                     message.source);
-      }
+  if (!dispatcher_.handle(message)) {
+    spdlog::warn("master: ignoring unexpected message {} from rank {}", message.tag,
+                 message.source);
   }
   check_progress();
 }
@@ -210,12 +156,12 @@ void Master::on_timer() {
       next_export_ = now + kExportInterval;
     }
   }
-  server0_.on_timer();
+  dispatcher_.on_timer();
   check_progress();
 }
 
 double Master::next_timer() const {
-  return std::min(next_tick_, server0_.next_timer());
+  return std::min(next_tick_, dispatcher_.next_timer());
 }
 
 void Master::check_progress() {
@@ -224,18 +170,18 @@ void Master::check_progress() {
     finish(StopReason::Interrupted);
     return;
   }
-  feed_servers();
-  if (outstanding_ > 0 || cancels_pending_ > 0) return;
+  dispatcher_.feed();
+  if (!dispatcher_.settled()) return;
   if (stopping_ || !work_remains()) {
     finish(stop_reason_);
-  } else if (std::all_of(needs_.begin(), needs_.end(), [](int n) { return n > 0; })) {
+  } else if (dispatcher_.all_servers_starved()) {
     // Every server waits for work and the searcher still has nothing to offer.
     spdlog::error("the searcher is waiting for results but no trial is running; stopping");
     finish(StopReason::Completed);
   }
 }
 
-void Master::handle_result(int rank, const json& body) {
+void Master::on_result(int rank, const json& body) {
   const TrialId id = body.at("trial").get<TrialId>();
   const int attempt = body.at("attempt").get<int>();
   auto it = trials_.find(id);
@@ -246,7 +192,6 @@ void Master::handle_result(int rank, const json& body) {
   Trial& trial = it->second;
   trial.dispatched = false;
   trial.attempts = attempt;
-  --outstanding_;
 
   TrialResult result = trial_result_from_json(body);
   result.rank = rank;
@@ -283,18 +228,11 @@ void Master::stop_dispatching(StopReason reason) {
   stopping_ = true;
   stop_reason_ = reason;
   // Queued tasks are withdrawn; running ones finish and are recorded.
-  handle_cancelled({{"tasks", server0_.cancel()}});
-  for (int s = 1; s < layout_.servers(); ++s) send(transport_, s, Tag::Cancel, json::object());
-  cancels_pending_ = layout_.servers() - 1;
+  dispatcher_.stop_feeding();
 }
 
-void Master::handle_cancelled(const json& body) {
-  for (const auto& id : body.at("tasks")) {
-    Trial& trial = trials_.at(id.get<TrialId>());
-    if (!trial.dispatched) continue;
-    trial.dispatched = false;
-    --outstanding_;
-  }
+void Master::on_withdrawn(const json& trial) {
+  trials_.at(trial.get<TrialId>()).dispatched = false;
 }
 
 void Master::record_final(TrialId id, const TrialResult& result) {
@@ -324,7 +262,7 @@ void Master::finish(StopReason reason) {
   write_exports();
   progress_.finish(counts());
   log_stop(stop_reason_);
-  shutdown_all(transport_);
+  dispatcher_.shutdown_all();
   done_ = true;
 }
 
@@ -337,7 +275,7 @@ ProgressCounts Master::counts() const {
   ProgressCounts c;
   c.done = static_cast<std::int64_t>(finished_.size());
   c.total = budget_;
-  c.running = outstanding_;
+  c.running = dispatcher_.outstanding();
   c.failed = failures_;
   if (best_) c.best = best_->result.value;
   return c;

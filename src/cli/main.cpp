@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include "overseer/balancer/simulator.hpp"
 #include "overseer/cli/campaign_setup.hpp"
 #include "overseer/cli/run_campaign.hpp"
 #include "overseer/core/error.hpp"
@@ -41,6 +42,43 @@ int run_under_mpi(const cli::RunOptions& options) {
   const int code = cli::run_under_mpi(options, g_interrupt_signal);
   MPI_Finalize();
   return code;
+}
+
+struct SimulateOptions {
+  int workers = 1024;
+  std::optional<int> servers;
+  std::int64_t tasks = 10000;
+  std::string duration = "fixed:1";
+  double latency_us = 2;
+  double handle_us = 1;
+  double searcher_ms = 0;
+  std::string steal = "on";
+  std::string inject = "balanced";
+  std::uint64_t seed = 0;
+};
+
+int simulate(const SimulateOptions& o) {
+  try {
+    SimulationSpec spec;
+    spec.workers = o.workers;
+    spec.servers = o.servers;
+    spec.tasks = o.tasks;
+    spec.duration = DurationModel::parse(o.duration);
+    spec.latency_s = o.latency_us * 1e-6;
+    spec.handle_s = o.handle_us * 1e-6;
+    spec.searcher_s = o.searcher_ms * 1e-3;
+    spec.steal = o.steal == "on";
+    spec.inject_at_one_server = o.inject == "one";
+    spec.seed = o.seed;
+    std::cout << simulate(spec).to_json().dump() << "\n";
+    return kExitOk;
+  } catch (const InputError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitInputError;
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitInputError;
+  }
 }
 
 int validate(const std::string& file, const std::vector<std::string>& overrides) {
@@ -89,6 +127,30 @@ int main(int argc, char** argv) {
   validate_cmd->add_option("--set", validate_overrides,
                            "Override a campaign field: dotted.key=value");
 
+  SimulateOptions sim;
+  auto* simulate_cmd = app.add_subcommand(
+      "simulate", "Simulate the balancer with many workers on a virtual clock; prints JSON");
+  simulate_cmd->add_option("--workers", sim.workers, "Simulated workers")
+      ->check(CLI::Range(1, 1 << 22));
+  simulate_cmd->add_option("--servers", sim.servers, "Servers (default: one per 256 workers)")
+      ->check(CLI::PositiveNumber);
+  simulate_cmd->add_option("--tasks", sim.tasks, "Tasks to run")->check(CLI::PositiveNumber);
+  simulate_cmd->add_option("--duration", sim.duration,
+                           "fixed:X, uniform:A,B or lognormal:MU,SIGMA (seconds)");
+  simulate_cmd->add_option("--latency-us", sim.latency_us, "Message latency")
+      ->check(CLI::NonNegativeNumber);
+  simulate_cmd->add_option("--handle-us", sim.handle_us, "A rank's cost per message handled")
+      ->check(CLI::NonNegativeNumber);
+  simulate_cmd->add_option("--searcher-ms", sim.searcher_ms, "Master's cost per proposed task")
+      ->check(CLI::NonNegativeNumber);
+  simulate_cmd->add_option("--steal", sim.steal, "Work stealing: on or off")
+      ->check(CLI::IsMember({"on", "off"}));
+  simulate_cmd
+      ->add_option("--inject", sim.inject,
+                   "Where the master puts tasks: balanced, or one (server 0 only)")
+      ->check(CLI::IsMember({"balanced", "one"}));
+  simulate_cmd->add_option("--seed", sim.seed, "Seed for task durations and steal targets");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -102,6 +164,7 @@ int main(int argc, char** argv) {
   spdlog::set_pattern("[%H:%M:%S.%e] [%l] %v");
 
   if (*validate_cmd) return validate(validate_file, validate_overrides);
+  if (*simulate_cmd) return simulate(sim);
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   try {

@@ -7,9 +7,9 @@
 #include <optional>
 #include <vector>
 
+#include "overseer/balancer/dispatcher.hpp"
 #include "overseer/balancer/layout.hpp"
 #include "overseer/balancer/role.hpp"
-#include "overseer/balancer/server.hpp"
 #include "overseer/core/campaign.hpp"
 #include "overseer/report/progress.hpp"
 #include "overseer/search/searcher.hpp"
@@ -25,16 +25,13 @@ enum class StopReason { Completed, NoTrialSucceeded, MaxFailures, Interrupted };
 // journals every event before acting on it. On resume it replays the journal: finished trials
 // are kept, trials that were running are queued again, and the searcher is brought back to the
 // state it had.
-class Master : public Role {
+class Master : public Role, private TaskSource {
  public:
   Master(const Campaign& campaign, std::unique_ptr<Searcher> searcher, const RunDirectory& run,
          Transport& transport, const Layout& layout, const std::atomic<int>* interrupt_signal);
 
   // Runs the campaign over a real transport.
   StopReason run();
-  // Tells every other rank to exit; safe to call when no campaign ran.
-  static void shutdown_all(Transport& transport);
-
   void start() override;
   void on_message(const Message& message) override;
   void on_timer() override;
@@ -56,10 +53,9 @@ class Master : public Role {
   };
 
   void replay(const std::vector<json>& records);
-  std::optional<json> next_task();
-  void feed_servers();
-  void handle_result(int rank, const json& body);
-  void handle_cancelled(const json& body);
+  std::optional<json> next_task() override;
+  void on_result(int worker, const json& body) override;
+  void on_withdrawn(const json& trial) override;
   void record_final(TrialId id, const TrialResult& result);
   void check_progress();
   void stop_dispatching(StopReason reason);
@@ -78,16 +74,13 @@ class Master : public Role {
   const std::atomic<int>* interrupt_signal_;
   std::unique_ptr<Journal> journal_;
   Progress progress_;
-  Server server0_;
+  Dispatcher dispatcher_;
 
   std::int64_t budget_;
   std::map<TrialId, Trial> trials_;
   std::deque<QueuedAttempt> queue_;  // retries and attempts interrupted by a crash
-  std::vector<int> needs_;           // tasks each server asked for and has not yet received
-  std::int64_t outstanding_ = 0;     // tasks at servers or running
   bool searcher_done_ = false;
   bool stopping_ = false;
-  int cancels_pending_ = 0;
   bool done_ = false;
   StopReason stop_reason_ = StopReason::Completed;
 

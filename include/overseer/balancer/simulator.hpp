@@ -1,0 +1,56 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "overseer/core/json_view.hpp"
+#include "overseer/core/random.hpp"
+
+namespace overseer {
+
+// Task durations of a simulated workload: "fixed:X", "uniform:A,B" or "lognormal:MU,SIGMA"
+// (seconds; MU and SIGMA are the mean and standard deviation of the duration's logarithm).
+class DurationModel {
+ public:
+  static DurationModel parse(const std::string& text);  // throws InputError
+  double sample(Rng& rng) const;
+
+ private:
+  enum class Kind { Fixed, Uniform, LogNormal };
+  Kind kind_ = Kind::Fixed;
+  double a_ = 0;
+  double b_ = 0;
+};
+
+struct SimulationSpec {
+  int workers = 1024;
+  std::optional<int> servers;  // default: one per 256 workers
+  std::int64_t tasks = 10000;
+  DurationModel duration = DurationModel::parse("fixed:1");
+  double latency_s = 2e-6;  // one message, end to end
+  double handle_s = 1e-6;   // a rank's cost to handle one message
+  double searcher_s = 0;    // the master's cost to propose one task
+  bool steal = true;
+  bool inject_at_one_server = false;
+  std::uint64_t seed = 0;
+};
+
+struct SimulationReport {
+  double makespan_s = 0;
+  double utilization = 0;  // busy worker time / (workers x makespan)
+  double tasks_per_s = 0;
+  double messages_per_task = 0;
+  std::int64_t steals = 0;
+  std::int64_t tasks_run = 0;
+  std::int64_t workers_used = 0;  // workers that ran at least one task
+  std::size_t max_queue_per_server = 0;
+  double master_busy_fraction = 0;
+
+  json to_json() const;
+};
+
+// Runs the production master dispatcher, servers and workers over a simulated network.
+SimulationReport simulate(const SimulationSpec& spec);
+
+}  // namespace overseer

@@ -1,0 +1,220 @@
+#include "overseer/balancer/simulator.hpp"
+
+#include <cmath>
+#include <memory>
+#include <sstream>
+
+#include "overseer/balancer/dispatcher.hpp"
+#include "overseer/balancer/simulation.hpp"
+#include "overseer/balancer/worker.hpp"
+#include "overseer/core/error.hpp"
+
+namespace overseer {
+namespace {
+
+constexpr double kTwoPi = 6.283185307179586;
+
+// Rank 0 of a simulation: the production dispatcher fed by a synthetic workload.
+class SyntheticMaster : public Role, private TaskSource {
+ public:
+  SyntheticMaster(Simulation& simulation, const Layout& layout, const SimulationSpec& spec)
+      : simulation_(simulation),
+        spec_(spec),
+        rng_(mix_seed(spec.seed, 0x73696dULL)),
+        dispatcher_(simulation.endpoint(0), layout,
+                    DispatcherOptions{ServerOptions{spec.steal, 0.001, 1.0, spec.seed},
+                                      spec.inject_at_one_server},
+                    *this) {}
+
+  void start() override {
+    dispatcher_.setup_workers(json::object());
+    dispatcher_.feed();
+  }
+  void on_message(const Message& message) override {
+    dispatcher_.handle(message);
+    dispatcher_.feed();
+    if (results_ == spec_.tasks && dispatcher_.settled() && !done_) {
+      dispatcher_.shutdown_all();
+      done_ = true;
+      makespan_ = simulation_.now();
+    }
+  }
+  void on_timer() override { dispatcher_.on_timer(); }
+  double next_timer() const override { return dispatcher_.next_timer(); }
+  bool done() const override { return done_; }
+
+  double makespan() const { return makespan_; }
+  const ServerStats& server_stats() const { return dispatcher_.server_stats(); }
+  std::int64_t results() const { return results_; }
+
+ private:
+  std::optional<json> next_task() override {
+    if (created_ == spec_.tasks) return std::nullopt;
+    simulation_.charge(0, spec_.searcher_s);
+    return json{{"trial", created_++}, {"attempt", 1}, {"duration", spec_.duration.sample(rng_)}};
+  }
+  void on_result(int, const json&) override { ++results_; }
+  void on_withdrawn(const json&) override {}
+
+  Simulation& simulation_;
+  const SimulationSpec& spec_;
+  Rng rng_;
+  Dispatcher dispatcher_;
+  std::int64_t created_ = 0;
+  std::int64_t results_ = 0;
+  bool done_ = false;
+  double makespan_ = 0;
+};
+
+// A worker's model: finishes each task after its drawn duration of virtual time.
+class SimulatedExecutor : public TaskExecutor {
+ public:
+  SimulatedExecutor(Simulation& simulation, int rank, double& busy, std::int64_t& tasks)
+      : simulation_(simulation), rank_(rank), busy_(busy), tasks_(tasks) {}
+
+  void start(const json& task, std::function<void(json)> done) override {
+    const double duration = task.at("duration").get<double>();
+    busy_ += duration;
+    ++tasks_;
+    json result = {{"trial", task.at("trial")}, {"attempt", 1}, {"status", "ok"}};
+    simulation_.at(simulation_.now() + duration, rank_,
+                   [done = std::move(done), result = std::move(result)]() mutable {
+                     done(std::move(result));
+                   });
+  }
+
+ private:
+  Simulation& simulation_;
+  int rank_;
+  double& busy_;
+  std::int64_t& tasks_;
+};
+
+double parse_number(const std::string& text, const std::string& spec) {
+  std::size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || !std::isfinite(v)) {
+    throw InputError("", "", "--duration " + spec + ": \"" + text + "\" is not a number");
+  }
+  return v;
+}
+
+}  // namespace
+
+DurationModel DurationModel::parse(const std::string& text) {
+  const auto colon = text.find(':');
+  const std::string kind = text.substr(0, colon);
+  std::vector<double> args;
+  if (colon != std::string::npos) {
+    std::stringstream rest(text.substr(colon + 1));
+    for (std::string item; std::getline(rest, item, ',');) args.push_back(parse_number(item, text));
+  }
+  DurationModel m;
+  const auto expect = [&](std::size_t n, const char* form) {
+    if (args.size() != n) throw InputError("", "", "--duration " + text + ": expected " + form);
+  };
+  if (kind == "fixed") {
+    expect(1, "fixed:SECONDS");
+    m.kind_ = Kind::Fixed;
+  } else if (kind == "uniform") {
+    expect(2, "uniform:A,B with 0 <= A <= B");
+    m.kind_ = Kind::Uniform;
+    if (args[0] < 0 || args[0] > args[1]) expect(0, "uniform:A,B with 0 <= A <= B");
+  } else if (kind == "lognormal") {
+    expect(2, "lognormal:MU,SIGMA with SIGMA >= 0");
+    m.kind_ = Kind::LogNormal;
+    if (args[1] < 0) expect(0, "lognormal:MU,SIGMA with SIGMA >= 0");
+  } else {
+    throw InputError(
+        "", "", "--duration " + text + ": expected fixed:X, uniform:A,B or lognormal:MU,SIGMA");
+  }
+  if (m.kind_ == Kind::Fixed && args[0] < 0) expect(0, "fixed:SECONDS with SECONDS >= 0");
+  m.a_ = args[0];
+  m.b_ = args.size() > 1 ? args[1] : 0;
+  return m;
+}
+
+double DurationModel::sample(Rng& rng) const {
+  switch (kind_) {
+    case Kind::Fixed:
+      return a_;
+    case Kind::Uniform:
+      return rng.uniform(a_, b_);
+    case Kind::LogNormal: {
+      // Box-Muller from the portable generator keeps runs identical across platforms.
+      const double u1 = 1.0 - rng.uniform01();
+      const double u2 = rng.uniform01();
+      return std::exp(a_ + b_ * std::sqrt(-2 * std::log(u1)) * std::cos(kTwoPi * u2));
+    }
+  }
+  return a_;
+}
+
+json SimulationReport::to_json() const {
+  return {{"makespan_s", makespan_s},
+          {"utilization", utilization},
+          {"tasks_per_s", tasks_per_s},
+          {"messages_per_task", messages_per_task},
+          {"steals", steals},
+          {"tasks_run", tasks_run},
+          {"workers_used", workers_used},
+          {"max_queue_per_server", max_queue_per_server},
+          {"master_busy_fraction", master_busy_fraction}};
+}
+
+SimulationReport simulate(const SimulationSpec& spec) {
+  const Layout layout(spec.workers + spec.servers.value_or((spec.workers + 255) / 256), 256,
+                      spec.servers.value_or((spec.workers + 255) / 256));
+  Simulation simulation(layout.ranks(), Simulation::Options{spec.latency_s, spec.handle_s});
+
+  SyntheticMaster master(simulation, layout, spec);
+  simulation.set_role(0, master);
+  std::vector<std::unique_ptr<ServerRole>> servers;
+  for (int s = 1; s < layout.servers(); ++s) {
+    servers.push_back(std::make_unique<ServerRole>(
+        simulation.endpoint(s), layout, ServerOptions{spec.steal, 0.001, 1.0, spec.seed}));
+    simulation.set_role(s, *servers.back());
+  }
+  const auto workers = static_cast<std::size_t>(layout.workers());
+  std::vector<double> busy(workers, 0);
+  std::vector<std::int64_t> tasks(workers, 0);
+  std::vector<std::unique_ptr<WorkerRole>> worker_roles;
+  for (int r = layout.servers(); r < layout.ranks(); ++r) {
+    const auto i = static_cast<std::size_t>(r - layout.servers());
+    worker_roles.push_back(std::make_unique<WorkerRole>(
+        simulation.endpoint(r), layout, [&simulation, &busy, &tasks, r, i](const json&) {
+          return std::make_unique<SimulatedExecutor>(simulation, r, busy[i], tasks[i]);
+        }));
+    simulation.set_role(r, *worker_roles.back());
+  }
+  simulation.run();
+
+  SimulationReport report;
+  report.makespan_s = master.makespan();
+  double busy_total = 0;
+  for (std::size_t i = 0; i < workers; ++i) {
+    busy_total += busy[i];
+    report.tasks_run += tasks[i];
+    report.workers_used += tasks[i] > 0;
+  }
+  const double span = report.makespan_s > 0 ? report.makespan_s : 1;
+  report.utilization = busy_total / (static_cast<double>(workers) * span);
+  report.tasks_per_s = static_cast<double>(master.results()) / span;
+  report.messages_per_task = static_cast<double>(simulation.messages()) /
+                             static_cast<double>(std::max<std::int64_t>(1, spec.tasks));
+  std::vector<const ServerStats*> stats = {&master.server_stats()};
+  for (const auto& s : servers) stats.push_back(&s->stats());
+  for (const ServerStats* s : stats) {
+    report.steals += s->steals;
+    report.max_queue_per_server = std::max(report.max_queue_per_server, s->max_queue);
+  }
+  report.master_busy_fraction = simulation.busy_time(0) / span;
+  return report;
+}
+
+}  // namespace overseer
