@@ -96,7 +96,7 @@ bool Dispatcher::all_servers_starved() const {
 }
 
 void Dispatcher::shutdown_all() {
-  for (int r = 1; r < transport_.size(); ++r) send(transport_, r, Tag::Shutdown, json::object());
+  shutdown_others(transport_);
 }
 
 }  // namespace overseer

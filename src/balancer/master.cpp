@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "overseer/balancer/protocol.hpp"
+#include "overseer/core/error.hpp"
 #include "overseer/store/results_export.hpp"
 
 namespace overseer {
@@ -78,24 +79,47 @@ void Master::start() {
 
 void Master::replay(const std::vector<json>& records) {
   bool warned = false;
-  for (const json& record : records) {
-    const std::string event = record.value("event", "");
-    if (event == "created") {
-      const TrialId id = record.at("trial").get<TrialId>();
-      // Advance the searcher exactly as the first run did; the journal's params win if a
-      // searcher turns out not to be reproducible.
-      Suggestion s = searcher_->ask();
-      if (!warned && (s.kind != Suggestion::Kind::Point || s.params != record.at("params"))) {
-        spdlog::warn("journal: the searcher did not reproduce trial {}; using the journal's", id);
-        warned = true;
+  std::string journal_hash;
+  for (std::size_t line = 1; line <= records.size(); ++line) {
+    const json& record = records[line - 1];
+    const auto fail = [&](const std::string& message) {
+      throw InputError(run_.journal_file().string() + ":" + std::to_string(line), "", message);
+    };
+    try {
+      const std::string event = record.value("event", "");
+      if (event == "start") {
+        journal_hash = record.at("hash").get<std::string>();
+      } else if (event == "created") {
+        const TrialId id = record.at("trial").get<TrialId>();
+        if (id != static_cast<TrialId>(trials_.size())) {
+          fail("trial " + std::to_string(id) + " is out of sequence (expected " +
+               std::to_string(trials_.size()) + ")");
+        }
+        // Advance the searcher exactly as the first run did; the journal's params win if a
+        // searcher turns out not to be reproducible.
+        Suggestion s = searcher_->ask();
+        if (!warned && (s.kind != Suggestion::Kind::Point || s.params != record.at("params"))) {
+          spdlog::warn("journal: the searcher did not reproduce trial {}; using the journal's", id);
+          warned = true;
+        }
+        trials_[id] = Trial{record.at("params"), record.value("label", ""), 0, false, false, 0};
+      } else if (event == "result") {
+        const TrialId id = record.at("trial").get<TrialId>();
+        auto it = trials_.find(id);
+        if (it == trials_.end() || it->second.finished) {
+          fail("result for trial " + std::to_string(id) + ", which is unknown or already finished");
+        }
+        it->second.attempts = record.at("attempt").get<int>();
+        if (record.value("final", false)) record_final(id, trial_result_from_json(record));
       }
-      trials_[id] = Trial{record.at("params"), record.value("label", ""), 0, false, false, 0};
-    } else if (event == "result") {
-      const TrialId id = record.at("trial").get<TrialId>();
-      Trial& trial = trials_.at(id);
-      trial.attempts = record.at("attempt").get<int>();
-      if (record.value("final", false)) record_final(id, trial_result_from_json(record));
+    } catch (const json::exception& e) {
+      fail(std::string("malformed record: ") + e.what());
     }
+  }
+  if (journal_hash != run_.stored_hash()) {
+    throw InputError(run_.journal_file().string(), "",
+                     "this journal was written by another campaign than the one in "
+                     "campaign.json; it cannot be resumed");
   }
   for (const auto& [id, trial] : trials_) {
     if (!trial.finished) queue_.push_back({id, -1});

@@ -92,6 +92,9 @@ int validate(const std::string& file, const std::vector<std::string>& overrides)
   } catch (const InputError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return kExitInputError;
+  } catch (const std::filesystem::filesystem_error& e) {
+    std::cerr << "error: " << e.path1().string() << ": " << e.code().message() << "\n";
+    return kExitInputError;
   }
 }
 

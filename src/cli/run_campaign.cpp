@@ -11,6 +11,7 @@
 #include "overseer/balancer/inprocess_transport.hpp"
 #include "overseer/balancer/master.hpp"
 #include "overseer/balancer/mpi_transport.hpp"
+#include "overseer/balancer/protocol.hpp"
 #include "overseer/balancer/worker.hpp"
 #include "overseer/cli/campaign_setup.hpp"
 #include "overseer/core/error.hpp"
@@ -43,8 +44,12 @@ Plan plan(const RunOptions& options) {
   const std::filesystem::path out = options.out.empty()
                                         ? std::filesystem::path(campaign.output.dir) / campaign.name
                                         : std::filesystem::path(options.out);
-  RunDirectory run = RunDirectory::open(out, campaign, options.resume, options.force);
-  return Plan{std::move(prepared), std::move(run)};
+  try {
+    RunDirectory run = RunDirectory::open(out, campaign, options.resume, options.force);
+    return Plan{std::move(prepared), std::move(run)};
+  } catch (const std::filesystem::filesystem_error& e) {
+    throw InputError(out.string(), "", e.code().message());
+  }
 }
 
 Layout layout_for(int ranks, const Campaign& campaign, const RunOptions& options) {
@@ -55,16 +60,27 @@ Layout layout_for(int ranks, const Campaign& campaign, const RunOptions& options
   }
 }
 
+// Drives the campaign; whatever goes wrong, the other ranks are told to stop.
 int run_plan(Plan& plan, Transport& transport, const Layout& layout,
              const std::atomic<int>& interrupt_signal) {
-  const Campaign& campaign = plan.prepared.campaign;
-  spdlog::info("campaign {}: {} search, {} trials of model {} on {} worker(s), {} server(s)",
-               campaign.name, campaign.search.algorithm, *campaign.search.budget,
-               campaign.model.name, layout.workers(), layout.servers());
-  Master master(campaign, std::move(plan.prepared.searcher), plan.run, transport, layout,
-                &interrupt_signal);
-  const StopReason reason = master.run();
-  return exit_code(reason, interrupt_signal.load());
+  try {
+    const Campaign& campaign = plan.prepared.campaign;
+    spdlog::info("campaign {}: {} search, {} trials of model {} on {} worker(s), {} server(s)",
+                 campaign.name, campaign.search.algorithm, *campaign.search.budget,
+                 campaign.model.name, layout.workers(), layout.servers());
+    Master master(campaign, std::move(plan.prepared.searcher), plan.run, transport, layout,
+                  &interrupt_signal);
+    const StopReason reason = master.run();
+    return exit_code(reason, interrupt_signal.load());
+  } catch (const InputError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    shutdown_others(transport);
+    return kExitInputError;
+  } catch (const std::exception& e) {
+    spdlog::critical("{}", e.what());
+    shutdown_others(transport);
+    return kExitCampaignFailed;
+  }
 }
 
 void run_role(Transport& transport, const Layout& layout) {
@@ -85,25 +101,26 @@ void report(const InputError& e) {
 
 int run_in_process(const RunOptions& options, const std::atomic<int>& interrupt_signal) {
   std::optional<Plan> p;
+  std::optional<Layout> layout;
   try {
     p.emplace(plan(options));
-    const int ranks = options.servers.value_or(1) + options.workers;
-    const Layout layout = layout_for(ranks, p->prepared.campaign, options);
-    InProcessNetwork network(ranks);
-    std::vector<std::thread> threads;
-    for (int r = 1; r < ranks; ++r) {
-      threads.emplace_back([&network, &layout, r] { run_role(network.endpoint(r), layout); });
-    }
-    const int code = run_plan(*p, network.endpoint(0), layout, interrupt_signal);
-    if (interrupt_signal.load() != 0) {
-      spdlog::warn("waiting for running trials to finish; interrupt again to quit at once");
-    }
-    for (auto& t : threads) t.join();
-    return code;
+    layout.emplace(
+        layout_for(options.servers.value_or(1) + options.workers, p->prepared.campaign, options));
   } catch (const InputError& e) {
     report(e);
     return kExitInputError;
   }
+  InProcessNetwork network(layout->ranks());
+  std::vector<std::thread> threads;
+  for (int r = 1; r < layout->ranks(); ++r) {
+    threads.emplace_back([&network, &layout, r] { run_role(network.endpoint(r), *layout); });
+  }
+  const int code = run_plan(*p, network.endpoint(0), *layout, interrupt_signal);
+  if (interrupt_signal.load() != 0) {
+    spdlog::warn("waiting for running trials to finish; interrupt again to quit at once");
+  }
+  for (auto& t : threads) t.join();
+  return code;
 }
 
 int run_under_mpi(const RunOptions& options, const std::atomic<int>& interrupt_signal) {

@@ -34,8 +34,11 @@ void apply_override(json& doc, const Override& o) {
 json parse_space(const JsonView& view, const std::filesystem::path& base, std::string& file) {
   if (view.value().is_string()) {
     auto path = base / view.string();
-    if (!std::filesystem::exists(path))
-      view.fail("space file " + path.string() + " does not exist");
+    std::error_code error;
+    if (!std::filesystem::exists(path, error)) {
+      view.fail("space file " + path.string() +
+                (error ? ": " + error.message() : " does not exist"));
+    }
     file = path.string();
     return read_json_file(path);
   }
@@ -166,7 +169,10 @@ Campaign parse_campaign(json raw, const std::filesystem::path& file) {
   limits.only_keys({"task_timeout_s", "max_failures", "retries", "cancel_grace_s"});
   if (auto t = limits.find("task_timeout_s")) {
     c.limits.task_timeout_s = t->number();
-    if (c.limits.task_timeout_s < 0) t->fail("task_timeout_s must not be negative (0: no limit)");
+    // Beyond a year the steady clock's range is at risk and no batch job lives that long.
+    if (c.limits.task_timeout_s < 0 || c.limits.task_timeout_s > 3.2e7) {
+      t->fail("task_timeout_s must be between 0 (no limit) and 3.2e7 seconds");
+    }
   }
   if (auto m = limits.find("max_failures"); m && !m->value().is_null()) {
     c.limits.max_failures = m->integer();
@@ -179,7 +185,9 @@ Campaign parse_campaign(json raw, const std::filesystem::path& file) {
   }
   if (auto g = limits.find("cancel_grace_s")) {
     c.limits.cancel_grace_s = g->number();
-    if (c.limits.cancel_grace_s < 0) g->fail("cancel_grace_s must not be negative");
+    if (c.limits.cancel_grace_s < 0 || c.limits.cancel_grace_s > 3.2e7) {
+      g->fail("cancel_grace_s must be between 0 and 3.2e7 seconds");
+    }
   }
 
   auto output =

@@ -123,6 +123,9 @@ double JsonView::number() const {
 }
 
 std::int64_t JsonView::integer() const {
+  if (value_->is_number_unsigned() && value_->get<std::uint64_t>() > INT64_MAX) {
+    fail("integer too large");
+  }
   if (value_->is_number_integer()) return value_->get<std::int64_t>();
   if (value_->is_number_float()) {
     double v = value_->get<double>();
@@ -165,7 +168,7 @@ json read_json_file(const std::filesystem::path& path) {
   buffer << in.rdbuf();
   try {
     return json::parse(buffer.str());
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
     std::string detail = e.what();
     // Drop nlohmann's "[json.exception.parse_error.101] " prefix: users need the position.
     auto bracket = detail.find("] ");

@@ -70,6 +70,13 @@ void parse_range(const JsonView& view, Parameter& p) {
     p.lower = p.type == ParamType::Int ? static_cast<double>(lower.integer()) : lower.number();
     p.upper = p.type == ParamType::Int ? static_cast<double>(upper.integer()) : upper.number();
     if (p.lower > p.upper) upper.fail("upper must not be below lower");
+    // Integers travel as doubles here; beyond 2^53 they would silently change.
+    constexpr double kExactLimit = 9007199254740992.0;
+    if (p.type == ParamType::Int &&
+        (std::fabs(p.lower) > kExactLimit || std::fabs(p.upper) > kExactLimit)) {
+      upper.fail("integer bounds must lie within +-2^53");
+    }
+    if (!std::isfinite(p.upper - p.lower)) upper.fail("the range is too wide to sample");
     for (std::size_t i = 0; i < p.values.size(); ++i) {
       const double v = p.values[i].get<double>();
       if (v < p.lower || v > p.upper) view.at("values").at(i).fail("value outside [lower, upper]");
@@ -83,7 +90,9 @@ void parse_range(const JsonView& view, Parameter& p) {
   }
   if (auto num = view.find("num")) {
     p.num = num->integer();
-    if (*p.num < 1) num->fail("num must be at least 1");
+    if (*p.num < 1 || *p.num > kMaxGridAxis) {
+      num->fail("num must be between 1 and " + std::to_string(kMaxGridAxis));
+    }
   }
 }
 
@@ -161,6 +170,10 @@ void Parameter::fail(const std::string& message) const {
 
 std::vector<json> Parameter::grid_values() const {
   std::vector<json> out;
+  if (type == ParamType::Int && values.empty() && !num && upper - lower + 1 > kMaxGridAxis) {
+    fail("a grid over \"" + name + "\" would have " + json(upper - lower + 1).dump() +
+         " points; give \"num\" or \"values\" (at most " + std::to_string(kMaxGridAxis) + ")");
+  }
   switch (type) {
     case ParamType::Float:
     case ParamType::Int:

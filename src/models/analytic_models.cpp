@@ -2,6 +2,7 @@
 // without training cost.
 #include <cmath>
 #include <regex>
+#include <set>
 #include <stdexcept>
 
 #include "overseer/core/error.hpp"
@@ -77,17 +78,18 @@ std::vector<std::string> numbered(const std::string& prefix, std::size_t n) {
 
 // Rosenbrock's dimension is the number of x1..xN parameters in the campaign (space plus fixed).
 std::size_t rosenbrock_dimension(const Campaign& campaign) {
-  static const std::regex kCoordinate("x([1-9][0-9]*)");
-  std::size_t n = 0;
+  static const std::regex kCoordinate("x([1-9][0-9]{0,5})");
+  std::set<std::size_t> indices;
   auto count = [&](const std::string& name) {
     std::smatch m;
-    if (std::regex_match(name, m, kCoordinate)) n = std::max<std::size_t>(n, std::stoul(m[1]));
+    if (std::regex_match(name, m, kCoordinate)) indices.insert(std::stoul(m[1]));
   };
   for (const auto& p : campaign.space.parameters()) count(p.name);
   for (const auto& item : campaign.model.params.items()) count(item.key());
-  if (n < 2) {
+  const std::size_t n = indices.empty() ? 0 : *indices.rbegin();
+  if (n < 2 || indices.size() != n) {
     throw InputError(campaign.file.string(), "/space",
-                     "rosenbrock needs parameters x1..xN with N >= 2");
+                     "rosenbrock needs parameters x1..xN without gaps, N >= 2");
   }
   return n;
 }

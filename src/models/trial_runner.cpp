@@ -13,6 +13,7 @@ namespace {
 void write_json(const std::filesystem::path& path, const json& value) {
   std::ofstream out(path);
   out << value.dump(2) << '\n';
+  if (!out) throw std::runtime_error("cannot write " + path.string());
 }
 
 }  // namespace
@@ -66,12 +67,11 @@ TrialResult TrialRunner::run(const TrialTask& task) {
                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                            std::chrono::duration<double>(campaign_.limits.task_timeout_s));
   }
-  if (!task.run_dir.empty()) {
-    std::filesystem::create_directories(task.run_dir);
-    write_json(task.run_dir / "params.json", params);
-  }
-
   try {
+    if (!task.run_dir.empty()) {
+      std::filesystem::create_directories(task.run_dir);
+      write_json(task.run_dir / "params.json", params);
+    }
     result.metrics = campaign_.limits.task_timeout_s > 0
                          ? evaluate_with_timeout(params, context, result)
                          : model_->evaluate(params, context);
@@ -97,7 +97,7 @@ TrialResult TrialRunner::run(const TrialTask& task) {
   }
   if (result.status != TrialStatus::Ok) result.value = std::nan("");
   result.end = unix_time_now();
-  if (!task.run_dir.empty()) {
+  if (!task.run_dir.empty() && std::filesystem::is_directory(task.run_dir)) {
     json written = to_json(result);
     written.erase("rank");  // known to the master only
     written.erase("host");

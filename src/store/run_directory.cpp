@@ -29,8 +29,8 @@ RunDirectory RunDirectory::open(const std::filesystem::path& path, const Campaig
     throw InputError(path.string(), "", "cannot resume: campaign.json is missing");
   }
   const json stored = read_json_file(dir.campaign_file());
-  const std::string stored_hash = stored.value("hash", "");
-  if (stored_hash != campaign.identity_hash() && !force) {
+  dir.stored_hash_ = stored.value("hash", "");
+  if (dir.stored_hash_ != campaign.identity_hash() && !force) {
     throw InputError(campaign.file.string(), "",
                      "differs from the campaign in " + dir.campaign_file().string() +
                          " (name, model, space, search or objective changed); resuming would "

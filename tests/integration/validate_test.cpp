@@ -60,7 +60,11 @@ const BrokenCampaign kBroken[] = {
      "missing-upf-file.json: /search/file: cannot open UPF file no-such-file.jsonl"},
     {"broken-upf-line.json", "broken.jsonl:2: /id: required field is missing"},
     {"negative-timeout.json",
-     "negative-timeout.json: /limits/task_timeout_s: task_timeout_s must not be negative"},
+     "negative-timeout.json: /limits/task_timeout_s: task_timeout_s must be between 0 (no limit) "
+     "and 3.2e7 seconds"},
+    {"huge-int-grid.json",
+     "huge-int-grid.json: /space/0: a grid over \"duration\" would have 1000000000001.0 points"},
+    {"number-overflow.json", "number-overflow.json: malformed JSON: number overflow"},
     {"bad-max-failures.json", "bad-max-failures.json: /limits/max_failures: max_failures must be"},
     {"bad-fsync.json", "bad-fsync.json: /output/fsync: fsync must be \"always\" or \"group\""},
     {"sleep-bad-fail-mode.json",

@@ -173,6 +173,27 @@ TEST(Master, NanAndTimeoutAreRecordedAndTheCampaignGoesOn) {
                 {"none", "ok"}, {"nan", "nan"}, {"hang", "timeout"}, {"throw", "failed"}}));
 }
 
+TEST(Master, ResumeRejectsADamagedOrForeignJournal) {
+  ScratchDir dir;
+  ASSERT_EQ(run_local(workflow("branin-random.json"), dir / "run", {"search.budget=4"}), 0);
+  const std::string journal = read_text(dir / "run/journal.jsonl");
+  write_text(dir / "run/journal.jsonl",
+             journal + "{\"event\":\"result\",\"trial\":99,\"attempt\":1,\"final\":true}\n");
+  EXPECT_EQ(run_local(workflow("branin-random.json"), dir / "run", {"search.budget=4"}, true), 2);
+
+  ASSERT_EQ(run_local(workflow("sleep.json"), dir / "other", {"search.budget=2"}), 0);
+  write_text(dir / "run/journal.jsonl", read_text(dir / "other/journal.jsonl"));
+  EXPECT_EQ(run_local(workflow("branin-random.json"), dir / "run", {"search.budget=4"}, true), 2);
+}
+
+TEST(Master, AnUnwritableTrialDirectoryFailsTheTrialNotTheCampaign) {
+  ScratchDir dir;
+  std::filesystem::create_directories(dir / "run");
+  write_text(dir / "run/trials", "a file where the trial directories should go");
+  EXPECT_EQ(run_local(workflow("branin-random.json"), dir / "run", {"search.budget=3"}), 1);
+  for (auto& r : records(dir / "run", "result")) EXPECT_EQ(r["status"], "failed");
+}
+
 TEST(Master, InputErrorsLeaveAnExistingRunDirectoryUntouched) {
   ScratchDir dir;
   ASSERT_EQ(run_local(workflow("branin-random.json"), dir / "run", {"search.budget=5"}), 0);

@@ -26,4 +26,7 @@ inline void send(Transport& transport, int destination, Tag tag, const json& bod
   transport.send(destination, static_cast<int>(tag), encode(body));
 }
 
+// Tells every rank but this one (rank 0) to exit.
+void shutdown_others(Transport& transport);
+
 }  // namespace overseer

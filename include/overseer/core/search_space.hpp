@@ -10,6 +10,9 @@
 
 namespace overseer {
 
+// The most points one grid axis may have; a larger grid is almost surely a mistake.
+inline constexpr std::int64_t kMaxGridAxis = 10'000'000;
+
 // Parameter kinds of CANDLE Supervisor's GA parameter files.
 enum class ParamType { Float, Int, Ordered, Categorical, Logical, Constant };
 

@@ -21,6 +21,8 @@ class RunDirectory {
 
   const std::filesystem::path& path() const { return path_; }
   bool resuming() const { return resume_; }
+  // The identity hash in campaign.json when the run was opened for resuming.
+  const std::string& stored_hash() const { return stored_hash_; }
   std::filesystem::path campaign_file() const { return path_ / "campaign.json"; }
   std::filesystem::path journal_file() const { return path_ / "journal.jsonl"; }
   std::filesystem::path results_csv() const { return path_ / "results.csv"; }
@@ -30,6 +32,7 @@ class RunDirectory {
  private:
   std::filesystem::path path_;
   bool resume_ = false;
+  std::string stored_hash_;
 };
 
 // Writes through a temporary file and rename, so readers never see a half-written file.
