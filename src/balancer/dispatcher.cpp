@@ -47,7 +47,15 @@ bool Dispatcher::handle(const Message& message) {
 
 void Dispatcher::feed() {
   if (stopped_) return;
-  const int candidates = options_.inject_at_one_server ? 1 : layout_.servers();
+  if (options_.inject_at_one_server) {
+    // Everything goes to server 0 at once, whatever anyone asked for.
+    std::vector<json> batch;
+    while (auto task = source_.next_task()) batch.push_back(std::move(*task));
+    outstanding_ += static_cast<std::int64_t>(batch.size());
+    if (!batch.empty()) server0_.add(std::move(batch), false);
+    return;
+  }
+  const int candidates = layout_.servers();
   // Serving server 0 may raise its own need again, so repeat until nothing moves.
   for (bool moved = true; moved;) {
     moved = false;

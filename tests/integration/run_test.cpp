@@ -107,3 +107,29 @@ TEST(RunLocal, SigtermStopsGracefullyAndResumeFinishes) {
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   EXPECT_EQ(finished(dir / "run").values.size(), 100u);
 }
+
+// Every trial runs exactly once and the job ends cleanly, for every size from 2 to 8 ranks,
+// with one server up to 4 ranks and more beyond.
+class RunMpiRanks : public ::testing::TestWithParam<int> {};
+
+TEST_P(RunMpiRanks, EveryTrialExactlyOnceAndCleanTermination) {
+  const int ranks = GetParam();
+  const int servers = ranks <= 4 ? 1 : ranks / 3;
+  ScratchDir dir;
+  ProcessResult r =
+      run(mpirun_command(
+              ranks, {"run", workflow("sleep.json").string(), "--out", (dir / "run").string(),
+                      "--servers", std::to_string(servers), "--set", "search.budget=60", "--set",
+                      "space=[{\"name\":\"duration\",\"type\":\"float\",\"lower\":0,"
+                      "\"upper\":0.02}]",
+                      "--set", "output.trial_dirs=false"}),
+          dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Finished f = finished(dir / "run");
+  EXPECT_EQ(f.values.size(), 60u);
+  for (std::int64_t id = 0; id < 60; ++id) EXPECT_TRUE(f.values.count(id)) << "trial " << id;
+  for (int rank : f.ranks) EXPECT_GE(rank, servers) << "a server rank ran a trial";
+  EXPECT_NE(r.err.find(std::to_string(servers) + " server(s)"), std::string::npos) << r.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(TwoToEight, RunMpiRanks, ::testing::Range(2, 9));

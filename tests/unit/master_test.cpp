@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 
 #include "overseer/cli/run_campaign.hpp"
 #include "overseer/core/error.hpp"
@@ -67,6 +68,27 @@ TEST(Master, RandomSearchFinishesItsBudgetAndWritesTheRunDirectory) {
   EXPECT_EQ(stored["search"]["budget"], 40);
   EXPECT_EQ(stored["hash"].get<std::string>().size(), 16u);
   EXPECT_EQ(records(dir / "run", "end").at(0)["reason"], "completed");
+}
+
+TEST(Master, SeveralServersShareTheWorkersAndRunEveryTrialOnce) {
+  ScratchDir dir;
+  cli::RunOptions options;
+  options.campaign = workflow("sleep.json").string();
+  options.out = (dir / "run").string();
+  options.overrides = {"search.budget=90", "model.params.value=1"};
+  options.workers = 6;
+  options.servers = 3;
+  ASSERT_EQ(cli::run_in_process(options, kNoSignal), 0);
+  std::set<int> ranks;
+  std::map<std::int64_t, int> results;
+  for (auto& r : records(dir / "run", "result")) {
+    ranks.insert(r["rank"].get<int>());
+    ++results[r["trial"]];
+    EXPECT_GE(r["queued_s"].get<double>(), 0);
+  }
+  EXPECT_EQ(results.size(), 90u);
+  for (auto& [id, n] : results) EXPECT_EQ(n, 1) << "trial " << id;
+  EXPECT_EQ(ranks, (std::set<int>{3, 4, 5, 6, 7, 8}));
 }
 
 TEST(Master, GridAndUpfRunEveryPointOnce) {

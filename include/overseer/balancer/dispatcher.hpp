@@ -23,7 +23,8 @@ class TaskSource {
 
 struct DispatcherOptions {
   ServerOptions server;
-  // Feed only server 0 and let stealing spread the work (to study stealing).
+  // Put every task on server 0 as soon as the source has it, ignoring the other servers'
+  // requests, and let stealing spread the work (to study stealing).
   bool inject_at_one_server = false;
 };
 

@@ -1,0 +1,126 @@
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "overseer/balancer/inprocess_transport.hpp"
+#include "overseer/balancer/layout.hpp"
+#include "overseer/balancer/protocol.hpp"
+#include "overseer/balancer/server.hpp"
+#include "overseer/balancer/simulator.hpp"
+#include "overseer/balancer/task_queue.hpp"
+
+using namespace overseer;
+
+TEST(Layout, ServersFromWorkersPerServerAndContiguousBlocks) {
+  EXPECT_EQ(Layout(2, 256).servers(), 1);
+  EXPECT_EQ(Layout(257, 256).servers(), 1);
+  EXPECT_EQ(Layout(258, 256).servers(), 2);
+  const Layout layout(11, 256, 3);  // 3 servers, 8 workers
+  EXPECT_EQ(layout.workers(), 8);
+  std::vector<int> seen;
+  for (int s = 0; s < 3; ++s) {
+    auto [first, last] = layout.workers_of(s);
+    for (int w = first; w < last; ++w) {
+      EXPECT_EQ(layout.server_of(w), s);
+      seen.push_back(w);
+    }
+  }
+  EXPECT_EQ(seen, (std::vector<int>{3, 4, 5, 6, 7, 8, 9, 10}));
+  EXPECT_THROW(Layout(3, 256, 3), std::invalid_argument);
+}
+
+TEST(TaskQueue, HighestPriorityFirstThenArrivalOrder) {
+  TaskQueue q;
+  q.push({{"trial", 0}});
+  q.push({{"trial", 1}, {"priority", 2}});
+  q.push({{"trial", 2}});
+  q.push({{"trial", 3}, {"priority", 2}});
+  std::vector<int> order;
+  while (auto t = q.pop_for(5, false)) order.push_back((*t)["trial"]);
+  EXPECT_EQ(order, (std::vector<int>{1, 3, 0, 2}));
+}
+
+TEST(TaskQueue, ATaskAvoidingAWorkerWaitsForAnother) {
+  TaskQueue q;
+  q.push({{"trial", 7}, {"priority", 1}, {"avoid", 4}});
+  q.push({{"trial", 8}});
+  EXPECT_EQ((*q.pop_for(4, false))["trial"], 8);
+  EXPECT_FALSE(q.pop_for(4, false));
+  EXPECT_EQ((*q.pop_for(4, true))["trial"], 7);  // no other worker could take it
+}
+
+TEST(Server, HandsOutTasksByPriorityAndAsksTheMasterForMore) {
+  InProcessNetwork network(2);
+  const Layout layout(2, 256);
+  int asked = 0;
+  Server server(network.endpoint(0), layout, ServerOptions{}, [&](int n) { asked += n; });
+  server.add({{{"trial", 0}}, {{"trial", 1}, {"priority", 5}}, {{"trial", 2}, {"priority", 1}}},
+             true);
+  std::vector<int> order;
+  for (int i = 0; i < 3; ++i) {
+    server.worker_idle(1);
+    auto message = network.endpoint(1).receive(std::chrono::microseconds(1000));
+    ASSERT_TRUE(message);
+    ASSERT_EQ(message->tag, static_cast<int>(Tag::Task));
+    order.push_back(decode(message->payload)["trial"]);
+  }
+  EXPECT_EQ(order, (std::vector<int>{1, 2, 0}));
+  server.worker_idle(1);  // nothing left: the worker waits and the server asks for more
+  EXPECT_GE(asked, 1);
+  EXPECT_FALSE(network.endpoint(1).receive(std::chrono::microseconds(1000)));
+}
+
+namespace {
+
+SimulationSpec spec(int workers, std::int64_t tasks, int servers) {
+  SimulationSpec s;
+  s.workers = workers;
+  s.servers = servers;
+  s.tasks = tasks;
+  s.duration = DurationModel::parse("lognormal:0,0.5");
+  s.seed = 3;
+  return s;
+}
+
+}  // namespace
+
+TEST(Simulator, TenThousandWorkersRunEveryTaskExactlyOnceAndStop) {
+  const SimulationReport r = simulate(spec(10000, 50000, 40));
+  EXPECT_EQ(r.tasks_run, 50000);
+  EXPECT_EQ(r.workers_used, 10000);
+  EXPECT_GT(r.makespan_s, 0);
+  EXPECT_GT(r.utilization, 0.5);
+  EXPECT_LE(r.utilization, 1.0);
+}
+
+TEST(Simulator, IsDeterministicForASeed) {
+  EXPECT_EQ(simulate(spec(500, 3000, 4)).to_json(), simulate(spec(500, 3000, 4)).to_json());
+  SimulationSpec other = spec(500, 3000, 4);
+  other.seed = 4;
+  EXPECT_NE(simulate(other).to_json(), simulate(spec(500, 3000, 4)).to_json());
+}
+
+TEST(Simulator, StealingSpreadsWorkInjectedAtOneServer) {
+  SimulationSpec one = spec(1024, 20000, 4);
+  one.inject_at_one_server = true;
+  const SimulationReport stealing = simulate(one);
+  EXPECT_EQ(stealing.tasks_run, 20000);
+  EXPECT_EQ(stealing.workers_used, 1024);  // every server's workers ran tasks
+  EXPECT_GT(stealing.steals, 0);
+
+  one.steal = false;
+  const SimulationReport stuck = simulate(one);
+  EXPECT_EQ(stuck.tasks_run, 20000);
+  EXPECT_EQ(stuck.workers_used, 256);  // only server 0's block
+  EXPECT_LT(stuck.utilization, 0.3);
+  EXPECT_GT(stealing.utilization, 2 * stuck.utilization) << stealing.to_json() << stuck.to_json();
+}
+
+TEST(Simulator, DurationSpecsAreChecked) {
+  EXPECT_NO_THROW(DurationModel::parse("uniform:1,2"));
+  EXPECT_THROW(DurationModel::parse("uniform:2,1"), std::exception);
+  EXPECT_THROW(DurationModel::parse("gamma:1,2"), std::exception);
+  EXPECT_THROW(DurationModel::parse("fixed:abc"), std::exception);
+  Rng rng(1);
+  EXPECT_EQ(DurationModel::parse("fixed:2.5").sample(rng), 2.5);
+}
