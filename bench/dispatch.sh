@@ -1,33 +1,51 @@
 #!/usr/bin/env bash
-# End-to-end trials per second for zero-length tasks (bench/zero-tasks.json), side by side for
-# the journal's two fsync policies, one process and under mpirun.
-# Usage: bench/dispatch.sh [build/bin/overseer] [budget]
+# No-op dispatch, side by side in one run: Overseer's full `overseer run` path (searcher,
+# balancer, journal with group commit) against mpi4py.futures.MPIPoolExecutor, a minimal
+# mpi4py request/reply loop, a minimal C++ MPI master/worker loop and a 200-byte MPI ping-pong.
+# Every figure is the median of 3 launches, timed inside the program (start-up excluded).
+# Usage: bench/dispatch.sh [BUILD_DIR] [TASKS]
 set -euo pipefail
-overseer=${1:-build/bin/overseer}
-budget=${2:-20000}
-campaign=$(dirname "$0")/zero-tasks.json
-scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
+build=${1:-build}
+tasks=${2:-20000}
+here=$(cd "$(dirname "$0")" && pwd)
+python=/usr/bin/python3
+if ! "$python" -c 'import mpi4py' 2>/dev/null; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-mpi4py >/dev/null
+fi
 if [ "$(id -u)" -eq 0 ]; then
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 fi
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
 
-measure() {  # label, fsync, local worker threads, launcher...
-  local label=$1 fsync=$2 workers=$3
-  shift 3
-  local out="$scratch/$label-$fsync"
-  local start end
-  start=$(date +%s.%N)
-  "$@" "$overseer" run "$campaign" --out "$out" --log-level warn \
-    --workers "$workers" --set search.budget="$budget" --set output.fsync="$fsync"
-  end=$(date +%s.%N)
-  awk -v l="$label" -v f="$fsync" -v n="$budget" -v s="$start" -v e="$end" \
-    'BEGIN { printf "%-28s fsync=%-6s %7d trials %7.2f s %9.0f trials/s\n", l, f, n, e - s, n / (e - s) }'
+median() { sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+
+# Trials per second between the journal's start and end records.
+overseer_rate() {
+  local np=$1 out="$scratch/run-$RANDOM"
+  mpirun --oversubscribe -np "$np" "$build/bin/overseer" run "$here/zero-tasks.json" --out "$out" \
+    --log-level warn --set search.budget="$tasks" --set output.fsync=group
+  "$python" - "$out/journal.jsonl" "$tasks" <<'PY'
+import json, sys
+records = [json.loads(line) for line in open(sys.argv[1])]
+start = next(r["time"] for r in records if r["event"] == "start")
+end = next(r["time"] for r in records if r["event"] == "end")
+print(f"{int(sys.argv[2]) / (end - start):.0f}")
+PY
 }
 
-for fsync in always group; do
-  measure "in-process, 1 worker" "$fsync" 1 env
-  measure "in-process, 3 workers" "$fsync" 3 env
-  measure "mpirun -np 2 (1 worker)" "$fsync" 1 mpirun --oversubscribe -np 2
-  measure "mpirun -np 4 (3 workers)" "$fsync" 1 mpirun --oversubscribe -np 4
+three() { for _ in 1 2 3; do "$@"; done | median; }
+
+printf '| ranks | overseer run (tasks/s) | mpi4py.futures | mpi4py loop | C++ MPI master/worker | overseer per task | C++ per task | ping-pong RTT |\n'
+printf '|---|---|---|---|---|---|---|---|\n'
+for np in 2 3; do
+  o=$(three overseer_rate "$np")
+  f=$(three mpirun --oversubscribe -np "$np" "$python" -m mpi4py.futures "$here/peers/mpi4py_futures.py" "$tasks")
+  l=$(three mpirun --oversubscribe -np "$np" "$python" "$here/peers/mpi4py_loop.py" "$tasks")
+  c=$(three mpirun --oversubscribe -np "$np" "$build/bin/mpi_master_worker" dispatch "$tasks")
+  p=$(three mpirun --oversubscribe -np "$np" "$build/bin/mpi_master_worker" pingpong 20000)
+  awk -v np="$np" -v o="$o" -v f="$f" -v l="$l" -v c="$c" -v p="$p" 'BEGIN {
+    printf "| %d | %d | %d | %d | %d | %.1f us | %.2f us | %.2f us |\n", np, o, f, l, c, 1e6 / o, 1e6 / c, p }'
 done

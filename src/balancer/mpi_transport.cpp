@@ -1,5 +1,7 @@
 #include "overseer/balancer/mpi_transport.hpp"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <thread>
 
@@ -8,6 +10,12 @@ namespace overseer {
 MpiTransport::MpiTransport(MPI_Comm comm) : comm_(comm) {
   MPI_Comm_rank(comm_, &rank_);
   MPI_Comm_size(comm_, &size_);
+  MPI_Comm node;
+  MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node);
+  int ranks_on_node = 1;
+  MPI_Comm_size(node, &ranks_on_node);
+  MPI_Comm_free(&node);
+  oversubscribed_ = static_cast<unsigned>(ranks_on_node) > std::thread::hardware_concurrency();
 }
 
 MpiTransport::~MpiTransport() {
@@ -32,8 +40,10 @@ void MpiTransport::send(int destination, int tag, Payload payload) {
 
 std::optional<Message> MpiTransport::receive(std::chrono::microseconds timeout) {
   using clock = std::chrono::steady_clock;
-  const auto deadline = clock::now() + timeout;
-  auto pause = std::chrono::microseconds(10);
+  constexpr auto kSpin = std::chrono::microseconds(200);
+  const auto start = clock::now();
+  const auto deadline = start + timeout;
+  auto pause = std::chrono::microseconds(20);
   while (true) {
     int flag = 0;
     MPI_Status status;
@@ -49,6 +59,10 @@ std::optional<Message> MpiTransport::receive(std::chrono::microseconds timeout) 
     }
     const auto now = clock::now();
     if (now >= deadline) return std::nullopt;
+    if (now - start < kSpin) {
+      if (oversubscribed_) sched_yield();
+      continue;
+    }
     std::this_thread::sleep_for(std::min<clock::duration>(pause, deadline - now));
     pause = std::min(pause * 2, std::chrono::microseconds(1000));
   }

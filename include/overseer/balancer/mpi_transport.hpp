@@ -8,8 +8,10 @@
 namespace overseer {
 
 // Transport over an MPI communicator. Sends are non-blocking and keep their buffers until MPI
-// reports completion; receives poll with a growing sleep so idle ranks leave the cores to the
-// ranks that compute (busy polling is ~10x slower when ranks outnumber cores).
+// reports completion. Receives first poll hard for a short while, since a reply usually
+// follows within microseconds (yielding the core between probes when the node's ranks
+// outnumber its cores), then poll with a growing sleep so idle ranks leave the cores to the
+// ranks that compute.
 class MpiTransport : public Transport {
  public:
   explicit MpiTransport(MPI_Comm comm);
@@ -32,6 +34,7 @@ class MpiTransport : public Transport {
   MPI_Comm comm_;
   int rank_ = 0;
   int size_ = 1;
+  bool oversubscribed_ = false;
   std::list<PendingSend> pending_;
 };
 
