@@ -1,5 +1,6 @@
 #include "overseer/balancer/simulator.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <sstream>
@@ -66,16 +67,22 @@ class SyntheticMaster : public Role, private TaskSource {
   double makespan_ = 0;
 };
 
+// When each simulated task ran.
+struct TaskSpan {
+  double start;
+  double duration;
+  int worker;
+};
+
 // A worker's model: finishes each task after its drawn duration of virtual time.
 class SimulatedExecutor : public TaskExecutor {
  public:
-  SimulatedExecutor(Simulation& simulation, int rank, double& busy, std::int64_t& tasks)
-      : simulation_(simulation), rank_(rank), busy_(busy), tasks_(tasks) {}
+  SimulatedExecutor(Simulation& simulation, int rank, std::vector<TaskSpan>& spans)
+      : simulation_(simulation), rank_(rank), spans_(spans) {}
 
   void start(const json& task, std::function<void(json)> done) override {
     const double duration = task.at("duration").get<double>();
-    busy_ += duration;
-    ++tasks_;
+    spans_.push_back({simulation_.now(), duration, rank_});
     json result = {{"trial", task.at("trial")}, {"attempt", 1}, {"status", "ok"}};
     simulation_.at(simulation_.now() + duration, rank_,
                    [done = std::move(done), result = std::move(result)]() mutable {
@@ -86,8 +93,7 @@ class SimulatedExecutor : public TaskExecutor {
  private:
   Simulation& simulation_;
   int rank_;
-  double& busy_;
-  std::int64_t& tasks_;
+  std::vector<TaskSpan>& spans_;
 };
 
 double parse_number(const std::string& text, const std::string& spec) {
@@ -158,6 +164,7 @@ double DurationModel::sample(Rng& rng) const {
 json SimulationReport::to_json() const {
   return {{"makespan_s", makespan_s},
           {"utilization", utilization},
+          {"utilization_while_work_remains", utilization_while_work_remains},
           {"tasks_per_s", tasks_per_s},
           {"messages_per_task", messages_per_task},
           {"steals", steals},
@@ -180,15 +187,13 @@ SimulationReport simulate(const SimulationSpec& spec) {
         simulation.endpoint(s), layout, ServerOptions{spec.steal, 0.001, 1.0, spec.seed}));
     simulation.set_role(s, *servers.back());
   }
-  const auto workers = static_cast<std::size_t>(layout.workers());
-  std::vector<double> busy(workers, 0);
-  std::vector<std::int64_t> tasks(workers, 0);
+  std::vector<TaskSpan> spans;
+  spans.reserve(static_cast<std::size_t>(spec.tasks));
   std::vector<std::unique_ptr<WorkerRole>> worker_roles;
   for (int r = layout.servers(); r < layout.ranks(); ++r) {
-    const auto i = static_cast<std::size_t>(r - layout.servers());
     worker_roles.push_back(std::make_unique<WorkerRole>(
-        simulation.endpoint(r), layout, [&simulation, &busy, &tasks, r, i](const json&) {
-          return std::make_unique<SimulatedExecutor>(simulation, r, busy[i], tasks[i]);
+        simulation.endpoint(r), layout, [&simulation, &spans, r](const json&) {
+          return std::make_unique<SimulatedExecutor>(simulation, r, spans);
         }));
     simulation.set_role(r, *worker_roles.back());
   }
@@ -196,14 +201,25 @@ SimulationReport simulate(const SimulationSpec& spec) {
 
   SimulationReport report;
   report.makespan_s = master.makespan();
-  double busy_total = 0;
-  for (std::size_t i = 0; i < workers; ++i) {
-    busy_total += busy[i];
-    report.tasks_run += tasks[i];
-    report.workers_used += tasks[i] > 0;
-  }
   const double span = report.makespan_s > 0 ? report.makespan_s : 1;
-  report.utilization = busy_total / (static_cast<double>(workers) * span);
+  const double workers = layout.workers();
+  double last_start = 0;
+  double busy = 0;
+  std::vector<bool> used(static_cast<std::size_t>(layout.ranks()), false);
+  for (const TaskSpan& t : spans) {
+    last_start = std::max(last_start, t.start);
+    busy += t.duration;
+    used[static_cast<std::size_t>(t.worker)] = true;
+  }
+  double busy_before_last_start = 0;
+  for (const TaskSpan& t : spans) {
+    busy_before_last_start += std::max(0.0, std::min(t.duration, last_start - t.start));
+  }
+  report.tasks_run = static_cast<std::int64_t>(spans.size());
+  report.workers_used = std::count(used.begin(), used.end(), true);
+  report.utilization = busy / (workers * span);
+  report.utilization_while_work_remains =
+      last_start > 0 ? busy_before_last_start / (workers * last_start) : report.utilization;
   report.tasks_per_s = static_cast<double>(master.results()) / span;
   report.messages_per_task = static_cast<double>(simulation.messages()) /
                              static_cast<double>(std::max<std::int64_t>(1, spec.tasks));

@@ -39,6 +39,9 @@ struct SimulationSpec {
 struct SimulationReport {
   double makespan_s = 0;
   double utilization = 0;  // busy worker time / (workers x makespan)
+  // The same until the last task started: how well the balancer keeps workers busy while it
+  // has work, without the drain at the end that no balancer can avoid.
+  double utilization_while_work_remains = 0;
   double tasks_per_s = 0;
   double messages_per_task = 0;
   std::int64_t steals = 0;
