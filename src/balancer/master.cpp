@@ -28,17 +28,14 @@ std::string host_name() {
 
 Master::Master(const Campaign& campaign, std::unique_ptr<Searcher> searcher,
                const RunDirectory& run, Transport& transport, const Layout& layout,
-               const std::atomic<int>* interrupt_signal)
+               const ServerOptions& server_options, const std::atomic<int>* interrupt_signal)
     : campaign_(campaign),
       searcher_(std::move(searcher)),
       run_(run),
       transport_(transport),
       layout_(layout),
       interrupt_signal_(interrupt_signal),
-      dispatcher_(transport, layout,
-                  DispatcherOptions{
-                      ServerOptions{campaign.balancer.steal, 0.001, 1.0, campaign.search.seed}},
-                  *this),
+      dispatcher_(transport, layout, DispatcherOptions{server_options}, *this),
       budget_(campaign.search.budget.value_or(0)) {}
 
 StopReason Master::run() {

@@ -60,6 +60,13 @@ Layout layout_for(int ranks, const Campaign& campaign, const RunOptions& options
   }
 }
 
+ServerOptions server_options(const Campaign& campaign) {
+  ServerOptions options;
+  options.steal = campaign.balancer.steal;
+  options.seed = campaign.search.seed;
+  return options;
+}
+
 // Drives the campaign; whatever goes wrong, the other ranks are told to stop.
 int run_plan(Plan& plan, Transport& transport, const Layout& layout,
              const std::atomic<int>& interrupt_signal) {
@@ -69,7 +76,7 @@ int run_plan(Plan& plan, Transport& transport, const Layout& layout,
                  campaign.name, campaign.search.algorithm, *campaign.search.budget,
                  campaign.model.name, layout.workers(), layout.servers());
     Master master(campaign, std::move(plan.prepared.searcher), plan.run, transport, layout,
-                  &interrupt_signal);
+                  server_options(campaign), &interrupt_signal);
     const StopReason reason = master.run();
     return exit_code(reason, interrupt_signal.load());
   } catch (const InputError& e) {
@@ -83,9 +90,9 @@ int run_plan(Plan& plan, Transport& transport, const Layout& layout,
   }
 }
 
-void run_role(Transport& transport, const Layout& layout) {
+void run_role(Transport& transport, const Layout& layout, const ServerOptions& options) {
   if (layout.is_server(transport.rank())) {
-    ServerRole server(transport, layout, ServerOptions{});
+    ServerRole server(transport, layout, options);
     drive(server, transport);
   } else {
     WorkerRole worker(transport, layout, trial_executor_factory());
@@ -113,7 +120,9 @@ int run_in_process(const RunOptions& options, const std::atomic<int>& interrupt_
   InProcessNetwork network(layout->ranks());
   std::vector<std::thread> threads;
   for (int r = 1; r < layout->ranks(); ++r) {
-    threads.emplace_back([&network, &layout, r] { run_role(network.endpoint(r), *layout); });
+    threads.emplace_back([&network, &layout, &p, r] {
+      run_role(network.endpoint(r), *layout, server_options(p->prepared.campaign));
+    });
   }
   const int code = run_plan(*p, network.endpoint(0), *layout, interrupt_signal);
   if (interrupt_signal.load() != 0) {
@@ -131,25 +140,32 @@ int run_under_mpi(const RunOptions& options, const std::atomic<int>& interrupt_s
   // the campaign cannot start.
   std::optional<Plan> p;
   std::optional<Layout> layout;
-  int servers = 0;
+  // {servers, steal, seed}: what the other ranks need to know of the campaign.
+  std::int64_t shared[3] = {0, 0, 0};
   if (transport.rank() == 0) {
     try {
       p.emplace(plan(options));
       layout.emplace(layout_for(transport.size(), p->prepared.campaign, options));
-      servers = layout->servers();
+      const ServerOptions balancing = server_options(p->prepared.campaign);
+      shared[0] = layout->servers();
+      shared[1] = balancing.steal;
+      shared[2] = static_cast<std::int64_t>(balancing.seed);
     } catch (const InputError& e) {
       report(e);
     }
   }
-  MPI_Bcast(&servers, 1, MPI_INT, 0, MPI_COMM_WORLD);
-  if (servers == 0) return kExitInputError;
+  MPI_Bcast(shared, 3, MPI_INT64_T, 0, MPI_COMM_WORLD);
+  if (shared[0] == 0) return kExitInputError;
 
   if (transport.rank() == 0) return run_plan(*p, transport, *layout, interrupt_signal);
   // Only the master stops gracefully; the others simply go.
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
   spdlog::set_pattern(fmt::format("[%H:%M:%S.%e] [%l] [rank {}] %v", transport.rank()));
-  run_role(transport, Layout(transport.size(), 1, servers));
+  ServerOptions balancing;
+  balancing.steal = shared[1] != 0;
+  balancing.seed = static_cast<std::uint64_t>(shared[2]);
+  run_role(transport, Layout(transport.size(), 1, static_cast<int>(shared[0])), balancing);
   return kExitOk;
 }
 

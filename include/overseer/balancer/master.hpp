@@ -28,7 +28,8 @@ enum class StopReason { Completed, NoTrialSucceeded, MaxFailures, Interrupted };
 class Master : public Role, private TaskSource {
  public:
   Master(const Campaign& campaign, std::unique_ptr<Searcher> searcher, const RunDirectory& run,
-         Transport& transport, const Layout& layout, const std::atomic<int>* interrupt_signal);
+         Transport& transport, const Layout& layout, const ServerOptions& server_options,
+         const std::atomic<int>* interrupt_signal);
 
   // Runs the campaign over a real transport.
   StopReason run();
