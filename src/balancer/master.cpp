@@ -1,7 +1,5 @@
 #include "overseer/balancer/master.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 
 #include <spdlog/spdlog.h>
@@ -17,12 +15,6 @@ constexpr double kTickInterval = 0.1;
 constexpr double kExportInterval = 10;
 // A retried attempt goes ahead of fresh trials.
 constexpr int kRetryPriority = 1;
-
-std::string host_name() {
-  char buffer[256] = {};
-  ::gethostname(buffer, sizeof buffer - 1);
-  return buffer;
-}
 
 }  // namespace
 

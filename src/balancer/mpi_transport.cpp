@@ -40,8 +40,13 @@ void MpiTransport::send(int destination, int tag, Payload payload) {
 
 std::optional<Message> MpiTransport::receive(std::chrono::microseconds timeout) {
   using clock = std::chrono::steady_clock;
-  constexpr auto kSpin = std::chrono::microseconds(200);
   const auto start = clock::now();
+  // While messages flow, the next one usually follows within microseconds, but a rank that
+  // sleeps pays a wake-up of 50 us or more per message: poll hard for up to 5 ms. A quiet
+  // rank polls only briefly before it sleeps.
+  const auto spin = start - last_message_ < std::chrono::milliseconds(50)
+                        ? std::chrono::microseconds(5000)
+                        : std::chrono::microseconds(50);
   const auto deadline = start + timeout;
   auto pause = std::chrono::microseconds(20);
   while (true) {
@@ -55,11 +60,12 @@ std::optional<Message> MpiTransport::receive(std::chrono::microseconds timeout) 
       MPI_Recv(message.payload.data(), count, MPI_BYTE, status.MPI_SOURCE, status.MPI_TAG, comm_,
                MPI_STATUS_IGNORE);
       complete_sends();
+      last_message_ = clock::now();
       return message;
     }
     const auto now = clock::now();
     if (now >= deadline) return std::nullopt;
-    if (now - start < kSpin) {
+    if (now - start < spin) {
       if (oversubscribed_) sched_yield();
       continue;
     }

@@ -1,21 +1,14 @@
 #include "overseer/balancer/worker.hpp"
 
-#include <unistd.h>
-
 #include <spdlog/spdlog.h>
 
 #include "overseer/balancer/protocol.hpp"
+#include "overseer/core/trial.hpp"
 
 namespace overseer {
 namespace {
 
 constexpr int kMaster = 0;
-
-std::string host_name() {
-  char buffer[256] = {};
-  ::gethostname(buffer, sizeof buffer - 1);
-  return buffer;
-}
 
 }  // namespace
 

@@ -1,5 +1,7 @@
 #include "overseer/core/trial.hpp"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -62,6 +64,12 @@ TrialResult trial_result_from_json(const json& body) {
   r.rank = body.value("rank", -1);
   r.host = body.value("host", "");
   return r;
+}
+
+std::string host_name() {
+  char buffer[256] = {};
+  ::gethostname(buffer, sizeof buffer - 1);
+  return buffer;
 }
 
 double unix_time_now() {

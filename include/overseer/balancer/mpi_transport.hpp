@@ -1,6 +1,7 @@
 #pragma once
 
 #include <mpi.h>
+#include <chrono>
 #include <list>
 
 #include "overseer/balancer/transport.hpp"
@@ -8,10 +9,10 @@
 namespace overseer {
 
 // Transport over an MPI communicator. Sends are non-blocking and keep their buffers until MPI
-// reports completion. Receives first poll hard for a short while, since a reply usually
-// follows within microseconds (yielding the core between probes when the node's ranks
-// outnumber its cores), then poll with a growing sleep so idle ranks leave the cores to the
-// ranks that compute.
+// reports completion. Receives first poll hard (yielding the core between probes when the
+// node's ranks outnumber its cores): up to 5 ms while messages flow, 50 us when the rank has
+// been quiet; then they poll with a growing sleep so idle ranks leave the cores to the ranks
+// that compute.
 class MpiTransport : public Transport {
  public:
   explicit MpiTransport(MPI_Comm comm);
@@ -35,6 +36,7 @@ class MpiTransport : public Transport {
   int rank_ = 0;
   int size_ = 1;
   bool oversubscribed_ = false;
+  std::chrono::steady_clock::time_point last_message_;
   std::list<PendingSend> pending_;
 };
 

@@ -42,6 +42,8 @@ json metric_to_json(double value);
 double metric_from_json(const json& value);
 
 double unix_time_now();
+// This machine's host name, as results and the journal record it.
+std::string host_name();
 
 // status, value, metrics, message, start, end, rank, host
 json to_json(const TrialResult& result);
