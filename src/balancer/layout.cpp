@@ -1,5 +1,6 @@
 #include "overseer/balancer/layout.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -8,11 +9,14 @@ namespace overseer {
 Layout::Layout(int ranks, int workers_per_server, std::optional<int> servers) : ranks_(ranks) {
   if (ranks < 2) throw std::invalid_argument("a campaign needs at least 2 ranks");
   if (workers_per_server < 1) throw std::invalid_argument("workers_per_server must be >= 1");
-  // The smallest S with ceil((ranks - S) / workers_per_server) <= S.
-  servers_ = servers.value_or((ranks + workers_per_server) / (workers_per_server + 1));
-  if (servers_ < 1 || servers_ > ranks - 1) {
+  // The smallest S with ceil((ranks - S) / workers_per_server) <= S, but never more servers
+  // than workers: a server without workers would only relay.
+  servers_ = servers.value_or(
+      std::min((ranks + workers_per_server) / (workers_per_server + 1), ranks / 2));
+  if (servers_ < 1 || servers_ > ranks - servers_) {
     throw std::invalid_argument("cannot have " + std::to_string(servers_) + " servers with " +
-                                std::to_string(ranks) + " ranks: at least one rank must work");
+                                std::to_string(ranks) +
+                                " ranks: every server needs at least one worker");
   }
 }
 

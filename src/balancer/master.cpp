@@ -58,9 +58,9 @@ void Master::start() {
     spdlog::info("resuming {}: {} finished, {} to run again", run_.path().string(),
                  finished_.size(), queue_.size());
   }
-  dispatcher_.setup_workers(
-      {{"campaign", campaign_.resolved()},
-       {"campaign_file", std::filesystem::absolute(campaign_.file).string()}});
+  dispatcher_.setup_workers({{"campaign", campaign_.resolved()},
+                             {"campaign_file", std::filesystem::absolute(campaign_.file).string()},
+                             {"prefetch", campaign_.balancer.prefetch}});
   next_tick_ = transport_.now() + kTickInterval;
   next_export_ = transport_.now() + kExportInterval;
   check_progress();

@@ -31,9 +31,11 @@ Server::Server(Transport& transport, const Layout& layout, ServerOptions options
 
 bool Server::handle(const Message& message) {
   switch (static_cast<Tag>(message.tag)) {
-    case Tag::Request:
-      worker_idle(message.source);
+    case Tag::Request: {
+      const int slots = decode(message.payload).value("slots", 1);
+      for (int i = 0; i < slots; ++i) worker_idle(message.source);
       return true;
+    }
     case Tag::Batch: {
       json body = decode(message.payload);
       std::vector<json> tasks;
@@ -44,9 +46,9 @@ bool Server::handle(const Message& message) {
         // A peer's answer to our probe: empty means back off before probing again.
         probe_outstanding_ = false;
         if (tasks.empty()) {
-          backoff_ = std::min(backoff_ * 2, options_.probe_backoff_max_s);
           steal_pending_ = true;
           next_probe_ = transport_.now() + backoff_;
+          backoff_ = std::min(backoff_ * 2, options_.probe_backoff_max_s);
         }
         stats_.stolen_tasks += static_cast<std::int64_t>(tasks.size());
         add(std::move(tasks), false);

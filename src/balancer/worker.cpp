@@ -27,22 +27,16 @@ void WorkerRole::on_message(const Message& message) {
         setup_error_ = e.what();
         spdlog::error("worker {}: setup failed: {}", transport_.rank(), setup_error_);
       }
-      send(transport_, server_, Tag::Request, json::object());
+      send(transport_, server_, Tag::Request,
+           {{"slots", decode(message.payload).value("prefetch", 1)}});
       break;
-    case Tag::Task: {
-      json task = decode(message.payload);
-      if (executor_) {
-        executor_->start(task, [this](json result) { finished(std::move(result)); });
+    case Tag::Task:
+      if (busy_) {
+        waiting_.push_back(decode(message.payload));
       } else {
-        // A worker that could not set up fails its tasks, so the master's failure accounting
-        // (retries on other workers, max_failures) decides what happens next.
-        finished({{"trial", task.at("trial")},
-                  {"attempt", task.at("attempt")},
-                  {"status", "failed"},
-                  {"message", "worker setup failed: " + setup_error_}});
+        run(decode(message.payload));
       }
       break;
-    }
     case Tag::Shutdown:
       done_ = true;
       break;
@@ -51,11 +45,31 @@ void WorkerRole::on_message(const Message& message) {
   }
 }
 
+void WorkerRole::run(const json& task) {
+  busy_ = true;
+  if (executor_) {
+    executor_->start(task, [this](json result) { finished(std::move(result)); });
+  } else {
+    // A worker that could not set up fails its tasks, so the master's failure accounting
+    // (retries on other workers, max_failures) decides what happens next.
+    finished({{"trial", task.at("trial")},
+              {"attempt", task.at("attempt")},
+              {"status", "failed"},
+              {"message", "worker setup failed: " + setup_error_}});
+  }
+}
+
 void WorkerRole::finished(json result) {
   result["host"] = host_;
   send(transport_, kMaster, Tag::Result, result);
   // The master serves its own block from the result; other servers need a request.
   if (server_ != kMaster) send(transport_, server_, Tag::Request, json::object());
+  busy_ = false;
+  if (!waiting_.empty()) {
+    json next = std::move(waiting_.front());
+    waiting_.pop_front();
+    run(next);
+  }
 }
 
 }  // namespace overseer

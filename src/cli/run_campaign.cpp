@@ -111,8 +111,12 @@ int run_in_process(const RunOptions& options, const std::atomic<int>& interrupt_
   std::optional<Layout> layout;
   try {
     p.emplace(plan(options));
-    layout.emplace(
-        layout_for(options.servers.value_or(1) + options.workers, p->prepared.campaign, options));
+    // --workers counts workers only: the servers come on top.
+    const auto per_server = p->prepared.campaign.balancer.workers_per_server;
+    RunOptions sized = options;
+    sized.servers =
+        options.servers.value_or(static_cast<int>((options.workers + per_server - 1) / per_server));
+    layout.emplace(layout_for(*sized.servers + options.workers, p->prepared.campaign, sized));
   } catch (const InputError& e) {
     report(e);
     return kExitInputError;

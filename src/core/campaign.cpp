@@ -213,12 +213,18 @@ Campaign parse_campaign(json raw, const std::filesystem::path& file) {
 
   auto balancer = root.find("balancer")
                       .value_or(JsonView(empty, file.string(), json::json_pointer("/balancer")));
-  balancer.only_keys({"workers_per_server", "steal"});
+  balancer.only_keys({"workers_per_server", "steal", "prefetch"});
   if (auto w = balancer.find("workers_per_server")) {
     c.balancer.workers_per_server = w->integer();
-    if (c.balancer.workers_per_server < 1) w->fail("workers_per_server must be at least 1");
+    if (c.balancer.workers_per_server < 1 || c.balancer.workers_per_server > 1'000'000) {
+      w->fail("workers_per_server must be between 1 and 1000000");
+    }
   }
   c.balancer.steal = balancer.boolean_or("steal", c.balancer.steal);
+  if (auto p = balancer.find("prefetch")) {
+    c.balancer.prefetch = p->integer();
+    if (c.balancer.prefetch < 1 || c.balancer.prefetch > 64) p->fail("prefetch must be 1..64");
+  }
   return c;
 }
 
@@ -255,7 +261,9 @@ json Campaign::resolved() const {
                 {"group_commit_ms", output.group_commit_ms},
                 {"trial_dirs", output.trial_dirs}}},
               {"balancer",
-               {{"workers_per_server", balancer.workers_per_server}, {"steal", balancer.steal}}}};
+               {{"workers_per_server", balancer.workers_per_server},
+                {"steal", balancer.steal},
+                {"prefetch", balancer.prefetch}}}};
   if (!space.parameters().empty()) out["space"] = space.to_json();
   if (!description.empty()) out["description"] = description;
   return out;

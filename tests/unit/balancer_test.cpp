@@ -27,6 +27,8 @@ TEST(Layout, ServersFromWorkersPerServerAndContiguousBlocks) {
   }
   EXPECT_EQ(seen, (std::vector<int>{3, 4, 5, 6, 7, 8, 9, 10}));
   EXPECT_THROW(Layout(3, 256, 3), std::invalid_argument);
+  EXPECT_THROW(Layout(5, 256, 3), std::invalid_argument);  // a server without workers
+  EXPECT_EQ(Layout(5, 1).servers(), 2);                    // never more servers than workers
 }
 
 TEST(TaskQueue, HighestPriorityFirstThenArrivalOrder) {

@@ -91,6 +91,21 @@ TEST(Master, SeveralServersShareTheWorkersAndRunEveryTrialOnce) {
   EXPECT_EQ(ranks, (std::set<int>{3, 4, 5, 6, 7, 8}));
 }
 
+TEST(Master, PrefetchingWorkersStillRunEveryTrialOnce) {
+  ScratchDir dir;
+  cli::RunOptions options;
+  options.campaign = workflow("sleep.json").string();
+  options.out = (dir / "run").string();
+  options.overrides = {"search.budget=80", "balancer.prefetch=3",
+                       "space=[{\"name\":\"duration\",\"type\":\"float\",\"lower\":0,"
+                       "\"upper\":0.01}]"};
+  options.workers = 4;
+  options.servers = 2;
+  ASSERT_EQ(cli::run_in_process(options, kNoSignal), 0);
+  EXPECT_EQ(final_results(dir / "run").size(), 80u);
+  EXPECT_EQ(records(dir / "run", "result").size(), 80u);
+}
+
 TEST(Master, GridAndUpfRunEveryPointOnce) {
   ScratchDir dir;
   ASSERT_EQ(run_local(workflow("branin-grid.json"), dir / "grid"), 0);

@@ -16,7 +16,7 @@ enum class Tag : int {
   Batch = 8,      // master -> server, or server -> thief: {tasks: [...]}
   Steal = 9,      // server -> peer server: {queued}
   Cancel = 10,    // master -> server: drop queued tasks, hand out no more
-  Cancelled = 11  // server -> master: {trials: [ids of dropped tasks]}
+  Cancelled = 11  // server -> master: {tasks: [trial ids of dropped tasks]}
 };
 
 Payload encode(const json& body);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -21,8 +22,9 @@ class TaskExecutor {
 // Builds a worker's executor from the master's Setup message.
 using ExecutorFactory = std::function<std::unique_ptr<TaskExecutor>(const json& setup)>;
 
-// A resident worker: waits for Setup, then asks its server for work, runs each task and sends
-// the result to the master, until Shutdown.
+// A resident worker: waits for Setup, then asks its server for work (`prefetch` in the Setup
+// message: tasks it may hold at once), runs its tasks one at a time and sends each result to
+// the master, until Shutdown.
 class WorkerRole : public Role {
  public:
   WorkerRole(Transport& transport, const Layout& layout, ExecutorFactory make_executor);
@@ -30,6 +32,7 @@ class WorkerRole : public Role {
   bool done() const override { return done_; }
 
  private:
+  void run(const json& task);
   void finished(json result);
 
   Transport& transport_;
@@ -38,6 +41,8 @@ class WorkerRole : public Role {
   std::unique_ptr<TaskExecutor> executor_;
   std::string setup_error_;
   std::string host_;
+  std::deque<json> waiting_;  // prefetched tasks
+  bool busy_ = false;
   bool done_ = false;
 };
 

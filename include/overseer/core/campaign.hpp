@@ -43,6 +43,9 @@ struct LimitsSpec {
 struct BalancerSpec {
   std::int64_t workers_per_server = 256;
   bool steal = true;
+  // Tasks a worker holds at once (running + waiting); above 1, a worker never waits a round
+  // trip to the master between short trials, but waiting tasks can no longer be stolen.
+  std::int64_t prefetch = 1;
 };
 
 struct OutputSpec {
