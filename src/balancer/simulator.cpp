@@ -168,6 +168,8 @@ json SimulationReport::to_json() const {
           {"tasks_per_s", tasks_per_s},
           {"messages_per_task", messages_per_task},
           {"steals", steals},
+          {"steal_probes", steal_probes},
+          {"stolen_tasks", stolen_tasks},
           {"tasks_run", tasks_run},
           {"workers_used", workers_used},
           {"max_queue_per_server", max_queue_per_server},
@@ -227,6 +229,8 @@ SimulationReport simulate(const SimulationSpec& spec) {
   for (const auto& s : servers) stats.push_back(&s->stats());
   for (const ServerStats* s : stats) {
     report.steals += s->steals;
+    report.steal_probes += s->probes;
+    report.stolen_tasks += s->stolen_tasks;
     report.max_queue_per_server = std::max(report.max_queue_per_server, s->max_queue);
   }
   report.master_busy_fraction = simulation.busy_time(0) / span;

@@ -42,7 +42,7 @@ class Server {
   void on_timer();
   double next_timer() const { return steal_pending_ ? next_probe_ : kNever; }
   const ServerStats& stats() const { return stats_; }
-  std::size_t queued() const { return queue_.size(); }
+
   // Drops every queued task and stops handing out work; returns the dropped trial ids.
   std::vector<json> cancel();
 

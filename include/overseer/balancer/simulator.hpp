@@ -44,7 +44,9 @@ struct SimulationReport {
   double utilization_while_work_remains = 0;
   double tasks_per_s = 0;
   double messages_per_task = 0;
-  std::int64_t steals = 0;
+  std::int64_t steals = 0;  // steal requests answered with tasks
+  std::int64_t steal_probes = 0;
+  std::int64_t stolen_tasks = 0;
   std::int64_t tasks_run = 0;
   std::int64_t workers_used = 0;  // workers that ran at least one task
   std::size_t max_queue_per_server = 0;
