@@ -40,7 +40,8 @@ bool Server::handle(const Message& message) {
       json body = decode(message.payload);
       std::vector<json> tasks;
       for (auto& t : body.at("tasks")) tasks.push_back(std::move(t));
-      if (message.source == kMaster) {
+      // Rank 0 sends both kinds: fresh work as the master, and steal replies as server 0.
+      if (!body.value("stolen", false)) {
         add(std::move(tasks), true);
       } else {
         // A peer's answer to our probe: empty means back off before probing again.
@@ -128,7 +129,7 @@ void Server::answer_steal(int thief, std::size_t thief_queued) {
     ++stats_.steals;
     top_up();
   }
-  send(transport_, thief, Tag::Batch, {{"tasks", std::move(tasks)}});
+  send(transport_, thief, Tag::Batch, {{"tasks", std::move(tasks)}, {"stolen", true}});
 }
 
 void Server::on_timer() {

@@ -109,6 +109,8 @@ TEST(Simulator, StealingSpreadsWorkInjectedAtOneServer) {
   EXPECT_EQ(stealing.tasks_run, 20000);
   EXPECT_EQ(stealing.workers_used, 1024);  // every server's workers ran tasks
   EXPECT_GT(stealing.steals, 0);
+  // Every answered probe moves at least one task, including those answered by server 0.
+  EXPECT_GE(stealing.stolen_tasks, stealing.steals);
 
   one.steal = false;
   const SimulationReport stuck = simulate(one);

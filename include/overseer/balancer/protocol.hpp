@@ -13,7 +13,7 @@ enum class Tag : int {
   Shutdown = 5,   // master -> every rank: {}
   Request = 6,    // worker -> its server: {} (idle, wants a task)
   Need = 7,       // server -> master: {n} more tasks wanted
-  Batch = 8,      // master -> server, or server -> thief: {tasks: [...]}
+  Batch = 8,      // master -> server: {tasks: [...]}; server -> thief: {tasks, stolen: true}
   Steal = 9,      // server -> peer server: {queued}
   Cancel = 10,    // master -> server: drop queued tasks, hand out no more
   Cancelled = 11  // server -> master: {tasks: [trial ids of dropped tasks]}
