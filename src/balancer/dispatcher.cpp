@@ -2,8 +2,6 @@
 
 #include <algorithm>
 
-#include <spdlog/spdlog.h>
-
 #include "overseer/balancer/protocol.hpp"
 
 namespace overseer {
@@ -36,10 +34,13 @@ bool Dispatcher::handle(const Message& message) {
       needs_[static_cast<std::size_t>(message.source)] +=
           decode(message.payload).at("n").get<int>();
       return true;
-    case Tag::Cancelled:
-      withdrawn(decode(message.payload).at("tasks"));
-      --cancels_pending_;
+    case Tag::Cancelled: {
+      const json body = decode(message.payload);
+      withdrawn(body.at("tasks"));
+      // Only the answer to Cancel counts; late stolen tasks come back without "reply".
+      if (body.value("reply", false)) --cancels_pending_;
       return true;
+    }
     default:
       return server0_.handle(message);
   }

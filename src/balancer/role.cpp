@@ -5,11 +5,6 @@
 
 namespace overseer {
 
-double Transport::now() const {
-  using namespace std::chrono;
-  return duration<double>(steady_clock::now().time_since_epoch()).count();
-}
-
 void drive(Role& role, Transport& transport) {
   // An upper bound on how long a role goes without a timer call, whatever it asked for.
   constexpr double kMaxWait = 0.1;

@@ -8,11 +8,6 @@
 #include "overseer/balancer/protocol.hpp"
 
 namespace overseer {
-namespace {
-
-constexpr int kMaster = 0;
-
-}  // namespace
 
 Server::Server(Transport& transport, const Layout& layout, ServerOptions options,
                std::function<void(int)> ask_master)
@@ -60,7 +55,7 @@ bool Server::handle(const Message& message) {
       answer_steal(message.source, decode(message.payload).at("queued").get<std::size_t>());
       return true;
     case Tag::Cancel:
-      send(transport_, kMaster, Tag::Cancelled, {{"tasks", cancel()}});
+      send(transport_, kMasterRank, Tag::Cancelled, {{"tasks", cancel()}, {"reply", true}});
       return true;
     default:
       return false;
@@ -73,6 +68,14 @@ void Server::worker_idle(int worker) {
 }
 
 void Server::add(std::vector<json> tasks, bool from_master) {
+  if (cancelled_ && !tasks.empty()) {
+    // Stolen tasks that were on their way when the master withdrew the work: give them back
+    // too, or the master would wait for them forever.
+    json trials = json::array();
+    for (const auto& t : tasks) trials.push_back(t.at("trial"));
+    send(transport_, kMasterRank, Tag::Cancelled, {{"tasks", std::move(trials)}});
+    return;
+  }
   if (from_master) requested_ = std::max(0, requested_ - static_cast<int>(tasks.size()));
   if (!tasks.empty()) backoff_ = options_.probe_backoff_min_s;
   for (auto& t : tasks) queue_.push(std::move(t));
@@ -146,7 +149,7 @@ std::vector<json> Server::cancel() {
 
 ServerRole::ServerRole(Transport& transport, const Layout& layout, ServerOptions options)
     : server_(transport, layout, options, [&transport](int n) {
-        send(transport, kMaster, Tag::Need, {{"n", n}});
+        send(transport, kMasterRank, Tag::Need, {{"n", n}});
       }) {}
 
 void ServerRole::on_message(const Message& message) {

@@ -6,11 +6,6 @@
 #include "overseer/core/trial.hpp"
 
 namespace overseer {
-namespace {
-
-constexpr int kMaster = 0;
-
-}  // namespace
 
 WorkerRole::WorkerRole(Transport& transport, const Layout& layout, ExecutorFactory make_executor)
     : transport_(transport),
@@ -61,9 +56,9 @@ void WorkerRole::run(const json& task) {
 
 void WorkerRole::finished(json result) {
   result["host"] = host_;
-  send(transport_, kMaster, Tag::Result, result);
+  send(transport_, kMasterRank, Tag::Result, result);
   // The master serves its own block from the result; other servers need a request.
-  if (server_ != kMaster) send(transport_, server_, Tag::Request, json::object());
+  if (server_ != kMasterRank) send(transport_, server_, Tag::Request, json::object());
   busy_ = false;
   if (!waiting_.empty()) {
     json next = std::move(waiting_.front());

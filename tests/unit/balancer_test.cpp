@@ -72,6 +72,22 @@ TEST(Server, HandsOutTasksByPriorityAndAsksTheMasterForMore) {
   EXPECT_FALSE(network.endpoint(1).receive(std::chrono::microseconds(1000)));
 }
 
+TEST(Server, StolenTasksArrivingAfterCancelGoBackToTheMaster) {
+  InProcessNetwork network(4);
+  const Layout layout(4, 256, 2);  // server 0 (the master) and server 1, one worker each
+  Server server(network.endpoint(1), layout, ServerOptions{}, [](int) {});
+  server.cancel();
+  Message batch{0, static_cast<int>(Tag::Batch),
+                encode({{"tasks", {{{"trial", 4}}, {{"trial", 9}}}}, {"stolen", true}})};
+  server.handle(batch);
+  auto message = network.endpoint(0).receive(std::chrono::microseconds(1000));
+  ASSERT_TRUE(message);
+  EXPECT_EQ(message->tag, static_cast<int>(Tag::Cancelled));
+  const json body = decode(message->payload);
+  EXPECT_EQ(body["tasks"], json::array({4, 9}));
+  EXPECT_FALSE(body.contains("reply"));  // not the answer to Cancel
+}
+
 namespace {
 
 SimulationSpec spec(int workers, std::int64_t tasks, int servers) {

@@ -5,6 +5,9 @@
 
 namespace overseer {
 
+// Rank 0 is the master (and server 0).
+inline constexpr int kMasterRank = 0;
+
 // Message tags of the balancer protocol (docs/protocol.md). Bodies are CBOR-encoded JSON.
 enum class Tag : int {
   Setup = 2,      // master -> worker: {campaign, campaign_file}
@@ -16,7 +19,8 @@ enum class Tag : int {
   Batch = 8,      // master -> server: {tasks: [...]}; server -> thief: {tasks, stolen: true}
   Steal = 9,      // server -> peer server: {queued}
   Cancel = 10,    // master -> server: drop queued tasks, hand out no more
-  Cancelled = 11  // server -> master: {tasks: [trial ids of dropped tasks]}
+  Cancelled = 11  // server -> master: {tasks: [trial ids of dropped tasks], reply: true when
+                  // answering Cancel; absent for stolen tasks that arrived after it}
 };
 
 Payload encode(const json& body);
