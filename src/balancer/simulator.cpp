@@ -18,14 +18,13 @@ constexpr double kTwoPi = 6.283185307179586;
 // Rank 0 of a simulation: the production dispatcher fed by a synthetic workload.
 class SyntheticMaster : public Role, private TaskSource {
  public:
-  SyntheticMaster(Simulation& simulation, const Layout& layout, const SimulationSpec& spec)
+  SyntheticMaster(Simulation& simulation, const Layout& layout, const SimulationSpec& spec,
+                  const ServerOptions& servers)
       : simulation_(simulation),
         spec_(spec),
         rng_(mix_seed(spec.seed, 0x73696dULL)),
         dispatcher_(simulation.endpoint(0), layout,
-                    DispatcherOptions{ServerOptions{spec.steal, 0.001, 1.0, spec.seed},
-                                      spec.inject_at_one_server},
-                    *this) {}
+                    DispatcherOptions{servers, spec.inject_at_one_server}, *this) {}
 
   void start() override {
     dispatcher_.setup_workers(json::object());
@@ -177,16 +176,19 @@ json SimulationReport::to_json() const {
 }
 
 SimulationReport simulate(const SimulationSpec& spec) {
-  const Layout layout(spec.workers + spec.servers.value_or((spec.workers + 255) / 256), 256,
-                      spec.servers.value_or((spec.workers + 255) / 256));
+  const int server_count = spec.servers.value_or((spec.workers + 255) / 256);
+  const Layout layout(spec.workers + server_count, 256, server_count);
   Simulation simulation(layout.ranks(), Simulation::Options{spec.latency_s, spec.handle_s});
 
-  SyntheticMaster master(simulation, layout, spec);
+  ServerOptions servers_options;
+  servers_options.steal = spec.steal;
+  servers_options.seed = spec.seed;
+  SyntheticMaster master(simulation, layout, spec, servers_options);
   simulation.set_role(0, master);
   std::vector<std::unique_ptr<ServerRole>> servers;
   for (int s = 1; s < layout.servers(); ++s) {
-    servers.push_back(std::make_unique<ServerRole>(
-        simulation.endpoint(s), layout, ServerOptions{spec.steal, 0.001, 1.0, spec.seed}));
+    servers.push_back(
+        std::make_unique<ServerRole>(simulation.endpoint(s), layout, servers_options));
     simulation.set_role(s, *servers.back());
   }
   std::vector<TaskSpan> spans;

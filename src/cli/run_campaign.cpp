@@ -52,9 +52,9 @@ Plan plan(const RunOptions& options) {
   }
 }
 
-Layout layout_for(int ranks, const Campaign& campaign, const RunOptions& options) {
+Layout layout_for(int ranks, const Campaign& campaign, std::optional<int> servers) {
   try {
-    return Layout(ranks, static_cast<int>(campaign.balancer.workers_per_server), options.servers);
+    return Layout(ranks, static_cast<int>(campaign.balancer.workers_per_server), servers);
   } catch (const std::invalid_argument& e) {
     throw InputError("", "", std::string("--servers: ") + e.what());
   }
@@ -113,10 +113,9 @@ int run_in_process(const RunOptions& options, const std::atomic<int>& interrupt_
     p.emplace(plan(options));
     // --workers counts workers only: the servers come on top.
     const auto per_server = p->prepared.campaign.balancer.workers_per_server;
-    RunOptions sized = options;
-    sized.servers =
+    const int servers =
         options.servers.value_or(static_cast<int>((options.workers + per_server - 1) / per_server));
-    layout.emplace(layout_for(*sized.servers + options.workers, p->prepared.campaign, sized));
+    layout.emplace(layout_for(servers + options.workers, p->prepared.campaign, servers));
   } catch (const InputError& e) {
     report(e);
     return kExitInputError;
@@ -149,7 +148,7 @@ int run_under_mpi(const RunOptions& options, const std::atomic<int>& interrupt_s
   if (transport.rank() == 0) {
     try {
       p.emplace(plan(options));
-      layout.emplace(layout_for(transport.size(), p->prepared.campaign, options));
+      layout.emplace(layout_for(transport.size(), p->prepared.campaign, options.servers));
       const ServerOptions balancing = server_options(p->prepared.campaign);
       shared[0] = layout->servers();
       shared[1] = balancing.steal;
