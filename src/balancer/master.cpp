@@ -13,6 +13,9 @@ namespace {
 
 constexpr double kTickInterval = 0.1;
 constexpr double kExportInterval = 10;
+// results.csv is rewritten whole; with hundreds of thousands of trials that takes long enough
+// to matter, so the pause after an export is at least this many times the export's own time.
+constexpr double kExportCostFactor = 20;
 // A retried attempt goes ahead of fresh trials.
 constexpr int kRetryPriority = 1;
 
@@ -91,14 +94,15 @@ void Master::replay(const std::vector<json>& records) {
           spdlog::warn("journal: the searcher did not reproduce trial {}; using the journal's", id);
           warned = true;
         }
-        trials_[id] = Trial{record.at("params"), record.value("label", ""), 0, false, false, 0};
+        trials_.push_back(
+            Trial{record.at("params"), record.value("label", ""), 0, false, false, 0});
       } else if (event == "result") {
         const TrialId id = record.at("trial").get<TrialId>();
-        auto it = trials_.find(id);
-        if (it == trials_.end() || it->second.finished) {
+        Trial* trial = find_trial(id);
+        if (trial == nullptr || trial->finished) {
           fail("result for trial " + std::to_string(id) + ", which is unknown or already finished");
         }
-        it->second.attempts = record.at("attempt").get<int>();
+        trial->attempts = record.at("attempt").get<int>();
         if (record.value("final", false)) record_final(id, trial_result_from_json(record));
       }
     } catch (const json::exception& e) {
@@ -110,9 +114,15 @@ void Master::replay(const std::vector<json>& records) {
                      "this journal was written by another campaign than the one in "
                      "campaign.json; it cannot be resumed");
   }
-  for (const auto& [id, trial] : trials_) {
-    if (!trial.finished) queue_.push_back({id, -1});
+  for (std::size_t id = 0; id < trials_.size(); ++id) {
+    if (!trials_[id].finished) queue_.push_back({static_cast<TrialId>(id), -1});
   }
+}
+
+Master::Trial* Master::find_trial(TrialId id) {
+  return id >= 0 && id < static_cast<TrialId>(trials_.size())
+             ? &trials_[static_cast<std::size_t>(id)]
+             : nullptr;
 }
 
 bool Master::work_remains() const {
@@ -135,15 +145,22 @@ std::optional<json> Master::next_task() {
     if (s.kind == Suggestion::Kind::Exhausted) searcher_done_ = true;
     if (s.kind != Suggestion::Kind::Point) return std::nullopt;
     id = static_cast<TrialId>(trials_.size());
-    json record = {{"event", "created"}, {"trial", id}, {"params", s.params}};
+    // Built member by member (here and below): initializer lists deep-copy every value.
+    json record = json::object();
+    record["event"] = "created";
+    record["trial"] = id;
+    record["params"] = s.params;
     if (!s.label.empty()) record["label"] = s.label;
     journal_->append(record);
-    trials_[id] = Trial{std::move(s.params), std::move(s.label), 0, false, false, 0};
+    trials_.push_back(Trial{std::move(s.params), std::move(s.label), 0, false, false, 0});
   }
-  Trial& trial = trials_.at(id);
+  Trial& trial = trials_[static_cast<std::size_t>(id)];
   trial.dispatched = true;
   trial.submitted = unix_time_now();
-  json task = {{"trial", id}, {"attempt", trial.attempts + 1}, {"params", trial.params}};
+  json task = json::object();
+  task["trial"] = id;
+  task["attempt"] = trial.attempts + 1;
+  task["params"] = trial.params;
   if (priority != 0) task["priority"] = priority;
   if (avoid >= 0) task["avoid"] = avoid;
   if (campaign_.output.trial_dirs) task["run_dir"] = run_.trial_dir(id).string();
@@ -166,7 +183,8 @@ void Master::on_timer() {
     progress_.update(counts());
     if (exports_dirty_ && now >= next_export_) {
       write_exports();
-      next_export_ = now + kExportInterval;
+      const double end = transport_.now();
+      next_export_ = end + std::max(kExportInterval, kExportCostFactor * (end - now));
     }
   }
   dispatcher_.on_timer();
@@ -194,15 +212,15 @@ void Master::check_progress() {
   }
 }
 
-void Master::on_result(int rank, const json& body) {
+void Master::on_result(int rank, json body) {
   const TrialId id = body.at("trial").get<TrialId>();
   const int attempt = body.at("attempt").get<int>();
-  auto it = trials_.find(id);
-  if (it == trials_.end() || !it->second.dispatched || attempt != it->second.attempts + 1) {
+  Trial* found = find_trial(id);
+  if (found == nullptr || !found->dispatched || attempt != found->attempts + 1) {
     spdlog::warn("master: ignoring a stale result for trial {} from rank {}", id, rank);
     return;
   }
-  Trial& trial = it->second;
+  Trial& trial = *found;
   trial.dispatched = false;
   trial.attempts = attempt;
 
@@ -212,13 +230,13 @@ void Master::on_result(int rank, const json& body) {
       result.status == TrialStatus::Failed || result.status == TrialStatus::Timeout;
   const bool final = !retryable || attempt > campaign_.limits.retries;
 
-  json record = to_json(result);
-  record["event"] = "result";
-  record["trial"] = id;
-  record["attempt"] = attempt;
-  record["queued_s"] = std::max(0.0, result.start - trial.submitted);
-  record["final"] = final;
-  journal_->append(record);
+  // The worker's body is already the result in journal form; the master adds what only it
+  // knows rather than building the record again.
+  body["event"] = "result";
+  body["rank"] = rank;
+  body["queued_s"] = std::max(0.0, result.start - trial.submitted);
+  body["final"] = final;
+  journal_->append(body);
 
   if (!final) {
     spdlog::warn("trial {} attempt {} {}: {}; retrying", id, attempt, to_string(result.status),
@@ -245,11 +263,11 @@ void Master::stop_dispatching(StopReason reason) {
 }
 
 void Master::on_withdrawn(const json& trial) {
-  trials_.at(trial.get<TrialId>()).dispatched = false;
+  find_trial(trial.get<TrialId>())->dispatched = false;
 }
 
 void Master::record_final(TrialId id, const TrialResult& result) {
-  Trial& trial = trials_.at(id);
+  Trial& trial = trials_[static_cast<std::size_t>(id)];
   trial.finished = true;
   TrialRecord record{id, trial.label, trial.params, trial.attempts, result};
   searcher_->tell(record);

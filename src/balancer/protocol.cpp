@@ -3,7 +3,12 @@
 namespace overseer {
 
 Payload encode(const json& body) {
-  return json::to_cbor(body);
+  // Room for a typical task or result up front: growing the buffer byte by byte costs more
+  // than the encoding itself.
+  Payload out;
+  out.reserve(512);
+  json::to_cbor(body, out);
+  return out;
 }
 
 json decode(const Payload& payload) {

@@ -38,16 +38,19 @@ double metric_from_json(const json& value) {
 }
 
 json to_json(const TrialResult& r) {
-  json metrics = json::object();
+  // Assigned member by member: an initializer list deep-copies every value and costs several
+  // times more, which shows on the master's per-trial path.
+  json out = json::object();
+  json& metrics = out["metrics"] = json::object();
   for (const auto& [name, value] : r.metrics) metrics[name] = metric_to_json(value);
-  return {{"status", to_string(r.status)},
-          {"value", metric_to_json(r.value)},
-          {"metrics", metrics},
-          {"message", r.message},
-          {"start", r.start},
-          {"end", r.end},
-          {"rank", r.rank},
-          {"host", r.host}};
+  out["status"] = to_string(r.status);
+  out["value"] = metric_to_json(r.value);
+  out["message"] = r.message;
+  out["start"] = r.start;
+  out["end"] = r.end;
+  out["rank"] = r.rank;
+  out["host"] = r.host;
+  return out;
 }
 
 TrialResult trial_result_from_json(const json& body) {

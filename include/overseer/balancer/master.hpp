@@ -2,7 +2,6 @@
 
 #include <atomic>
 #include <deque>
-#include <map>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -54,8 +53,9 @@ class Master : public Role, private TaskSource {
   };
 
   void replay(const std::vector<json>& records);
+  Trial* find_trial(TrialId id);
   std::optional<json> next_task() override;
-  void on_result(int worker, const json& body) override;
+  void on_result(int worker, json body) override;
   void on_withdrawn(const json& trial) override;
   void record_final(TrialId id, const TrialResult& result);
   void check_progress();
@@ -78,7 +78,7 @@ class Master : public Role, private TaskSource {
   Dispatcher dispatcher_;
 
   std::int64_t budget_;
-  std::map<TrialId, Trial> trials_;
+  std::vector<Trial> trials_;        // indexed by trial id, which counts up from 0
   std::deque<QueuedAttempt> queue_;  // retries and attempts interrupted by a crash
   bool searcher_done_ = false;
   bool stopping_ = false;
