@@ -4,3 +4,15 @@ find_package(nlohmann_json 3.10 REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(Threads REQUIRED)
+
+# XGBoost's package configuration refers to the xgboost command-line tool; the C API header and
+# the library are all Overseer needs.
+find_path(XGBOOST_INCLUDE_DIR xgboost/c_api.h REQUIRED)
+find_library(XGBOOST_LIBRARY NAMES xgboost REQUIRED)
+add_library(XGBoost::xgboost UNKNOWN IMPORTED)
+set_target_properties(XGBoost::xgboost PROPERTIES IMPORTED_LOCATION "${XGBOOST_LIBRARY}"
+                                                  INTERFACE_INCLUDE_DIRECTORIES "${XGBOOST_INCLUDE_DIR}")
+
+# LibTorch: Debian's CPU build, or a site's CUDA or ROCm build through -DTorch_DIR. Only the
+# torch plug-in links it (src/models/torch/).
+find_package(Torch REQUIRED)

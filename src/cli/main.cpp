@@ -11,6 +11,7 @@
 #include "overseer/balancer/simulator.hpp"
 #include "overseer/cli/campaign_setup.hpp"
 #include "overseer/cli/run_campaign.hpp"
+#include "overseer/cli/train_command.hpp"
 #include "overseer/core/error.hpp"
 
 namespace {
@@ -154,6 +155,20 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"balanced", "one"}));
   simulate_cmd->add_option("--seed", sim.seed, "Seed for task durations and steal targets");
 
+  cli::TrainOptions train;
+  auto* train_cmd = app.add_subcommand(
+      "train", "Evaluate a model once with the given parameters and print the result as JSON");
+  train_cmd->add_option("--model", train.model, "Model name")->required();
+  train_cmd->add_option("--params", train.params,
+                        "Parameters: a JSON object or a file holding one");
+  train_cmd->add_option("--data", train.data, "The model's data description (JSON or a file)");
+  train_cmd->add_option("--device", train.device, "auto, cpu, cuda, cuda:N or rocm");
+  train_cmd->add_option("--trial-dir", train.trial_dir,
+                        "Directory for params.json, result.json and the model's artifacts");
+  train_cmd->add_option("--seed", train.seed, "Seed for the model's randomness");
+  train_cmd->add_option("--timeout", train.timeout_s, "Seconds before the evaluation is stopped")
+      ->check(CLI::NonNegativeNumber);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -168,6 +183,7 @@ int main(int argc, char** argv) {
 
   if (*validate_cmd) return validate(validate_file, validate_overrides);
   if (*simulate_cmd) return simulate(sim);
+  if (*train_cmd) return cli::train(train);
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   try {

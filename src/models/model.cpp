@@ -1,15 +1,36 @@
 #include "overseer/models/model.hpp"
 
+#include <set>
+
 #include "overseer/core/error.hpp"
+#include "overseer/models/plugins.hpp"
 
 namespace overseer {
+
+namespace {
+
+std::string known_models() {
+  std::set<std::string> names;
+  for (const auto& name : ModelRegistry::instance().names()) names.insert(name);
+  for (const auto& name : plugin_model_names()) names.insert(name);
+  std::string out;
+  for (const auto& name : names) out += (out.empty() ? "" : ", ") + name;
+  return out;
+}
+
+}  // namespace
 
 const ModelEntry& find_model(const Campaign& campaign) {
   const ModelEntry* entry = ModelRegistry::instance().find(campaign.model.name);
   if (entry == nullptr) {
+    if (const std::string error = load_model_plugin(campaign.model.name); !error.empty()) {
+      throw InputError(campaign.file.string(), "/model/name", error);
+    }
+    entry = ModelRegistry::instance().find(campaign.model.name);
+  }
+  if (entry == nullptr) {
     throw InputError(campaign.file.string(), "/model/name",
-                     "unknown model \"" + campaign.model.name +
-                         "\"; available: " + ModelRegistry::instance().names_joined());
+                     "unknown model \"" + campaign.model.name + "\"; available: " + known_models());
   }
   return *entry;
 }
@@ -18,16 +39,6 @@ json merge_params(const json& fixed, const json& tuple) {
   json merged = fixed.is_object() ? fixed : json::object();
   for (const auto& item : tuple.items()) merged[item.key()] = item.value();
   return merged;
-}
-
-double number_param(const json& params, const std::string& name) {
-  auto it = params.find(name);
-  if (it == params.end()) throw ParameterError(name, "missing parameter \"" + name + "\"");
-  if (!it->is_number()) {
-    throw ParameterError(
-        name, "parameter \"" + name + "\" must be a number, found " + json_type_name(*it));
-  }
-  return it->get<double>();
 }
 
 }  // namespace overseer

@@ -13,21 +13,11 @@
 #include "overseer/core/campaign.hpp"
 #include "overseer/core/registry.hpp"
 #include "overseer/core/trial.hpp"
+#include "overseer/models/parameters.hpp"
 
 namespace overseer {
 
 using Metrics = std::map<std::string, double>;
-
-// A hyperparameter a model cannot use: missing, of the wrong type, or out of its range.
-class ParameterError : public std::invalid_argument {
- public:
-  ParameterError(std::string parameter, const std::string& message)
-      : std::invalid_argument(message), parameter_(std::move(parameter)) {}
-  const std::string& parameter() const { return parameter_; }
-
- private:
-  std::string parameter_;
-};
 
 // Everything a model may use while evaluating one trial besides its hyperparameters.
 struct RunContext {
@@ -67,8 +57,5 @@ const ModelEntry& find_model(const Campaign& campaign);
 
 // Fixed parameters from the campaign with the trial's tuple on top.
 json merge_params(const json& fixed, const json& tuple);
-
-// Reads a numeric parameter, with a message naming it when absent or not a number.
-double number_param(const json& params, const std::string& name);
 
 }  // namespace overseer

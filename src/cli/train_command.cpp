@@ -1,0 +1,72 @@
+#include "overseer/cli/train_command.hpp"
+
+#include <iostream>
+
+#include "overseer/core/error.hpp"
+#include "overseer/models/trial_runner.hpp"
+
+namespace overseer::cli {
+namespace {
+
+// The option's value as JSON: inline text when it looks like JSON, otherwise a file name.
+json json_argument(const std::string& option, const std::string& value) {
+  const auto first = value.find_first_not_of(" \t\n");
+  if (first != std::string::npos && (value[first] == '{' || value[first] == '[')) {
+    try {
+      return json::parse(value);
+    } catch (const json::parse_error& e) {
+      throw InputError(option, "", std::string("not valid JSON: ") + e.what());
+    }
+  }
+  return read_json_file(value);
+}
+
+Campaign train_campaign(const TrainOptions& options) {
+  Campaign c;
+  c.file = "overseer train";
+  c.base_dir = std::filesystem::current_path();
+  c.name = "train";
+  c.model.name = options.model;
+  c.model.params = json_argument("--params", options.params);
+  if (!c.model.params.is_object()) {
+    throw InputError("--params", "", "the parameters must be a JSON object");
+  }
+  if (!options.device.empty()) c.model.params["device"] = options.device;
+  if (!options.data.empty()) c.model.data = json_argument("--data", options.data);
+  c.search.seed = options.seed;
+  c.limits.task_timeout_s = options.timeout_s;
+  const ModelEntry& entry = find_model(c);
+  c.objective.metric = entry.metrics.front();
+  try {
+    entry.create(c)->check(c.model.params);
+  } catch (const ParameterError& e) {
+    throw InputError("--params", "/" + e.parameter(),
+                     "model \"" + c.model.name + "\": " + e.what());
+  }
+  return c;
+}
+
+}  // namespace
+
+int train(const TrainOptions& options) {
+  Campaign campaign;
+  try {
+    campaign = train_campaign(options);
+  } catch (const InputError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitInputError;
+  }
+  TrialRunner runner(campaign);
+  TrialTask task;
+  task.trial = 0;
+  task.params = json::object();
+  task.run_dir = options.trial_dir;
+  TrialResult result = runner.run(task);
+  result.host = host_name();
+  json out = to_json(result);
+  out.erase("rank");
+  std::cout << out.dump(2) << "\n";
+  return result.status == TrialStatus::Ok ? kExitOk : kExitCampaignFailed;
+}
+
+}  // namespace overseer::cli

@@ -1,0 +1,61 @@
+// `overseer train`: one evaluation outside a campaign, the result as JSON on stdout.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "process.hpp"
+
+using namespace overseer::test;
+using json = nlohmann::json;
+
+TEST(Train, PrintsTheResultOfOneEvaluation) {
+  ScratchDir dir;
+  auto r = run(overseer_command({"train", "--model", "branin", "--params",
+                                 R"({"x1": 3.141592653589793, "x2": 2.275})", "--trial-dir",
+                                 (dir / "trial").string()}),
+               dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json result = json::parse(r.out);
+  EXPECT_EQ(result.at("status"), "ok");
+  EXPECT_NEAR(result.at("value").get<double>(), 0.397887, 1e-5);
+  EXPECT_EQ(json::parse(read_text(dir / "trial" / "params.json")).at("x2"), 2.275);
+  EXPECT_EQ(json::parse(read_text(dir / "trial" / "result.json")).at("status"), "ok");
+}
+
+TEST(Train, ReadsParametersFromAFile) {
+  ScratchDir dir;
+  write_text(dir / "p.json", R"({"duration": 0, "value": 4.5})");
+  auto r = run(overseer_command({"train", "--model", "sleep", "--params", "p.json"}), dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out).at("value"), 4.5);
+}
+
+TEST(Train, AFailedEvaluationExitsOne) {
+  ScratchDir dir;
+  auto r = run(overseer_command({"train", "--model", "sleep", "--params",
+                                 R"({"duration": 0, "fail": "throw"})"}),
+               dir.path());
+  EXPECT_EQ(r.exit_code, 1);
+  const json result = json::parse(r.out);
+  EXPECT_EQ(result.at("status"), "failed");
+  EXPECT_EQ(result.at("message"), "sleep model told to fail");
+}
+
+TEST(Train, BadInputExitsTwoNamingTheParameter) {
+  ScratchDir dir;
+  auto missing =
+      run(overseer_command({"train", "--model", "branin", "--params", R"({"x1": 1})"}), dir.path());
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_EQ(missing.err, "error: --params: /x2: model \"branin\": missing parameter \"x2\"\n");
+  auto unknown = run(overseer_command({"train", "--model", "resnet"}), dir.path());
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("unknown model \"resnet\""), std::string::npos) << unknown.err;
+  auto malformed =
+      run(overseer_command({"train", "--model", "branin", "--params", "{x1"}), dir.path());
+  EXPECT_EQ(malformed.exit_code, 2);
+  EXPECT_EQ(malformed.err.rfind("error: --params: not valid JSON", 0), 0u) << malformed.err;
+  auto no_file =
+      run(overseer_command({"train", "--model", "branin", "--params", "nope.json"}), dir.path());
+  EXPECT_EQ(no_file.exit_code, 2);
+  EXPECT_NE(no_file.err.find("nope.json"), std::string::npos) << no_file.err;
+}
