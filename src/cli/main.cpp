@@ -10,6 +10,7 @@
 
 #include "overseer/balancer/simulator.hpp"
 #include "overseer/cli/campaign_setup.hpp"
+#include "overseer/cli/data_command.hpp"
 #include "overseer/cli/run_campaign.hpp"
 #include "overseer/core/error.hpp"
 
@@ -154,6 +155,8 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"balanced", "one"}));
   simulate_cmd->add_option("--seed", sim.seed, "Seed for task durations and steal targets");
 
+  const cli::DataCommand data = cli::add_data_command(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -168,6 +171,7 @@ int main(int argc, char** argv) {
 
   if (*validate_cmd) return validate(validate_file, validate_overrides);
   if (*simulate_cmd) return simulate(sim);
+  if (*data.command) return data.run();
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   try {

@@ -1,0 +1,121 @@
+#include "overseer/cli/data_command.hpp"
+
+#include <iostream>
+#include <memory>
+
+#include <spdlog/spdlog.h>
+
+#include "overseer/core/error.hpp"
+#include "overseer/data/h5_file.hpp"
+#include "overseer/data/importers.hpp"
+#include "overseer/data/summary.hpp"
+
+namespace overseer::cli {
+namespace {
+
+struct DataOptions {
+  std::string output;
+  std::string nci60_dir;
+  data::GdscOptions gdsc;
+  std::string gdsc_dir;
+  std::string gdsc_drugs = "morgan";
+  std::string gdsc_tissue = "onehot";
+  data::CsvOptions csv;
+  std::string info_file;
+  bool info_json = false;
+};
+
+void write_and_report(const data::Dataset& dataset, const std::string& output) {
+  data::write_h5(dataset, output);
+  const auto summary = data::summarize(dataset);
+  std::cout << output << ": " << summary.cells.rows << " cells, " << summary.drugs.rows
+            << " drugs, " << summary.pairs << " pairs, " << summary.studies.size() << " studies\n";
+}
+
+// Exit code 2 for everything the user can fix: bad input data or an unwritable output.
+int guarded(const std::function<void()>& body) {
+  try {
+    body();
+    return kExitOk;
+  } catch (const InputError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return kExitInputError;
+  } catch (const std::filesystem::filesystem_error& e) {
+    std::cerr << "error: " << e.path1().string() << ": " << e.code().message() << "\n";
+    return kExitInputError;
+  }
+}
+
+}  // namespace
+
+DataCommand add_data_command(CLI::App& app) {
+  auto o = std::make_shared<DataOptions>();
+  auto* data = app.add_subcommand("data", "Import, inspect and generate drug-response datasets");
+  data->require_subcommand(1);
+
+  auto* import = data->add_subcommand("import", "Convert a dataset to Overseer's HDF5 format");
+  import->require_subcommand(1);
+  auto output_option = [&](CLI::App* command) {
+    command->add_option("-o,--output", o->output, "HDF5 file to write")->required();
+  };
+
+  auto* nci60 = import->add_subcommand("nci60", "NCI-60 in DrugCell format (a directory)");
+  nci60->add_option("dir", o->nci60_dir, "Directory with cell2ind.txt, train_DNA.txt, ...")
+      ->required();
+  output_option(nci60);
+
+  auto* gdsc = import->add_subcommand("gdsc", "GDSC1000 from gdsctools and DeepCDR (a directory)");
+  gdsc->add_option("dir", o->gdsc_dir, "Directory with IC50_v17.csv.gz, ...")->required();
+  gdsc->add_option("--drug-features", o->gdsc_drugs,
+                   "morgan (bits from SMILES; drugs without one are skipped) or onehot")
+      ->check(CLI::IsMember({"morgan", "onehot"}));
+  gdsc->add_option("--tissue", o->gdsc_tissue, "onehot (columns tissue_NAME) or drop")
+      ->check(CLI::IsMember({"onehot", "drop"}));
+  gdsc->add_option("--radius", o->gdsc.morgan_radius, "Morgan radius (2: ECFP4)")
+      ->check(CLI::Range(0, 8));
+  gdsc->add_option("--bits", o->gdsc.morgan_bits, "Morgan fingerprint bits")
+      ->check(CLI::Range(8, 1 << 16));
+  output_option(gdsc);
+
+  auto* csv = import->add_subcommand("csv", "Long-format responses plus feature tables (CSV/TSV)");
+  csv->add_option("--responses", o->csv.responses, "One row per measurement")->required();
+  csv->add_option("--cell-features", o->csv.cell_features, "First column: cell id")->required();
+  csv->add_option("--drug-features", o->csv.drug_features, "First column: drug id")->required();
+  csv->add_option("--cell-column", o->csv.cell_column, "Cell id column in the responses");
+  csv->add_option("--drug-column", o->csv.drug_column, "Drug id column in the responses");
+  csv->add_option("--y-column", o->csv.y_column, "Response column");
+  csv->add_option("--study-column", o->csv.study_column, "Study column (default: one study)");
+  output_option(csv);
+
+  auto* info = data->add_subcommand("info", "Print what a dataset holds");
+  info->add_option("file", o->info_file, "Overseer HDF5 dataset")->required();
+  info->add_flag("--json", o->info_json, "Print JSON");
+
+  DataCommand command;
+  command.command = data;
+  command.run = [o, nci60, gdsc, csv, info]() {
+    return guarded([&] {
+      if (*nci60) write_and_report(data::import_nci60(o->nci60_dir), o->output);
+      if (*gdsc) {
+        o->gdsc.dir = o->gdsc_dir;
+        o->gdsc.drugs =
+            o->gdsc_drugs == "morgan" ? data::DrugEncoding::Morgan : data::DrugEncoding::OneHot;
+        o->gdsc.tissue =
+            o->gdsc_tissue == "onehot" ? data::TissueEncoding::OneHot : data::TissueEncoding::Drop;
+        write_and_report(data::import_gdsc(o->gdsc), o->output);
+      }
+      if (*csv) write_and_report(data::import_csv(o->csv), o->output);
+      if (*info) {
+        const auto summary = data::summarize(data::read_h5(o->info_file));
+        if (o->info_json) {
+          std::cout << summary.to_json().dump(2) << "\n";
+        } else {
+          std::cout << o->info_file << "\n" << summary.to_text();
+        }
+      }
+    });
+  };
+  return command;
+}
+
+}  // namespace overseer::cli
