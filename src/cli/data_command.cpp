@@ -9,6 +9,7 @@
 #include "overseer/data/h5_file.hpp"
 #include "overseer/data/importers.hpp"
 #include "overseer/data/summary.hpp"
+#include "overseer/data/synthetic.hpp"
 
 namespace overseer::cli {
 namespace {
@@ -23,6 +24,7 @@ struct DataOptions {
   data::CsvOptions csv;
   std::string info_file;
   bool info_json = false;
+  data::SynthSpec synth;
 };
 
 void write_and_report(const data::Dataset& dataset, const std::string& output) {
@@ -91,9 +93,36 @@ DataCommand add_data_command(CLI::App& app) {
   info->add_option("file", o->info_file, "Overseer HDF5 dataset")->required();
   info->add_flag("--json", o->info_json, "Print JSON");
 
+  auto* synth = data->add_subcommand(
+      "synth", "Write a synthetic dataset with latent cell and drug factors (docs/data.md)");
+  data::SynthSpec& s = o->synth;
+  output_option(synth);
+  synth->add_option("--cells", s.cells, "Cell lines")->capture_default_str();
+  synth->add_option("--drugs", s.drugs, "Drugs")->capture_default_str();
+  synth->add_option("--pairs", s.pairs, "Responses: distinct (cell, drug, study) triples")
+      ->capture_default_str();
+  synth->add_option("--cell-features", s.cell_features, "Features per cell line")
+      ->capture_default_str();
+  synth->add_option("--drug-features", s.drug_features, "Features per drug")->capture_default_str();
+  synth->add_option("--rank", s.rank, "Latent factors per cell line and drug")
+      ->capture_default_str();
+  synth->add_option("--noise", s.noise, "Response noise sd (the signal has sd about 1)")
+      ->capture_default_str();
+  synth->add_option("--feature-noise", s.feature_noise, "Noise sd on each feature")
+      ->capture_default_str();
+  synth->add_option("--studies", s.studies, "Studies the pairs are spread over")
+      ->capture_default_str();
+  synth
+      ->add_option("--batch-effect", s.batch_effect,
+                   "Per-study offset sd and log-scale sd (0: studies agree)")
+      ->capture_default_str();
+  synth->add_option("--seed", s.seed, "Random seed")->capture_default_str();
+  synth->add_flag("--binary-drug-features", s.binary_drug_features,
+                  "0/1 drug features (about 10% ones), like fingerprints");
+
   DataCommand command;
   command.command = data;
-  command.run = [o, nci60, gdsc, csv, info]() {
+  command.run = [o, nci60, gdsc, csv, info, synth]() {
     return guarded([&] {
       if (*nci60) write_and_report(data::import_nci60(o->nci60_dir), o->output);
       if (*gdsc) {
@@ -105,6 +134,11 @@ DataCommand add_data_command(CLI::App& app) {
         write_and_report(data::import_gdsc(o->gdsc), o->output);
       }
       if (*csv) write_and_report(data::import_csv(o->csv), o->output);
+      if (*synth) {
+        data::write_synthetic(o->synth, o->output);
+        std::cout << o->output << ": " << o->synth.cells << " cells, " << o->synth.drugs
+                  << " drugs, " << o->synth.pairs << " pairs, " << o->synth.studies << " studies\n";
+      }
       if (*info) {
         const auto summary = data::summarize(data::read_h5(o->info_file));
         if (o->info_json) {

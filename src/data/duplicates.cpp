@@ -1,7 +1,6 @@
 #include "overseer/data/duplicates.hpp"
 
 #include <algorithm>
-#include <numeric>
 #include <tuple>
 
 namespace overseer::data {
@@ -12,36 +11,40 @@ std::size_t KeyGroups::duplicated_keys() const {
 }
 
 KeyGroups group_by_key(const Responses& r) {
+  struct Entry {
+    std::uint32_t cell, drug;
+    std::uint16_t study;
+    std::size_t row;
+    auto key() const { return std::tie(cell, drug, study); }
+  };
   const std::size_t n = r.size();
-  std::vector<std::size_t> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  auto key = [&r](std::size_t i) { return std::make_tuple(r.cell[i], r.drug[i], r.study[i]); };
-  // Stable, so each run of equal keys starts at the key's first row.
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
-
-  std::vector<std::size_t> run_start;  // positions in `order`
-  for (std::size_t p = 0; p < n; ++p) {
-    if (p == 0 || key(order[p]) != key(order[p - 1])) run_start.push_back(p);
-  }
-  std::vector<std::size_t> runs(run_start.size());
-  std::iota(runs.begin(), runs.end(), 0);
-  std::sort(runs.begin(), runs.end(), [&](std::size_t a, std::size_t b) {
-    return order[run_start[a]] < order[run_start[b]];
+  std::vector<Entry> entries(n);
+  for (std::size_t i = 0; i < n; ++i) entries[i] = {r.cell[i], r.drug[i], r.study[i], i};
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return std::tie(a.cell, a.drug, a.study, a.row) < std::tie(b.cell, b.drug, b.study, b.row);
   });
+  constexpr std::uint32_t kUnnumbered = UINT32_MAX;
+  std::vector<std::uint32_t> run_of_row(n);
+  std::uint32_t runs = 0;
+  for (std::size_t p = 0; p < n; ++p) {
+    if (p > 0 && entries[p].key() != entries[p - 1].key()) ++runs;
+    run_of_row[entries[p].row] = runs;
+  }
+  entries = {};
 
+  // Groups are numbered in the order of their first row.
   KeyGroups g;
+  std::vector<std::uint32_t> group_of_run(n > 0 ? runs + 1 : 0, kUnnumbered);
   g.group_of_row.resize(n);
-  g.first_row.reserve(runs.size());
-  g.size.reserve(runs.size());
-  for (std::size_t group = 0; group < runs.size(); ++group) {
-    const std::size_t begin = run_start[runs[group]];
-    const std::size_t end = runs[group] + 1 < run_start.size() ? run_start[runs[group] + 1] : n;
-    g.first_row.push_back(order[begin]);
-    g.size.push_back(static_cast<std::uint32_t>(end - begin));
-    for (std::size_t p = begin; p < end; ++p) {
-      g.group_of_row[order[p]] = static_cast<std::uint32_t>(group);
+  for (std::size_t i = 0; i < n; ++i) {
+    std::uint32_t& group = group_of_run[run_of_row[i]];
+    if (group == kUnnumbered) {
+      group = static_cast<std::uint32_t>(g.first_row.size());
+      g.first_row.push_back(i);
+      g.size.push_back(0);
     }
+    g.group_of_row[i] = group;
+    ++g.size[group];
   }
   return g;
 }
