@@ -106,6 +106,7 @@ std::string drug_id_of(const std::string& column, const TextReader& reader) {
 
 Dataset import_gdsc(const GdscOptions& options) {
   const auto& dir = options.dir;
+  require_directory(dir);
   Dataset d;
   d.cells = read_cells(find_input(dir, "genomic_features_v17.csv"), options.tissue);
   d.studies = {"GDSC1000"};

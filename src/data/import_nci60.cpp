@@ -104,9 +104,10 @@ std::string read_whole(const std::filesystem::path& path) {
 }  // namespace
 
 Dataset import_nci60(const std::filesystem::path& dir) {
+  require_directory(dir);
   Dataset d;
-  d.cells = read_table(dir / "cell2ind.txt", dir / "cell2mut.txt",
-                       read_index_file(dir / "gene2ind.txt"), "");
+  auto genes = read_index_file(dir / "gene2ind.txt");
+  d.cells = read_table(dir / "cell2ind.txt", dir / "cell2mut.txt", std::move(genes), "");
   d.drugs = read_table(dir / "drug2ind.txt", dir / "drug2fingerprint.csv", {}, "morgan_");
   d.studies = {"NCI60"};
 

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <limits>
 
+#include <spdlog/fmt/fmt.h>
+
 #include "overseer/core/error.hpp"
 #include "overseer/data/h5_file.hpp"
 
@@ -91,10 +93,10 @@ SyntheticGenerator::SyntheticGenerator(const SynthSpec& spec)
                            spec.feature_noise, false, rng);
   tables_.drugs = features(drug_latent_, spec.drugs, k, spec.drug_features, "df", "drug",
                            spec.feature_noise, spec.binary_drug_features, rng);
-  tables_.provenance = "Synthetic latent-factor data from `overseer data synth` (seed " +
-                       std::to_string(spec.seed) + ", rank " + std::to_string(k) + ", noise " +
-                       std::to_string(spec.noise) + ", batch effect " +
-                       std::to_string(spec.batch_effect) + ")";
+  tables_.provenance = fmt::format(
+      "Synthetic latent-factor data from `overseer data synth` (seed {}, rank {}, noise {}, "
+      "feature noise {}, batch effect {})",
+      spec.seed, k, spec.noise, spec.feature_noise, spec.batch_effect);
 
   triples_ = static_cast<std::uint64_t>(spec.cells) * spec.drugs * spec.studies;
   while ((std::uint64_t{1} << (2 * half_bits_)) < triples_) ++half_bits_;

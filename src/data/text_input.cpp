@@ -49,6 +49,13 @@ void TextReader::fail(const std::string& message) const {
   throw InputError(path_.string() + ":" + std::to_string(line_), "", message);
 }
 
+void require_directory(const std::filesystem::path& dir) {
+  if (!std::filesystem::is_directory(dir)) {
+    throw InputError(dir.string(), "",
+                     std::filesystem::exists(dir) ? "not a directory" : "directory does not exist");
+  }
+}
+
 void split_fields(const std::string& line, char delimiter, const TextReader& reader,
                   std::vector<std::string>& fields) {
   fields.clear();

@@ -34,6 +34,9 @@ class TextReader {
   std::vector<char> buffer_;
 };
 
+// Fails unless `dir` is a directory, before an importer looks for its files there.
+void require_directory(const std::filesystem::path& dir);
+
 // Splits one line into fields. With a quote-aware delimiter (CSV) a field may be quoted and
 // contain the delimiter, with "" for a quote; tab-separated lines split at every tab. Fails
 // through `reader` on an unterminated quote.
