@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "overseer/cli/input_errors.hpp"
 #include "overseer/core/error.hpp"
 #include "overseer/data/h5_file.hpp"
 #include "overseer/data/importers.hpp"
@@ -32,20 +33,6 @@ void write_and_report(const data::Dataset& dataset, const std::string& output) {
   const auto summary = data::summarize(dataset);
   std::cout << output << ": " << summary.cells.rows << " cells, " << summary.drugs.rows
             << " drugs, " << summary.pairs << " pairs, " << summary.studies.size() << " studies\n";
-}
-
-// Exit code 2 for everything the user can fix: bad input data or an unwritable output.
-int guarded(const std::function<void()>& body) {
-  try {
-    body();
-    return kExitOk;
-  } catch (const InputError& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return kExitInputError;
-  } catch (const std::filesystem::filesystem_error& e) {
-    std::cerr << "error: " << e.path1().string() << ": " << e.code().message() << "\n";
-    return kExitInputError;
-  }
 }
 
 }  // namespace
@@ -123,7 +110,7 @@ DataCommand add_data_command(CLI::App& app) {
   DataCommand command;
   command.command = data;
   command.run = [o, nci60, gdsc, csv, info, synth]() {
-    return guarded([&] {
+    return exit_on_input_error([&] {
       if (*nci60) write_and_report(data::import_nci60(o->nci60_dir), o->output);
       if (*gdsc) {
         o->gdsc.dir = o->gdsc_dir;
@@ -147,6 +134,7 @@ DataCommand add_data_command(CLI::App& app) {
           std::cout << o->info_file << "\n" << summary.to_text();
         }
       }
+      return kExitOk;
     });
   };
   return command;

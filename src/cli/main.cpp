@@ -11,6 +11,7 @@
 #include "overseer/balancer/simulator.hpp"
 #include "overseer/cli/campaign_setup.hpp"
 #include "overseer/cli/data_command.hpp"
+#include "overseer/cli/input_errors.hpp"
 #include "overseer/cli/run_campaign.hpp"
 #include "overseer/core/error.hpp"
 
@@ -83,20 +84,14 @@ int simulate(const SimulateOptions& o) {
 }
 
 int validate(const std::string& file, const std::vector<std::string>& overrides) {
-  try {
+  return cli::exit_on_input_error([&] {
     cli::PreparedCampaign prepared = cli::prepare_campaign(file, overrides);
     const Campaign& c = prepared.campaign;
     std::cout << file << ": ok: campaign \"" << c.name << "\", model " << c.model.name << ", "
               << c.search.algorithm << " search, " << *c.search.budget << " trials, "
               << c.space.parameters().size() << " searched parameters\n";
     return kExitOk;
-  } catch (const InputError& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return kExitInputError;
-  } catch (const std::filesystem::filesystem_error& e) {
-    std::cerr << "error: " << e.path1().string() << ": " << e.code().message() << "\n";
-    return kExitInputError;
-  }
+  });
 }
 
 }  // namespace

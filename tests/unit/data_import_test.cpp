@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "input_error.hpp"
 #include "overseer/core/error.hpp"
 #include "overseer/data/duplicates.hpp"
 #include "overseer/data/h5_file.hpp"
@@ -13,6 +14,7 @@
 
 using namespace overseer;
 using namespace overseer::data;
+using overseer::test::input_error;
 using overseer::test::ScratchDir;
 using overseer::test::source_dir;
 using overseer::test::write_text;
@@ -22,17 +24,6 @@ namespace {
 const Dataset& nci60() {
   static const Dataset dataset = import_nci60(source_dir() / "data/nci60");
   return dataset;
-}
-
-// The message of the InputError that `body` throws, or a note that it threw none.
-template <typename Body>
-std::string input_error(Body body) {
-  try {
-    body();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no InputError)";
 }
 
 struct CsvFiles {

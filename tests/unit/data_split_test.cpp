@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "input_error.hpp"
 #include "overseer/core/error.hpp"
 #include "overseer/data/data_options.hpp"
 #include "overseer/data/duplicates.hpp"
@@ -14,6 +15,7 @@
 
 using namespace overseer;
 using namespace overseer::data;
+using overseer::test::input_error;
 using overseer::test::ScratchDir;
 using overseer::test::source_dir;
 using overseer::test::write_text;
@@ -40,16 +42,6 @@ const Dataset& three_studies() {
     return d;
   }();
   return dataset;
-}
-
-template <typename Body>
-std::string input_error(Body body) {
-  try {
-    body();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no InputError)";
 }
 
 SplitSpec spec_of(SplitKind kind, std::uint64_t seed = 1) {

@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include "overseer/core/error.hpp"
+#include "input_error.hpp"
 #include "overseer/core/random.hpp"
 #include "overseer/data/h5_file.hpp"
 #include "overseer/data/synthetic.hpp"
@@ -16,6 +16,7 @@
 
 using namespace overseer;
 using namespace overseer::data;
+using overseer::test::input_error;
 using overseer::test::ScratchDir;
 
 namespace {
@@ -170,12 +171,7 @@ TEST(DataSynth, BinaryDrugFeaturesAndStreamedFile) {
 TEST(DataSynth, ImpossibleSizesAreInputErrors) {
   SynthSpec spec = small_spec();
   spec.pairs = 200 * 20 + 1;
-  try {
-    SyntheticGenerator generator(spec);
-    FAIL() << "no error";
-  } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()),
-              "<command line>: --pairs must be between 1 and cells x drugs x studies (4000): each "
-              "(cell, drug, study) is measured at most once");
-  }
+  EXPECT_EQ(input_error([&] { SyntheticGenerator generator(spec); }),
+            "<command line>: --pairs must be between 1 and cells x drugs x studies (4000): each "
+            "(cell, drug, study) is measured at most once");
 }
