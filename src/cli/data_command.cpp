@@ -1,21 +1,31 @@
 #include "overseer/cli/data_command.hpp"
 
+#include <fstream>
 #include <iostream>
 #include <memory>
 
-#include <spdlog/spdlog.h>
-
 #include "overseer/cli/input_errors.hpp"
 #include "overseer/core/error.hpp"
+#include "overseer/data/data_options.hpp"
 #include "overseer/data/h5_file.hpp"
 #include "overseer/data/importers.hpp"
+#include "overseer/data/prepared_data.hpp"
 #include "overseer/data/summary.hpp"
 #include "overseer/data/synthetic.hpp"
 
 namespace overseer::cli {
 namespace {
 
-struct DataOptions {
+struct SplitCommandOptions {
+  std::string file;
+  std::string kind = "random";
+  std::vector<double> fractions;
+  std::uint64_t seed = 0;
+  std::vector<std::string> train_sources;
+  std::vector<std::string> test_sources;
+};
+
+struct DataCommandOptions {
   std::string output;
   std::string nci60_dir;
   data::GdscOptions gdsc;
@@ -26,6 +36,7 @@ struct DataOptions {
   std::string info_file;
   bool info_json = false;
   data::SynthSpec synth;
+  SplitCommandOptions split;
 };
 
 void write_and_report(const data::Dataset& dataset, const std::string& output) {
@@ -35,17 +46,40 @@ void write_and_report(const data::Dataset& dataset, const std::string& output) {
             << " drugs, " << summary.pairs << " pairs, " << summary.studies.size() << " studies\n";
 }
 
+// IMPROVE-style split files for programs outside Overseer: DIR/train.txt, val.txt and
+// test.txt with one response row id per line, as "split": "files" reads them back.
+void write_split_files(const SplitCommandOptions& o, const std::filesystem::path& dir) {
+  json spec = {{"file", o.file}, {"split", o.kind}, {"split_seed", o.seed}};
+  if (!o.fractions.empty()) spec["fractions"] = o.fractions;
+  if (!o.train_sources.empty()) spec["train_sources"] = o.train_sources;
+  if (!o.test_sources.empty()) spec["test_sources"] = o.test_sources;
+  const auto options = data::parse_data_options(JsonView(spec, ""), "");
+  const auto dataset = std::make_shared<const data::Dataset>(data::read_h5(options.file));
+  const data::Split split = data::prepare_data(dataset, options)->split;
+
+  std::filesystem::create_directories(dir);
+  const std::pair<const char*, const std::vector<std::size_t>*> parts[] = {
+      {"train.txt", &split.train}, {"val.txt", &split.val}, {"test.txt", &split.test}};
+  for (const auto& [name, rows] : parts) {
+    std::ofstream out(dir / name);
+    for (auto row : *rows) out << row << "\n";
+    if (!out.flush()) throw InputError((dir / name).string(), "", "cannot write the file");
+  }
+  std::cout << dir.string() << ": train " << split.train.size() << ", val " << split.val.size()
+            << ", test " << split.test.size() << " rows\n";
+}
+
 }  // namespace
 
 DataCommand add_data_command(CLI::App& app) {
-  auto o = std::make_shared<DataOptions>();
+  auto o = std::make_shared<DataCommandOptions>();
   auto* data = app.add_subcommand("data", "Import, inspect and generate drug-response datasets");
   data->require_subcommand(1);
 
   auto* import = data->add_subcommand("import", "Convert a dataset to Overseer's HDF5 format");
   import->require_subcommand(1);
-  auto output_option = [&](CLI::App* command) {
-    command->add_option("-o,--output", o->output, "HDF5 file to write")->required();
+  auto output_option = [&](CLI::App* command, const char* what = "HDF5 file to write") {
+    command->add_option("-o,--output", o->output, what)->required();
   };
 
   auto* nci60 = import->add_subcommand("nci60", "NCI-60 in DrugCell format (a directory)");
@@ -107,9 +141,22 @@ DataCommand add_data_command(CLI::App& app) {
   synth->add_flag("--binary-drug-features", s.binary_drug_features,
                   "0/1 drug features (about 10% ones), like fingerprints");
 
+  auto* split = data->add_subcommand(
+      "split", "Write IMPROVE-style split files (row ids) for a split of a dataset");
+  split->add_option("file", o->split.file, "Overseer HDF5 dataset")->required();
+  output_option(split, "Directory for train.txt, val.txt and test.txt");
+  split->add_option("--split", o->split.kind, "random, cell, drug, study or original")
+      ->capture_default_str();
+  split->add_option("--fractions", o->split.fractions, "Train, val and test shares")
+      ->delimiter(',')
+      ->expected(3);
+  split->add_option("--seed", o->split.seed, "Split seed")->capture_default_str();
+  split->add_option("--train-sources", o->split.train_sources, "Training studies")->delimiter(',');
+  split->add_option("--test-sources", o->split.test_sources, "Test studies")->delimiter(',');
+
   DataCommand command;
   command.command = data;
-  command.run = [o, nci60, gdsc, csv, info, synth]() {
+  command.run = [o, nci60, gdsc, csv, info, synth, split]() {
     return exit_on_input_error([&] {
       if (*nci60) write_and_report(data::import_nci60(o->nci60_dir), o->output);
       if (*gdsc) {
@@ -134,6 +181,7 @@ DataCommand add_data_command(CLI::App& app) {
           std::cout << o->info_file << "\n" << summary.to_text();
         }
       }
+      if (*split) write_split_files(o->split, o->output);
       return kExitOk;
     });
   };

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "overseer/data/h5_file.hpp"
+#include "overseer/data/split.hpp"
 #include "process.hpp"
 
 using namespace overseer::test;
@@ -115,6 +117,28 @@ TEST(DataCli, SynthWritesTheAskedShape) {
   EXPECT_EQ(j["duplicated_keys"], 0);
 }
 
+TEST(DataCli, SplitFilesReproduceTheOriginalSplit) {
+  ScratchDir dir;
+  ProcessResult r = run(overseer_command({"data", "split", "data/nci60.h5", "--split", "original",
+                                          "-o", (dir / "splits").string()}),
+                        source_dir());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, (dir / "splits").string() + ": train 8605, val 2869, test 2869 rows\n");
+
+  using namespace overseer::data;
+  const Dataset d = read_h5(source_dir() / "data/nci60.h5");
+  SplitSpec files;
+  files.kind = SplitKind::Files;
+  files.files = {dir / "splits/train.txt", dir / "splits/val.txt", dir / "splits/test.txt"};
+  SplitSpec original;
+  original.kind = SplitKind::Original;
+  const Split a = make_split(d.responses, d.studies, files, {}, d.responses.size());
+  const Split b = make_split(d.responses, d.studies, original);
+  EXPECT_EQ(a.train, b.train);
+  EXPECT_EQ(a.val, b.val);
+  EXPECT_EQ(a.test, b.test);
+}
+
 TEST(DataCli, BadDataExitsTwoWithOneMessage) {
   ScratchDir dir;
   write_text(dir / "r.csv", "cell,drug,y\nc1,d1,0.5\nc9,d1,1\n");
@@ -141,4 +165,9 @@ TEST(DataCli, BadDataExitsTwoWithOneMessage) {
       run(overseer_command({"data", "synth", "-o", (dir / "missing" / "x.h5").string()}),
           dir.path()),
       (dir / "missing" / "x.h5").string() + ": cannot write the file");
+  expect_input_error(
+      run(overseer_command({"data", "split", (source_dir() / "data/nci60.h5").string(), "--split",
+                            "cell", "--fractions", "0.5,0.6,0", "-o", "splits"}),
+          dir.path()),
+      "<command line>: /fractions: the fractions add up to more than 1");
 }
