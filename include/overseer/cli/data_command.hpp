@@ -6,7 +6,7 @@
 
 namespace overseer::cli {
 
-// `overseer data import|info|synth`: registered on the app before parsing; `run` executes the
+// `overseer data import|info|synth|split`: registered on the app before parsing; `run` executes the
 // subcommand the user picked and returns the exit code.
 struct DataCommand {
   CLI::App* command = nullptr;
