@@ -1,6 +1,5 @@
 #include "overseer/data/data_options.hpp"
 
-#include <algorithm>
 #include <system_error>
 
 namespace overseer::data {
