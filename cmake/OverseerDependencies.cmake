@@ -4,6 +4,22 @@ find_package(nlohmann_json 3.10 REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(Threads REQUIRED)
+# FindHDF5 probes its C component with a C compiler.
+enable_language(C)
+find_package(HDF5 REQUIRED COMPONENTS C CXX)
+find_package(ZLIB REQUIRED)
+find_package(Boost REQUIRED)
+
+# RDKit (librdkit-dev) ships neither a CMake config nor a pkg-config file.
+find_path(RDKIT_INCLUDE_DIR GraphMol/GraphMol.h PATH_SUFFIXES rdkit REQUIRED)
+set(RDKIT_LIBRARIES)
+foreach(component Fingerprints SmilesParse GraphMol DataStructs RDGeneral)
+  find_library(RDKIT_${component}_LIBRARY RDKit${component} REQUIRED)
+  list(APPEND RDKIT_LIBRARIES ${RDKIT_${component}_LIBRARY})
+endforeach()
+add_library(RDKit::RDKit INTERFACE IMPORTED)
+target_include_directories(RDKit::RDKit INTERFACE ${RDKIT_INCLUDE_DIR})
+target_link_libraries(RDKit::RDKit INTERFACE ${RDKIT_LIBRARIES} Boost::headers)
 
 # XGBoost's package configuration refers to the xgboost command-line tool; the C API header and
 # the library are all Overseer needs.

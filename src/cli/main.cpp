@@ -10,6 +10,8 @@
 
 #include "overseer/balancer/simulator.hpp"
 #include "overseer/cli/campaign_setup.hpp"
+#include "overseer/cli/data_command.hpp"
+#include "overseer/cli/input_errors.hpp"
 #include "overseer/cli/run_campaign.hpp"
 #include "overseer/cli/train_command.hpp"
 #include "overseer/core/error.hpp"
@@ -83,20 +85,14 @@ int simulate(const SimulateOptions& o) {
 }
 
 int validate(const std::string& file, const std::vector<std::string>& overrides) {
-  try {
+  return cli::exit_on_input_error([&] {
     cli::PreparedCampaign prepared = cli::prepare_campaign(file, overrides);
     const Campaign& c = prepared.campaign;
     std::cout << file << ": ok: campaign \"" << c.name << "\", model " << c.model.name << ", "
               << c.search.algorithm << " search, " << *c.search.budget << " trials, "
               << c.space.parameters().size() << " searched parameters\n";
     return kExitOk;
-  } catch (const InputError& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return kExitInputError;
-  } catch (const std::filesystem::filesystem_error& e) {
-    std::cerr << "error: " << e.path1().string() << ": " << e.code().message() << "\n";
-    return kExitInputError;
-  }
+  });
 }
 
 }  // namespace
@@ -168,6 +164,7 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--seed", train.seed, "Seed for the model's randomness");
   train_cmd->add_option("--timeout", train.timeout_s, "Seconds before the evaluation is stopped")
       ->check(CLI::NonNegativeNumber);
+  const cli::DataCommand data = cli::add_data_command(app);
 
   try {
     app.parse(argc, argv);
@@ -184,6 +181,7 @@ int main(int argc, char** argv) {
   if (*validate_cmd) return validate(validate_file, validate_overrides);
   if (*simulate_cmd) return simulate(sim);
   if (*train_cmd) return cli::train(train);
+  if (*data.command) return data.run();
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   try {

@@ -1,5 +1,7 @@
 #include "overseer/core/random.hpp"
 
+#include <cmath>
+
 namespace overseer {
 
 std::int64_t Rng::integer(std::int64_t lower, std::int64_t upper) {
@@ -12,6 +14,11 @@ std::int64_t Rng::integer(std::int64_t lower, std::int64_t upper) {
     draw = engine_();
   } while (draw >= limit);
   return lower + static_cast<std::int64_t>(draw % span);
+}
+
+double Rng::normal() {
+  const double radius = std::sqrt(-2.0 * std::log(1.0 - uniform01()));
+  return radius * std::cos(6.283185307179586 * uniform01());
 }
 
 std::uint64_t mix_seed(std::uint64_t a, std::uint64_t b) {

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "overseer/data/dataset.hpp"
+
+namespace overseer::data {
+
+enum class SplitKind {
+  Random,    // rows shuffled and cut by `fractions`
+  ByCell,    // cell lines cut by `fractions`; a cell's rows all go where it goes
+  ByDrug,    // the same for drugs
+  ByStudy,   // cross-study: train_sources for training, test_sources for testing
+  Original,  // the dataset's own train/val/test (NCI-60's files)
+  Files,     // IMPROVE-style files of response row ids
+};
+
+struct SplitSpec {
+  SplitKind kind = SplitKind::Random;
+  // Train, val and test shares; below 1 in total leaves the remaining rows (or groups) unused.
+  std::array<double, 3> fractions{0.8, 0.1, 0.1};
+  std::uint64_t seed = 0;
+  std::vector<std::string> train_sources;
+  std::vector<std::string> test_sources;
+  std::array<std::filesystem::path, 3> files;  // train, val, test (may be empty)
+  // Where the spec was written (campaign file and JSON pointer), for error messages.
+  std::string origin_file;
+  std::string origin_pointer;
+};
+
+// Response row indices of each part, ascending.
+struct Split {
+  std::vector<std::size_t> train;
+  std::vector<std::size_t> val;
+  std::vector<std::size_t> test;
+};
+
+// Splits the rows of `responses`. For split files, `file_rows` maps each row to the dataset
+// file's row it stands for (after averaging duplicates: its key's first row; empty: itself)
+// and `file_row_count` is the number of rows in the file. An empty training or validation set,
+// or an empty test set that the spec asks for, throws InputError at the spec's origin.
+Split make_split(const Responses& responses, const std::vector<std::string>& studies,
+                 const SplitSpec& spec, const std::vector<std::size_t>& file_rows = {},
+                 std::size_t file_row_count = 0);
+
+}  // namespace overseer::data

@@ -1,0 +1,191 @@
+#include "overseer/cli/data_command.hpp"
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "overseer/cli/input_errors.hpp"
+#include "overseer/core/error.hpp"
+#include "overseer/data/data_options.hpp"
+#include "overseer/data/h5_file.hpp"
+#include "overseer/data/importers.hpp"
+#include "overseer/data/prepared_data.hpp"
+#include "overseer/data/summary.hpp"
+#include "overseer/data/synthetic.hpp"
+
+namespace overseer::cli {
+namespace {
+
+struct SplitCommandOptions {
+  std::string file;
+  std::string kind = "random";
+  std::vector<double> fractions;
+  std::uint64_t seed = 0;
+  std::vector<std::string> train_sources;
+  std::vector<std::string> test_sources;
+};
+
+struct DataCommandOptions {
+  std::string output;
+  std::string nci60_dir;
+  data::GdscOptions gdsc;
+  std::string gdsc_dir;
+  std::string gdsc_drugs = "morgan";
+  std::string gdsc_tissue = "onehot";
+  data::CsvOptions csv;
+  std::string info_file;
+  bool info_json = false;
+  data::SynthSpec synth;
+  SplitCommandOptions split;
+};
+
+void write_and_report(const data::Dataset& dataset, const std::string& output) {
+  data::write_h5(dataset, output);
+  const auto summary = data::summarize(dataset);
+  std::cout << output << ": " << summary.cells.rows << " cells, " << summary.drugs.rows
+            << " drugs, " << summary.pairs << " pairs, " << summary.studies.size() << " studies\n";
+}
+
+// IMPROVE-style split files for programs outside Overseer: DIR/train.txt, val.txt and
+// test.txt with one response row id per line, as "split": "files" reads them back.
+void write_split_files(const SplitCommandOptions& o, const std::filesystem::path& dir) {
+  json spec = {{"file", o.file}, {"split", o.kind}, {"split_seed", o.seed}};
+  if (!o.fractions.empty()) spec["fractions"] = o.fractions;
+  if (!o.train_sources.empty()) spec["train_sources"] = o.train_sources;
+  if (!o.test_sources.empty()) spec["test_sources"] = o.test_sources;
+  const auto options = data::parse_data_options(JsonView(spec, ""), "");
+  const auto dataset = std::make_shared<const data::Dataset>(data::read_h5(options.file));
+  const data::Split split = data::prepare_data(dataset, options)->split;
+
+  std::filesystem::create_directories(dir);
+  const std::pair<const char*, const std::vector<std::size_t>*> parts[] = {
+      {"train.txt", &split.train}, {"val.txt", &split.val}, {"test.txt", &split.test}};
+  for (const auto& [name, rows] : parts) {
+    std::ofstream out(dir / name);
+    for (auto row : *rows) out << row << "\n";
+    if (!out.flush()) throw InputError((dir / name).string(), "", "cannot write the file");
+  }
+  std::cout << dir.string() << ": train " << split.train.size() << ", val " << split.val.size()
+            << ", test " << split.test.size() << " rows\n";
+}
+
+}  // namespace
+
+DataCommand add_data_command(CLI::App& app) {
+  auto o = std::make_shared<DataCommandOptions>();
+  auto* data = app.add_subcommand("data", "Import, inspect and generate drug-response datasets");
+  data->require_subcommand(1);
+
+  auto* import = data->add_subcommand("import", "Convert a dataset to Overseer's HDF5 format");
+  import->require_subcommand(1);
+  auto output_option = [&](CLI::App* command, const char* what = "HDF5 file to write") {
+    command->add_option("-o,--output", o->output, what)->required();
+  };
+
+  auto* nci60 = import->add_subcommand("nci60", "NCI-60 in DrugCell format (a directory)");
+  nci60->add_option("dir", o->nci60_dir, "Directory with cell2ind.txt, train_DNA.txt, ...")
+      ->required();
+  output_option(nci60);
+
+  auto* gdsc = import->add_subcommand("gdsc", "GDSC1000 from gdsctools and DeepCDR (a directory)");
+  gdsc->add_option("dir", o->gdsc_dir, "Directory with IC50_v17.csv.gz, ...")->required();
+  gdsc->add_option("--drug-features", o->gdsc_drugs,
+                   "morgan (bits from SMILES; drugs without one are skipped) or onehot")
+      ->check(CLI::IsMember({"morgan", "onehot"}));
+  gdsc->add_option("--tissue", o->gdsc_tissue, "onehot (columns tissue_NAME) or drop")
+      ->check(CLI::IsMember({"onehot", "drop"}));
+  gdsc->add_option("--radius", o->gdsc.morgan_radius, "Morgan radius (2: ECFP4)")
+      ->check(CLI::Range(0, 8));
+  gdsc->add_option("--bits", o->gdsc.morgan_bits, "Morgan fingerprint bits")
+      ->check(CLI::Range(8, 1 << 16));
+  output_option(gdsc);
+
+  auto* csv = import->add_subcommand("csv", "Long-format responses plus feature tables (CSV/TSV)");
+  csv->add_option("--responses", o->csv.responses, "One row per measurement")->required();
+  csv->add_option("--cell-features", o->csv.cell_features, "First column: cell id")->required();
+  csv->add_option("--drug-features", o->csv.drug_features, "First column: drug id")->required();
+  csv->add_option("--cell-column", o->csv.cell_column, "Cell id column in the responses");
+  csv->add_option("--drug-column", o->csv.drug_column, "Drug id column in the responses");
+  csv->add_option("--y-column", o->csv.y_column, "Response column");
+  csv->add_option("--study-column", o->csv.study_column, "Study column (default: one study)");
+  output_option(csv);
+
+  auto* info = data->add_subcommand("info", "Print what a dataset holds");
+  info->add_option("file", o->info_file, "Overseer HDF5 dataset")->required();
+  info->add_flag("--json", o->info_json, "Print JSON");
+
+  auto* synth = data->add_subcommand(
+      "synth", "Write a synthetic dataset with latent cell and drug factors (docs/data.md)");
+  data::SynthSpec& s = o->synth;
+  output_option(synth);
+  synth->add_option("--cells", s.cells, "Cell lines")->capture_default_str();
+  synth->add_option("--drugs", s.drugs, "Drugs")->capture_default_str();
+  synth->add_option("--pairs", s.pairs, "Responses: distinct (cell, drug, study) triples")
+      ->capture_default_str();
+  synth->add_option("--cell-features", s.cell_features, "Features per cell line")
+      ->capture_default_str();
+  synth->add_option("--drug-features", s.drug_features, "Features per drug")->capture_default_str();
+  synth->add_option("--rank", s.rank, "Latent factors per cell line and drug")
+      ->capture_default_str();
+  synth->add_option("--noise", s.noise, "Response noise sd (the signal has sd about 1)")
+      ->capture_default_str();
+  synth->add_option("--feature-noise", s.feature_noise, "Noise sd on each feature")
+      ->capture_default_str();
+  synth->add_option("--studies", s.studies, "Studies the pairs are spread over")
+      ->capture_default_str();
+  synth
+      ->add_option("--batch-effect", s.batch_effect,
+                   "Per-study offset sd and log-scale sd (0: studies agree)")
+      ->capture_default_str();
+  synth->add_option("--seed", s.seed, "Random seed")->capture_default_str();
+  synth->add_flag("--binary-drug-features", s.binary_drug_features,
+                  "0/1 drug features (about 10% ones), like fingerprints");
+
+  auto* split = data->add_subcommand(
+      "split", "Write IMPROVE-style split files (row ids) for a split of a dataset");
+  split->add_option("file", o->split.file, "Overseer HDF5 dataset")->required();
+  output_option(split, "Directory for train.txt, val.txt and test.txt");
+  split->add_option("--split", o->split.kind, "random, cell, drug, study or original")
+      ->capture_default_str();
+  split->add_option("--fractions", o->split.fractions, "Train, val and test shares")
+      ->delimiter(',')
+      ->expected(3);
+  split->add_option("--seed", o->split.seed, "Split seed")->capture_default_str();
+  split->add_option("--train-sources", o->split.train_sources, "Training studies")->delimiter(',');
+  split->add_option("--test-sources", o->split.test_sources, "Test studies")->delimiter(',');
+
+  DataCommand command;
+  command.command = data;
+  command.run = [o, nci60, gdsc, csv, info, synth, split]() {
+    return exit_on_input_error([&] {
+      if (*nci60) write_and_report(data::import_nci60(o->nci60_dir), o->output);
+      if (*gdsc) {
+        o->gdsc.dir = o->gdsc_dir;
+        o->gdsc.drugs =
+            o->gdsc_drugs == "morgan" ? data::DrugEncoding::Morgan : data::DrugEncoding::OneHot;
+        o->gdsc.tissue =
+            o->gdsc_tissue == "onehot" ? data::TissueEncoding::OneHot : data::TissueEncoding::Drop;
+        write_and_report(data::import_gdsc(o->gdsc), o->output);
+      }
+      if (*csv) write_and_report(data::import_csv(o->csv), o->output);
+      if (*synth) {
+        data::write_synthetic(o->synth, o->output);
+        std::cout << o->output << ": " << o->synth.cells << " cells, " << o->synth.drugs
+                  << " drugs, " << o->synth.pairs << " pairs, " << o->synth.studies << " studies\n";
+      }
+      if (*info) {
+        const auto summary = data::summarize(data::read_h5(o->info_file));
+        if (o->info_json) {
+          std::cout << summary.to_json().dump(2) << "\n";
+        } else {
+          std::cout << o->info_file << "\n" << summary.to_text();
+        }
+      }
+      if (*split) write_split_files(o->split, o->output);
+      return kExitOk;
+    });
+  };
+  return command;
+}
+
+}  // namespace overseer::cli

@@ -1,0 +1,40 @@
+#include "overseer/data/prepared_data.hpp"
+
+#include "overseer/data/duplicates.hpp"
+#include "overseer/data/scaling.hpp"
+
+namespace overseer::data {
+namespace {
+
+std::shared_ptr<const FeatureTable> scaled(const std::shared_ptr<const Dataset>& dataset,
+                                           const FeatureTable& table,
+                                           const std::vector<std::uint32_t>& index_column,
+                                           const std::vector<std::size_t>& train, Scaling scaling) {
+  if (scaling == Scaling::None) return {dataset, &table};
+  return std::make_shared<const FeatureTable>(
+      scaled_copy(table, referenced_rows(index_column, train), scaling));
+}
+
+}  // namespace
+
+std::shared_ptr<const PreparedData> prepare_data(std::shared_ptr<const Dataset> dataset,
+                                                 const DataOptions& options) {
+  auto p = std::make_shared<PreparedData>();
+  p->dataset = dataset;
+  std::vector<std::size_t> file_rows;
+  if (options.average_duplicates) {
+    const KeyGroups groups = group_by_key(dataset->responses);
+    p->responses =
+        std::make_shared<const Responses>(average_duplicates(dataset->responses, groups));
+    file_rows = groups.first_row;
+  } else {
+    p->responses = {dataset, &dataset->responses};
+  }
+  p->split = make_split(*p->responses, dataset->studies, options.split, file_rows,
+                        dataset->responses.size());
+  p->cells = scaled(dataset, dataset->cells, p->responses->cell, p->split.train, options.scaling);
+  p->drugs = scaled(dataset, dataset->drugs, p->responses->drug, p->split.train, options.scaling);
+  return p;
+}
+
+}  // namespace overseer::data

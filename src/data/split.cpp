@@ -1,0 +1,210 @@
+#include "overseer/data/split.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <numeric>
+
+#include <spdlog/fmt/fmt.h>
+
+#include "overseer/core/error.hpp"
+#include "overseer/core/random.hpp"
+#include "text_input.hpp"
+
+namespace overseer::data {
+namespace {
+
+using Parts = std::vector<std::int8_t>;  // OriginalPart values, one per row or group
+
+// Shuffles `n` items and cuts them at the cumulative fractions: train, val, test, unused.
+Parts cut(std::size_t n, const std::array<double, 3>& fractions, Rng& rng) {
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  shuffle(order, rng);
+  Parts parts(n, kNoPart);
+  double cumulative = 0;
+  std::size_t begin = 0;
+  for (std::int8_t p = kTrainPart; p <= kTestPart; ++p) {
+    cumulative += fractions[static_cast<std::size_t>(p)];
+    const auto end = std::min(n, static_cast<std::size_t>(std::llround(cumulative * n)));
+    for (std::size_t i = begin; i < end; ++i) parts[order[i]] = p;
+    begin = std::max(begin, end);
+  }
+  return parts;
+}
+
+// Every row takes the part of its group (its cell line or drug).
+Parts cut_groups(const std::vector<std::uint32_t>& group_of_row, const SplitSpec& spec,
+                 std::size_t& groups) {
+  std::vector<std::uint32_t> ids = group_of_row;
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  groups = ids.size();
+  Rng rng(spec.seed);
+  const Parts group_parts = cut(ids.size(), spec.fractions, rng);
+  Parts parts(group_of_row.size());
+  for (std::size_t r = 0; r < parts.size(); ++r) {
+    const auto position = std::lower_bound(ids.begin(), ids.end(), group_of_row[r]) - ids.begin();
+    parts[r] = group_parts[static_cast<std::size_t>(position)];
+  }
+  return parts;
+}
+
+std::vector<bool> study_set(const std::vector<std::string>& names,
+                            const std::vector<std::string>& studies, const SplitSpec& spec,
+                            const char* key) {
+  std::vector<bool> in(studies.size(), false);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const auto it = std::find(studies.begin(), studies.end(), names[i]);
+    if (it == studies.end()) {
+      std::string known;
+      for (const auto& s : studies) known += (known.empty() ? "" : ", ") + s;
+      throw InputError(spec.origin_file, spec.origin_pointer + "/" + key + "/" + std::to_string(i),
+                       "unknown study \"" + names[i] + "\"; the dataset has: " + known);
+    }
+    in[static_cast<std::size_t>(it - studies.begin())] = true;
+  }
+  return in;
+}
+
+// Studies only in train_sources give training and validation rows (in the ratio of the train
+// and val fractions), studies only in test_sources give test rows, and studies in both are cut
+// by all three fractions, as within-study cells of a cross-study matrix.
+Parts by_study(const Responses& r, const std::vector<std::string>& studies, const SplitSpec& spec) {
+  if (spec.train_sources.empty()) {
+    throw InputError(spec.origin_file, spec.origin_pointer + "/train_sources",
+                     "a study split needs train_sources");
+  }
+  const auto train = study_set(spec.train_sources, studies, spec, "train_sources");
+  const auto test = study_set(spec.test_sources, studies, spec, "test_sources");
+  std::vector<std::size_t> train_only, both;
+  Parts parts(r.size(), kNoPart);
+  for (std::size_t i = 0; i < r.size(); ++i) {
+    const bool in_train = train[r.study[i]], in_test = test[r.study[i]];
+    if (in_train && in_test) {
+      both.push_back(i);
+    } else if (in_train) {
+      train_only.push_back(i);
+    } else if (in_test) {
+      parts[i] = kTestPart;
+    }
+  }
+  const double fit = spec.fractions[0] + spec.fractions[1];
+  Rng rng(spec.seed);
+  const Parts train_parts =
+      cut(train_only.size(), {spec.fractions[0] / fit, spec.fractions[1] / fit, 0.0}, rng);
+  for (std::size_t k = 0; k < train_only.size(); ++k) parts[train_only[k]] = train_parts[k];
+  const Parts both_parts = cut(both.size(), spec.fractions, rng);
+  for (std::size_t k = 0; k < both.size(); ++k) parts[both[k]] = both_parts[k];
+  return parts;
+}
+
+// One row id per line (0-based rows of the dataset file's /responses), '#' starts a comment.
+Parts from_files(const SplitSpec& spec, std::size_t file_row_count) {
+  Parts parts(file_row_count, kNoPart);
+  std::vector<std::size_t> listed_at(file_row_count, 0);
+  const char* names[] = {"train", "val", "test"};
+  std::string line;
+  for (std::int8_t p = kTrainPart; p <= kTestPart; ++p) {
+    const auto& path = spec.files[static_cast<std::size_t>(p)];
+    if (path.empty()) continue;
+    TextReader reader(path);
+    while (reader.next(line)) {
+      const auto text = line.substr(0, line.find('#'));
+      const auto begin = text.find_first_not_of(" \t");
+      if (begin == std::string::npos) continue;
+      const auto end = text.find_last_not_of(" \t") + 1;
+      std::size_t row = 0;
+      const auto parsed = std::from_chars(text.data() + begin, text.data() + end, row);
+      if (parsed.ec != std::errc() || parsed.ptr != text.data() + end) {
+        reader.fail("\"" + text.substr(begin, end - begin) + "\" is not a row id (0-based)");
+      }
+      if (row >= file_row_count) {
+        reader.fail("row id " + std::to_string(row) + " is outside the dataset's " +
+                    std::to_string(file_row_count) + " responses");
+      }
+      if (parts[row] != kNoPart) {
+        reader.fail("row id " + std::to_string(row) + " is already in the " +
+                    names[static_cast<std::size_t>(parts[row])] + " set (line " +
+                    std::to_string(listed_at[row]) + " of its file)");
+      }
+      parts[row] = p;
+      listed_at[row] = reader.line_number();
+    }
+  }
+  return parts;
+}
+
+std::string fractions_text(const SplitSpec& spec) {
+  return fmt::format("fractions {}, {}, {}", spec.fractions[0], spec.fractions[1],
+                     spec.fractions[2]);
+}
+
+}  // namespace
+
+Split make_split(const Responses& responses, const std::vector<std::string>& studies,
+                 const SplitSpec& spec, const std::vector<std::size_t>& file_rows,
+                 std::size_t file_row_count) {
+  Parts parts;
+  std::string described;
+  bool test_expected = spec.fractions[2] > 0;
+  switch (spec.kind) {
+    case SplitKind::Random: {
+      Rng rng(spec.seed);
+      parts = cut(responses.size(), spec.fractions, rng);
+      described = "random split of " + std::to_string(responses.size()) + " rows with " +
+                  fractions_text(spec);
+      break;
+    }
+    case SplitKind::ByCell:
+    case SplitKind::ByDrug: {
+      const bool by_cell = spec.kind == SplitKind::ByCell;
+      std::size_t groups = 0;
+      parts = cut_groups(by_cell ? responses.cell : responses.drug, spec, groups);
+      described = "split of " + std::to_string(groups) + (by_cell ? " cell lines" : " drugs") +
+                  " with " + fractions_text(spec);
+      break;
+    }
+    case SplitKind::ByStudy:
+      parts = by_study(responses, studies, spec);
+      described = "study split";
+      test_expected = !spec.test_sources.empty();
+      break;
+    case SplitKind::Original:
+      if (responses.original_part.empty()) {
+        throw InputError(spec.origin_file, spec.origin_pointer + "/split",
+                         "the dataset has no original split (NCI-60 imported from DrugCell "
+                         "files has one)");
+      }
+      parts = responses.original_part;
+      described = "original split";
+      test_expected = true;
+      break;
+    case SplitKind::Files: {
+      const Parts file_parts = from_files(spec, file_row_count);
+      parts.resize(responses.size());
+      for (std::size_t r = 0; r < parts.size(); ++r) {
+        parts[r] = file_parts[file_rows.empty() ? r : file_rows[r]];
+      }
+      described = "split files";
+      test_expected = !spec.files[2].empty();
+      break;
+    }
+  }
+
+  Split split;
+  std::vector<std::size_t>* lists[] = {&split.train, &split.val, &split.test};
+  for (std::size_t r = 0; r < parts.size(); ++r) {
+    if (parts[r] != kNoPart) lists[static_cast<std::size_t>(parts[r])]->push_back(r);
+  }
+  const char* names[] = {"training", "validation", "test"};
+  for (std::size_t p = 0; p < 3; ++p) {
+    if (lists[p]->empty() && (p < 2 || test_expected)) {
+      throw InputError(spec.origin_file, spec.origin_pointer,
+                       std::string("the ") + names[p] + " set is empty (" + described + ")");
+    }
+  }
+  return split;
+}
+
+}  // namespace overseer::data

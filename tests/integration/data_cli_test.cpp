@@ -1,0 +1,173 @@
+// `overseer data import|info|synth` through the real binary: outputs, and exit code 2 with one
+// message for bad data.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "overseer/data/h5_file.hpp"
+#include "overseer/data/split.hpp"
+#include "process.hpp"
+
+using namespace overseer::test;
+using nlohmann::json;
+
+namespace {
+
+json info(const std::filesystem::path& file) {
+  ProcessResult r = run(overseer_command({"data", "info", file.string(), "--json"}), source_dir());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return json::parse(r.out);
+}
+
+// Exit code 2, nothing on stdout, and one line on stderr starting with `message`.
+void expect_input_error(const ProcessResult& r, const std::string& message) {
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err.rfind("error: " + message, 0), 0u) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+}
+
+}  // namespace
+
+TEST(DataCli, ImportNci60ThenInfo) {
+  ScratchDir dir;
+  const auto out = dir / "nci60.h5";
+  ProcessResult r =
+      run(overseer_command({"data", "import", "nci60", "data/nci60", "-o", out.string()}),
+          source_dir());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, out.string() + ": 55 cells, 244 drugs, 14343 pairs, 1 studies\n");
+  const json j = info(out);
+  EXPECT_EQ(j["cells"]["features"], 2729);
+  EXPECT_EQ(j["drugs"]["rows"], 244);
+  EXPECT_EQ(j["original_split"]["val"], 2869);
+  EXPECT_EQ(j["duplicated_keys"], 1232);
+  EXPECT_EQ(read_text(out), read_text(source_dir() / "data/nci60.h5"));
+
+  ProcessResult text = run(overseer_command({"data", "info", "data/nci60.h5"}), source_dir());
+  EXPECT_NE(text.out.find("cells:      55 x 2729 features, binary, density 6.82%"),
+            std::string::npos)
+      << text.out;
+}
+
+TEST(DataCli, ImportGdscOneHot) {
+  ScratchDir dir;
+  ProcessResult r =
+      run(overseer_command({"data", "import", "gdsc", "data/gdsc1000", "--drug-features", "onehot",
+                            "-o", (dir / "g.h5").string()}),
+          source_dir());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json j = info(dir / "g.h5");
+  EXPECT_EQ(j["pairs"], 213787);
+  EXPECT_EQ(j["drugs"]["rows"], 265);
+  EXPECT_EQ(j["cells"]["features"], 705);
+}
+
+TEST(DataCli, ImportCsvWithColumnNames) {
+  ScratchDir dir;
+  write_text(dir / "r.tsv", "study\tCELL\tDRUG\tAUC\nA\tc1\td1\t0.5\nB\tc2\td1\t0.7\n");
+  write_text(dir / "c.csv", "id,f1,f2\nc1,0.1,0.2\nc2,0.3,0.4\n");
+  write_text(dir / "d.csv", "id,bit\nd1,1\n");
+  ProcessResult r = run(
+      overseer_command({"data", "import", "csv", "--responses", "r.tsv", "--cell-features", "c.csv",
+                        "--drug-features", "d.csv", "--cell-column", "CELL", "--drug-column",
+                        "DRUG", "--y-column", "AUC", "--study-column", "study", "-o", "x.h5"}),
+      dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json j = info(dir / "x.h5");
+  EXPECT_EQ(j["studies"], (json{{"A", 1}, {"B", 1}}));
+  EXPECT_EQ(j["cells"]["binary"], false);
+  EXPECT_EQ(j["drugs"]["binary"], true);
+}
+
+TEST(DataCli, SynthWritesTheAskedShape) {
+  ScratchDir dir;
+  ProcessResult r = run(overseer_command({"data",
+                                          "synth",
+                                          "-o",
+                                          (dir / "s.h5").string(),
+                                          "--cells",
+                                          "30",
+                                          "--drugs",
+                                          "20",
+                                          "--pairs",
+                                          "500",
+                                          "--cell-features",
+                                          "8",
+                                          "--drug-features",
+                                          "16",
+                                          "--rank",
+                                          "3",
+                                          "--noise",
+                                          "0.2",
+                                          "--studies",
+                                          "2",
+                                          "--batch-effect",
+                                          "0.5",
+                                          "--seed",
+                                          "9",
+                                          "--binary-drug-features"}),
+                        source_dir());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json j = info(dir / "s.h5");
+  EXPECT_EQ(j["pairs"], 500);
+  EXPECT_EQ(j["cells"]["features"], 8);
+  EXPECT_EQ(j["drugs"]["features"], 16);
+  EXPECT_EQ(j["drugs"]["binary"], true);
+  EXPECT_EQ(j["studies"].size(), 2u);
+  EXPECT_EQ(j["duplicated_keys"], 0);
+}
+
+TEST(DataCli, SplitFilesReproduceTheOriginalSplit) {
+  ScratchDir dir;
+  ProcessResult r = run(overseer_command({"data", "split", "data/nci60.h5", "--split", "original",
+                                          "-o", (dir / "splits").string()}),
+                        source_dir());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, (dir / "splits").string() + ": train 8605, val 2869, test 2869 rows\n");
+
+  using namespace overseer::data;
+  const Dataset d = read_h5(source_dir() / "data/nci60.h5");
+  SplitSpec files;
+  files.kind = SplitKind::Files;
+  files.files = {dir / "splits/train.txt", dir / "splits/val.txt", dir / "splits/test.txt"};
+  SplitSpec original;
+  original.kind = SplitKind::Original;
+  const Split a = make_split(d.responses, d.studies, files, {}, d.responses.size());
+  const Split b = make_split(d.responses, d.studies, original);
+  EXPECT_EQ(a.train, b.train);
+  EXPECT_EQ(a.val, b.val);
+  EXPECT_EQ(a.test, b.test);
+}
+
+TEST(DataCli, BadDataExitsTwoWithOneMessage) {
+  ScratchDir dir;
+  write_text(dir / "r.csv", "cell,drug,y\nc1,d1,0.5\nc9,d1,1\n");
+  write_text(dir / "c.csv", "id,f1\nc1,0.1\n");
+  write_text(dir / "d.csv", "id,bit\nd1,1\n");
+  write_text(dir / "text.h5", "not hdf5\n");
+  const std::string output = (dir / "x.h5").string();
+  expect_input_error(
+      run(overseer_command({"data", "import", "csv", "--responses", "r.csv", "--cell-features",
+                            "c.csv", "--drug-features", "d.csv", "-o", output}),
+          dir.path()),
+      "r.csv:3: unknown cell \"c9\" (not in c.csv)");
+  EXPECT_FALSE(std::filesystem::exists(output));
+  expect_input_error(
+      run(overseer_command({"data", "import", "nci60", "no-such-dir", "-o", output}), dir.path()),
+      "no-such-dir: directory does not exist");
+  expect_input_error(run(overseer_command({"data", "info", "text.h5"}), dir.path()),
+                     "text.h5: not an HDF5 file");
+  expect_input_error(run(overseer_command({"data", "synth", "-o", output, "--cells", "2", "--drugs",
+                                           "2", "--pairs", "5"}),
+                         dir.path()),
+                     "<command line>: --pairs must be between 1 and cells x drugs x studies (4)");
+  expect_input_error(
+      run(overseer_command({"data", "synth", "-o", (dir / "missing" / "x.h5").string()}),
+          dir.path()),
+      (dir / "missing" / "x.h5").string() + ": cannot write the file");
+  expect_input_error(
+      run(overseer_command({"data", "split", (source_dir() / "data/nci60.h5").string(), "--split",
+                            "cell", "--fractions", "0.5,0.6,0", "-o", "splits"}),
+          dir.path()),
+      "<command line>: /fractions: the fractions add up to more than 1");
+}

@@ -1,0 +1,247 @@
+// Importers on the bundled real data, the HDF5 round trip, and bad input with its message.
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+#include "input_error.hpp"
+#include "overseer/core/error.hpp"
+#include "overseer/data/duplicates.hpp"
+#include "overseer/data/h5_file.hpp"
+#include "overseer/data/importers.hpp"
+#include "overseer/data/morgan_fingerprint.hpp"
+#include "overseer/data/summary.hpp"
+#include "process.hpp"
+
+using namespace overseer;
+using namespace overseer::data;
+using overseer::test::input_error;
+using overseer::test::ScratchDir;
+using overseer::test::source_dir;
+using overseer::test::write_text;
+
+namespace {
+
+const Dataset& nci60() {
+  static const Dataset dataset = import_nci60(source_dir() / "data/nci60");
+  return dataset;
+}
+
+struct CsvFiles {
+  ScratchDir dir;
+  CsvOptions options;
+  CsvFiles(const std::string& responses, const std::string& cells, const std::string& drugs) {
+    write_text(dir / "responses.csv", responses);
+    write_text(dir / "cells.csv", cells);
+    write_text(dir / "drugs.tsv", drugs);
+    options.responses = dir / "responses.csv";
+    options.cell_features = dir / "cells.csv";
+    options.drug_features = dir / "drugs.tsv";
+  }
+  std::string error() const {
+    return input_error([&] { import_csv(options); });
+  }
+  std::string file(const std::string& name) const { return (dir / name).string(); }
+};
+
+const char* kCells = "cell,g1,\"g2, quoted\"\nA,1,0\nB,0,1\n";
+const char* kDrugs = "drug\tfp1\nX\t0.5\nY\t2\n";
+
+}  // namespace
+
+TEST(DataImport, Nci60CountsMatchTheDataReadme) {
+  const Dataset& d = nci60();
+  EXPECT_EQ(d.cells.rows(), 55u);
+  EXPECT_EQ(d.cells.cols(), 2729u);
+  EXPECT_EQ(d.drugs.rows(), 244u);
+  EXPECT_EQ(d.drugs.cols(), 2048u);
+  EXPECT_TRUE(d.cells.binary);
+  EXPECT_TRUE(d.drugs.binary);
+  EXPECT_EQ(d.responses.size(), 14343u);
+  const auto s = summarize(d);
+  EXPECT_EQ(s.original_parts, (std::array<std::size_t, 3>{8605, 2869, 2869}));
+  EXPECT_EQ(s.duplicated_keys, 1232u);
+  EXPECT_EQ(s.duplicate_rows, 1340u);
+  EXPECT_NEAR(s.y_sd, 0.92, 0.01);
+  EXPECT_EQ(d.cells.columns[0], "AADAC");
+  EXPECT_EQ(d.cells.ids[1], "DU145_PROSTATE");
+}
+
+TEST(DataImport, MorganBitsFromSmilesEqualNci60Fingerprints) {
+  const Dataset& d = nci60();
+  std::vector<float> bits(2048);
+  for (std::size_t i = 0; i < d.drugs.rows(); i += 20) {
+    ASSERT_TRUE(morgan_fingerprint(d.drugs.ids[i], 2, 2048, bits.data()));
+    EXPECT_TRUE(std::equal(bits.begin(), bits.end(), d.drugs.row(i))) << d.drugs.ids[i];
+  }
+  EXPECT_FALSE(morgan_fingerprint("C1CC(", 2, 2048, bits.data()));
+}
+
+TEST(DataImport, GdscWithMorganDrugsSkipsDrugsWithoutSmiles) {
+  GdscOptions options;
+  options.dir = source_dir() / "data/gdsc1000";
+  const Dataset d = import_gdsc(options);
+  EXPECT_EQ(d.cells.rows(), 988u);
+  EXPECT_EQ(d.cells.cols(), 678u + 27u);  // MSI + 677 genomic + 27 tissues one-hot
+  EXPECT_EQ(d.cells.columns.back(), "tissue_urogenital_system_other");
+  EXPECT_TRUE(d.cells.binary);
+  EXPECT_EQ(d.drugs.rows(), 237u);
+  EXPECT_EQ(d.drugs.cols(), 2048u);
+  EXPECT_EQ(d.responses.size(), 191265u);
+  EXPECT_EQ(d.studies, std::vector<std::string>{"GDSC1000"});
+  // Quoted commas in the CNA names stay inside one column.
+  EXPECT_NE(std::find(d.cells.columns.begin(), d.cells.columns.end(),
+                      "loss_cnaPANCAN38, loss_cnaPANCAN39"),
+            d.cells.columns.end());
+}
+
+TEST(DataImport, GdscOneHotKeepsEveryDrugAndCanDropTissue) {
+  GdscOptions options;
+  options.dir = source_dir() / "data/gdsc1000";
+  options.drugs = DrugEncoding::OneHot;
+  options.tissue = TissueEncoding::Drop;
+  const Dataset d = import_gdsc(options);
+  EXPECT_EQ(d.cells.cols(), 678u);
+  EXPECT_EQ(d.drugs.rows(), 265u);
+  EXPECT_EQ(d.drugs.cols(), 265u);
+  EXPECT_EQ(d.responses.size(), 213787u);
+  const auto s = summarize(d);
+  EXPECT_NEAR(s.y_mean, 2.05, 0.01);
+  EXPECT_NEAR(s.y_sd, 2.71, 0.01);
+  EXPECT_EQ(d.drugs.nonzeros(), 265u);
+}
+
+TEST(DataImport, CsvWithStudiesAndQuotedHeaders) {
+  CsvFiles files("cell,drug,auc,source\nA,X,0.5,CCLE\nB,Y,1.5,GDSC\nA,Y,-1,CCLE\n", kCells, kDrugs);
+  files.options.y_column = "auc";
+  files.options.study_column = "source";
+  const Dataset d = import_csv(files.options);
+  EXPECT_EQ(d.cells.columns, (std::vector<std::string>{"g1", "g2, quoted"}));
+  EXPECT_TRUE(d.cells.binary);
+  EXPECT_FALSE(d.drugs.binary);
+  EXPECT_EQ(d.studies, (std::vector<std::string>{"CCLE", "GDSC"}));
+  EXPECT_EQ(d.responses.y, (std::vector<float>{0.5f, 1.5f, -1.0f}));
+  EXPECT_EQ(d.responses.cell, (std::vector<std::uint32_t>{0, 1, 0}));
+  EXPECT_EQ(d.responses.drug, (std::vector<std::uint32_t>{0, 1, 1}));
+  EXPECT_EQ(d.responses.study, (std::vector<std::uint16_t>{0, 1, 0}));
+  EXPECT_EQ(d.drugs.row(1)[0], 2.0f);
+}
+
+TEST(DataImport, BadCsvInputNamesFileAndLine) {
+  const std::string ok_responses = "cell,drug,y\nA,X,1\n";
+  struct Case {
+    std::string responses, cells, drugs, file, message;
+  };
+  const std::vector<Case> cases = {
+      {ok_responses, "cell,g1\nA,1\nB\n", kDrugs, "cells.csv:3",
+       "expected 2 fields like the header, found 1"},
+      {"cell,drug,y\nA,X,1\nC,X,2\n", kCells, kDrugs, "responses.csv:3", "unknown cell \"C\""},
+      {"cell,drug,y\nA,Z,1\n", kCells, kDrugs, "responses.csv:2", "unknown drug \"Z\""},
+      {ok_responses, "cell,g1\nA,nan\n", kDrugs, "cells.csv:2",
+       "column \"g1\": \"nan\" is not a finite number"},
+      {ok_responses, "cell,g1\nA,0.1x\n", kDrugs, "cells.csv:2",
+       "column \"g1\": \"0.1x\" is not a number"},
+      {"cell,drug,y\nA,X,\n", kCells, kDrugs, "responses.csv:2",
+       "column \"y\": empty value where a number is expected"},
+      {"cell,drug,ic50\nA,X,1\n", kCells, kDrugs, "responses.csv:1",
+       "no column \"y\" (columns: cell, drug, ic50)"},
+      {ok_responses, "cell,g1\nA,1\nA,0\n", kDrugs, "cells.csv:3", "id \"A\" appears twice"},
+      {ok_responses, "cell,\"g1\nA,1\n", kDrugs, "cells.csv:1", "unterminated quoted field"},
+      {ok_responses, "", kDrugs, "cells.csv", "empty file: expected a header line"},
+  };
+  for (const auto& c : cases) {
+    CsvFiles files(c.responses, c.cells, c.drugs);
+    const std::string expected = files.file(c.file) + ": " + c.message;
+    EXPECT_EQ(files.error().substr(0, expected.size()), expected);
+  }
+  CsvFiles files(ok_responses, kCells, kDrugs);
+  files.options.drug_features = files.dir / "missing.tsv";
+  EXPECT_EQ(files.error(), files.file("missing.tsv") + ": file does not exist");
+}
+
+TEST(DataImport, BadNci60InputNamesFileAndLine) {
+  ScratchDir dir;
+  for (const auto& entry : std::filesystem::directory_iterator(source_dir() / "data/nci60")) {
+    std::filesystem::copy(entry.path(), dir / entry.path().filename().string());
+  }
+  write_text(dir / "val_DNA.txt", "DU145_PROSTATE\tC1CC1\t0.5\n");
+  EXPECT_EQ(input_error([&] { import_nci60(dir.path()); }),
+            (dir / "val_DNA.txt:1").string() + ": unknown drug (SMILES) \"C1CC1\"");
+  write_text(dir / "cell2mut.txt", "0,1\n");
+  EXPECT_EQ(input_error([&] { import_nci60(dir.path()); }),
+            (dir / "cell2mut.txt:1").string() + ": expected 2729 values, found 2");
+}
+
+TEST(DataH5, RoundTripKeepsEveryTable) {
+  ScratchDir dir;
+  Dataset d = nci60();
+  d.studies.push_back("other");
+  d.responses.study[5] = 1;
+  write_h5(d, dir / "x.h5");
+  const Dataset back = read_h5(dir / "x.h5");
+  EXPECT_EQ(back.cells.ids, d.cells.ids);
+  EXPECT_EQ(back.cells.columns, d.cells.columns);
+  EXPECT_EQ(back.cells.values, d.cells.values);
+  EXPECT_EQ(back.drugs.ids, d.drugs.ids);
+  EXPECT_EQ(back.drugs.values, d.drugs.values);
+  EXPECT_TRUE(back.drugs.binary);
+  EXPECT_EQ(back.responses.cell, d.responses.cell);
+  EXPECT_EQ(back.responses.drug, d.responses.drug);
+  EXPECT_EQ(back.responses.y, d.responses.y);
+  EXPECT_EQ(back.responses.study, d.responses.study);
+  EXPECT_EQ(back.responses.original_part, d.responses.original_part);
+  EXPECT_EQ(back.studies, d.studies);
+  EXPECT_EQ(back.provenance, d.provenance);
+  EXPECT_FALSE(std::filesystem::exists(dir / "x.h5.partial"));
+}
+
+TEST(DataH5, BundledFileEqualsAFreshImport) {
+  const Dataset bundled = read_h5(source_dir() / "data/nci60.h5");
+  EXPECT_EQ(bundled.cells.values, nci60().cells.values);
+  EXPECT_EQ(bundled.drugs.ids, nci60().drugs.ids);
+  EXPECT_EQ(bundled.responses.y, nci60().responses.y);
+  EXPECT_EQ(bundled.responses.original_part, nci60().responses.original_part);
+}
+
+TEST(DataH5, BadFilesNameTheDataset) {
+  ScratchDir dir;
+  const std::string file = (dir / "x.h5").string();
+  EXPECT_EQ(input_error([&] { read_h5(dir / "x.h5"); }), file + ": file does not exist");
+  write_text(dir / "x.h5", "cell,drug\n");
+  EXPECT_EQ(input_error([&] { read_h5(dir / "x.h5"); }), file + ": not an HDF5 file");
+
+  Dataset d;
+  d.cells = {{"A"}, {"g"}, {std::nanf("")}, false};
+  d.drugs = {{"X"}, {"f"}, {1.0f}, true};
+  d.studies = {"s"};
+  d.responses.push_back(0, 0, 1.0f, 0);
+  write_h5(d, dir / "x.h5");
+  EXPECT_EQ(input_error([&] { read_h5(dir / "x.h5"); }),
+            file + ": /cells/features: row 0 (\"A\"), column \"g\": not a finite number");
+  d.cells.values = {0.0f};
+  d.responses.push_back(0, 3, 1.0f, 0);
+  write_h5(d, dir / "x.h5");
+  EXPECT_EQ(input_error([&] { read_h5(dir / "x.h5"); }),
+            file + ": /responses/drug: row 1: index 3 is outside the 1 drugs");
+  EXPECT_EQ(input_error([&] { write_h5(d, dir / "missing-dir" / "x.h5"); }),
+            (dir / "missing-dir" / "x.h5").string() +
+                ": cannot write the file (is its directory missing or read-only?)");
+}
+
+TEST(DataDuplicates, AveragesWithinAStudyOnly) {
+  Responses r;
+  r.push_back(0, 0, 1.0f, 0, kTrainPart);
+  r.push_back(1, 0, 5.0f, 0, kTrainPart);
+  r.push_back(0, 0, 3.0f, 0, kTestPart);
+  r.push_back(0, 0, 7.0f, 1, kValPart);
+  const KeyGroups groups = group_by_key(r);
+  EXPECT_EQ(groups.groups(), 3u);
+  EXPECT_EQ(groups.duplicated_keys(), 1u);
+  const Responses merged = average_duplicates(r, groups);
+  EXPECT_EQ(merged.y, (std::vector<float>{2.0f, 5.0f, 7.0f}));
+  EXPECT_EQ(merged.study, (std::vector<std::uint16_t>{0, 0, 1}));
+  EXPECT_EQ(merged.original_part, (std::vector<std::int8_t>{kTrainPart, kTrainPart, kValPart}));
+
+  const Responses nci60_merged =
+      average_duplicates(nci60().responses, group_by_key(nci60().responses));
+  EXPECT_EQ(nci60_merged.size(), 13003u);
+}
