@@ -157,7 +157,9 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--model", train.model, "Model name")->required();
   train_cmd->add_option("--params", train.params,
                         "Parameters: a JSON object or a file holding one");
-  train_cmd->add_option("--data", train.data, "The model's data description (JSON or a file)");
+  train_cmd->add_option(
+      "--data", train.data,
+      "The model's data: a dataset file, or a JSON description (inline or .json file)");
   train_cmd->add_option("--device", train.device, "auto, cpu, cuda, cuda:N or rocm");
   train_cmd->add_option("--trial-dir", train.trial_dir,
                         "Directory for params.json, result.json and the model's artifacts");

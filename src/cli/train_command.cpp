@@ -32,7 +32,12 @@ Campaign train_campaign(const TrainOptions& options) {
     throw InputError("--params", "", "the parameters must be a JSON object");
   }
   if (!options.device.empty()) c.model.params["device"] = options.device;
-  if (!options.data.empty()) c.model.data = json_argument("--data", options.data);
+  if (!options.data.empty()) {
+    // A data file (data/nci60.h5) stands for itself; JSON text or a .json file describes more.
+    const bool described = options.data.find('{') != std::string::npos ||
+                           std::filesystem::path(options.data).extension() == ".json";
+    c.model.data = described ? json_argument("--data", options.data) : json(options.data);
+  }
   c.search.seed = options.seed;
   c.limits.task_timeout_s = options.timeout_s;
   const ModelEntry& entry = find_model(c);

@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
+
 #include "process.hpp"
 
 using namespace overseer::test;
@@ -58,4 +60,32 @@ TEST(Train, BadInputExitsTwoNamingTheParameter) {
       run(overseer_command({"train", "--model", "branin", "--params", "nope.json"}), dir.path());
   EXPECT_EQ(no_file.exit_code, 2);
   EXPECT_NE(no_file.err.find("nope.json"), std::string::npos) << no_file.err;
+}
+
+TEST(Train, XgboostOnNci60BeatsTheMeanPredictor) {
+  ScratchDir dir;
+  auto r = run(overseer_command({"train", "--model", "xgboost", "--params",
+                                 R"({"n_estimators": 30, "save_model": "all", "nthread": 1})",
+                                 "--data", (source_dir() / "data" / "nci60.h5").string(),
+                                 "--trial-dir", (dir / "trial").string()}),
+               dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json result = json::parse(r.out);
+  EXPECT_EQ(result.at("status"), "ok");
+  // A mean predictor scores r2 = 0; DrugCell's features carry real signal (about 0.5 here).
+  EXPECT_GT(result.at("metrics").at("val_r2").get<double>(), 0.2) << r.out;
+  EXPECT_GT(result.at("metrics").at("test_r2").get<double>(), 0.2) << r.out;
+  EXPECT_EQ(result.at("value"), result.at("metrics").at("val_mse"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "trial" / "model.json"));
+}
+
+TEST(Train, XgboostRejectsBadSettings) {
+  ScratchDir dir;
+  auto r = run(overseer_command({"train", "--model", "xgboost", "--params", R"({"eta": 2})",
+                                 "--data", (source_dir() / "data" / "nci60.h5").string()}),
+               dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "error: --params: /eta: model \"xgboost\": parameter \"eta\" must be a number in "
+            "[0.0, 1.0], found 2\n");
 }
