@@ -41,9 +41,9 @@ struct XgbSettings {
 
 void gather_split(const data::TrialData& d, const std::vector<std::size_t>& rows,
                   const std::vector<float>& labels, data::CsrRows& csr, std::vector<float>& y) {
+  // The caller picks the labels: noisy ones to train on, clean ones to score against.
+  d.view().gather_csr(rows.data(), rows.size(), csr, nullptr);
   y.resize(rows.size());
-  d.view().gather_csr(rows.data(), rows.size(), csr, y.data());
-  // gather_csr reads the (possibly noisy) training labels; scores compare against clean ones.
   for (std::size_t i = 0; i < rows.size(); ++i) y[i] = labels[rows[i]];
 }
 
