@@ -7,7 +7,7 @@ packages=(
   cmake g++ make pkg-config
   openmpi-bin libopenmpi-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
-  libtorch-dev libxgboost-dev xgboost
+  libtorch-dev libopenblas0-pthread libxgboost-dev xgboost
   libhdf5-dev zlib1g-dev librdkit-dev libboost-dev libeigen3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )

@@ -6,6 +6,7 @@
 
 #include "overseer/balancer/protocol.hpp"
 #include "overseer/core/error.hpp"
+#include "overseer/models/artifacts.hpp"
 #include "overseer/store/results_export.hpp"
 
 namespace overseer {
@@ -31,7 +32,9 @@ Master::Master(const Campaign& campaign, std::unique_ptr<Searcher> searcher,
       layout_(layout),
       interrupt_signal_(interrupt_signal),
       dispatcher_(transport, layout, DispatcherOptions{server_options}, *this),
-      budget_(campaign.search.budget.value_or(0)) {}
+      budget_(campaign.search.budget.value_or(0)),
+      keep_best_checkpoint_only_(campaign.output.trial_dirs &&
+                                 campaign.model.params.value("save_model", json()) == "best") {}
 
 StopReason Master::run() {
   drive(*this, transport_);
@@ -272,12 +275,25 @@ void Master::record_final(TrialId id, const TrialResult& result) {
   TrialRecord record{id, trial.label, trial.params, trial.attempts, result};
   searcher_->tell(record);
   if (result.status != TrialStatus::Ok) ++failures_;
+  const auto previous_best = best_;
   if (result.status == TrialStatus::Ok && (!best_ || better(result.value, best_->result.value))) {
     best_ = record;
     write_file_atomically(run_.best_json(), best_json(*best_).dump(2) + "\n");
   }
+  if (keep_best_checkpoint_only_) prune_checkpoints(id, previous_best);
   finished_.push_back(std::move(record));
   exports_dirty_ = true;
+}
+
+void Master::prune_checkpoints(TrialId finished,
+                               const std::optional<TrialRecord>& previous_best) const {
+  // A checkpoint is removed once a better trial has finished, so the best one never goes
+  // missing; resuming replays the same decisions.
+  const TrialId loser =
+      best_ && best_->id == finished && previous_best ? previous_best->id : finished;
+  if (best_ && best_->id == loser) return;
+  std::error_code ignored;
+  std::filesystem::remove_all(checkpoint_dir(run_.trial_dir(loser)), ignored);
 }
 
 void Master::finish(StopReason reason) {

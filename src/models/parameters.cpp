@@ -1,6 +1,7 @@
 #include "overseer/models/parameters.hpp"
 
 #include <cmath>
+#include <regex>
 
 namespace overseer {
 namespace {
@@ -67,6 +68,25 @@ bool bool_param(const json& params, const std::string& name, bool fallback) {
   if (it == params.end()) return fallback;
   if (!it->is_boolean()) wrong(name, "true or false", *it);
   return it->get<bool>();
+}
+
+Device device_param(const json& params) {
+  static const std::regex kDevice("(auto|cpu|cuda|rocm)(:([0-9]{1,4}))?");
+  const json value = params.value("device", json("auto"));
+  std::smatch match;
+  std::string text = value.is_string() ? value.get<std::string>() : "";
+  if (!std::regex_match(text, match, kDevice) ||
+      (match[3].matched && match[1] != "cuda" && match[1] != "rocm")) {
+    wrong("device", "auto, cpu, cuda, cuda:N, rocm or rocm:N", value);
+  }
+  Device device;
+  device.kind = match[1] == "cpu"    ? Device::Cpu
+                : match[1] == "cuda" ? Device::Cuda
+                : match[1] == "rocm" ? Device::Rocm
+                                     : Device::Auto;
+  if (match[3].matched) device.index = std::stoi(match[3]);
+  device.text = std::move(text);
+  return device;
 }
 
 std::vector<std::int64_t> sizes_param(const json& params, const std::string& name,

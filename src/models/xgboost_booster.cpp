@@ -2,6 +2,8 @@
 
 #include <xgboost/c_api.h>
 
+#include <nlohmann/json.hpp>
+
 #include <stdexcept>
 
 namespace overseer::xgb {
@@ -59,6 +61,13 @@ std::vector<float> Booster::predict(const Matrix& rows) const {
 
 void Booster::save(const std::string& path) const {
   check(XGBoosterSaveModel(handle_, path.c_str()), ("cannot save " + path).c_str());
+}
+
+bool built_with_gpu() {
+  const char* info = nullptr;
+  check(XGBuildInfo(&info), "cannot read the build information");
+  const auto flags = nlohmann::json::parse(info);
+  return flags.value("USE_CUDA", false) || flags.value("USE_HIP", false);
 }
 
 std::string version() {

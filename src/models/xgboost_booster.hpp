@@ -46,6 +46,9 @@ class Booster {
   void* handle_ = nullptr;
 };
 
+// Whether the library was built with CUDA or HIP, i.e. can run gpu_hist.
+bool built_with_gpu();
+
 // "1.7.4": the library's version, which differs from its file name in Debian's package.
 std::string version();
 

@@ -1,10 +1,16 @@
 // xgboost: gradient-boosted trees through XGBoost's C API, fed the joined features of each
 // split as sparse rows gathered from the unmerged tables (never a dense merged copy).
 #include <cmath>
+#include <filesystem>
+#include <mutex>
+
+#include <spdlog/spdlog.h>
 
 #include "overseer/data/trial_data.hpp"
+#include "overseer/models/artifacts.hpp"
 #include "overseer/models/metrics.hpp"
 #include "overseer/models/model.hpp"
+#include "overseer/models/model_data.hpp"
 #include "xgboost_booster.hpp"
 
 namespace overseer {
@@ -29,13 +35,41 @@ const std::vector<std::string> kTreeMethods = {"hist", "approx", "exact", "gpu_h
 struct XgbSettings {
   std::int64_t rounds, max_depth, threads;
   std::string tree_method;
+  Device device;
 
   explicit XgbSettings(const json& p)
       : rounds(int_param(p, "n_estimators", 100, 1, 1000000)),
         max_depth(int_param(p, "max_depth", 6, 0, 64)),
         threads(int_param(p, "nthread", 0, 0, 4096)),
-        tree_method(choice_param(p, "tree_method", "hist", kTreeMethods)) {
+        tree_method(choice_param(p, "tree_method", "hist", kTreeMethods)),
+        device(device_param(p)) {
     for (const auto& s : kNumberSettings) number_param(p, s.name, s.fallback, s.lower, s.upper);
+    save_model_param(p);
+    if (device.kind == Device::Cpu && tree_method == "gpu_hist") {
+      throw ParameterError("tree_method", "tree_method gpu_hist runs on a GPU, but device is cpu");
+    }
+  }
+
+  bool on_gpu() const {
+    if (device.kind == Device::Cuda || device.kind == Device::Rocm || tree_method == "gpu_hist") {
+      if (!xgb::built_with_gpu()) {
+        throw std::runtime_error(
+            (device.kind == Device::Auto ? "tree_method gpu_hist"
+                                         : "device \"" + device.text + "\"") +
+            " was asked for, but this XGBoost (" + xgb::version() +
+            ") was built without GPU support (Debian's is CPU-only); use a site XGBoost built "
+            "with CUDA, or device cpu");
+      }
+      return true;
+    }
+    if (device.kind == Device::Cpu) return false;
+    static std::once_flag logged;
+    const bool gpu = xgb::built_with_gpu();
+    std::call_once(logged, [gpu] {
+      spdlog::info("device auto: {}", gpu ? "XGBoost on the GPU (gpu_hist)"
+                                          : "this XGBoost has no GPU support, using CPU");
+    });
+    return gpu;
   }
 };
 
@@ -55,25 +89,23 @@ class XgboostModel : public Model {
 
   Metrics evaluate(const json& params, const RunContext& context) override {
     const XgbSettings s(params);
-    const auto options = data::parse_data_options(
-        JsonView(campaign_.model.data, campaign_.file.string(), json::json_pointer("/model/data")),
-        campaign_.base_dir, params);
-    const data::TrialData d = data::load_trial_data(options, context.seed);
+    const bool gpu = s.on_gpu();
+    const data::TrialData d = load_model_data(campaign_, params, context.seed);
 
     data::CsrRows csr;
     std::vector<float> y;
     gather_split(d, d.split().train, d.labels(), csr, y);
     const xgb::Matrix train(csr, y);
     struct Scored {
-      const char* prefix;
+      std::string part;
       const std::vector<std::size_t>* rows;
       std::unique_ptr<xgb::Matrix> matrix;
       std::vector<float> y;
     };
     std::vector<Scored> scored;
-    for (auto [prefix, rows] : {std::pair{"val_", &d.split().val}, {"test_", &d.split().test}}) {
+    for (auto [part, rows] : {std::pair{"val", &d.split().val}, {"test", &d.split().test}}) {
       if (rows->empty()) continue;
-      Scored entry{prefix, rows, nullptr, {}};
+      Scored entry{part, rows, nullptr, {}};
       gather_split(d, *rows, d.clean_labels(), csr, entry.y);
       entry.matrix = std::make_unique<xgb::Matrix>(csr, entry.y);
       scored.push_back(std::move(entry));
@@ -82,7 +114,12 @@ class XgboostModel : public Model {
     xgb::Booster booster({&train});
     booster.set("objective", "reg:squarederror");
     booster.set("max_depth", std::to_string(s.max_depth));
-    booster.set("tree_method", s.tree_method);
+    if (gpu) {
+      booster.set("tree_method", "gpu_hist");
+      booster.set("gpu_id", std::to_string(s.device.index));
+    } else {
+      booster.set("tree_method", s.tree_method);
+    }
     booster.set("seed", std::to_string(context.seed % 2147483647));
     if (s.threads > 0) booster.set("nthread", std::to_string(s.threads));
     for (const auto& n : kNumberSettings) {
@@ -95,13 +132,18 @@ class XgboostModel : public Model {
 
     Metrics out;
     for (const auto& entry : scored) {
-      out.merge(regression_metrics(entry.y, booster.predict(*entry.matrix), entry.prefix));
+      const auto predicted = booster.predict(*entry.matrix);
+      out.merge(regression_metrics(entry.y, predicted, entry.part + "_"));
+      if (!context.run_dir.empty()) {
+        write_predictions(context.run_dir, entry.part, d, *entry.rows, entry.y, predicted);
+      }
     }
     out["val_loss"] = out.at("val_mse");
     const auto fitted = booster.predict(train);
     out["train_loss"] = regression_metrics(y, fitted).at("mse");
-    if (params.value("save_model", "none") == "all" && !context.run_dir.empty()) {
-      booster.save((context.run_dir / "model.json").string());
+    if (save_model_param(params) != SaveModel::None && !context.run_dir.empty()) {
+      std::filesystem::create_directories(checkpoint_dir(context.run_dir));
+      booster.save((checkpoint_dir(context.run_dir) / "model.json").string());
     }
     return out;
   }

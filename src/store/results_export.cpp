@@ -6,18 +6,10 @@
 #include <set>
 #include <sstream>
 
+#include "overseer/core/csv.hpp"
+
 namespace overseer {
 namespace {
-
-std::string csv_field(const std::string& text) {
-  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
 
 std::string number_text(double v) {
   if (!std::isfinite(v)) return "";

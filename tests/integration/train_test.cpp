@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "process.hpp"
@@ -64,11 +65,14 @@ TEST(Train, BadInputExitsTwoNamingTheParameter) {
 
 TEST(Train, XgboostOnNci60BeatsTheMeanPredictor) {
   ScratchDir dir;
-  auto r = run(overseer_command({"train", "--model", "xgboost", "--params",
-                                 R"({"n_estimators": 30, "save_model": "all", "nthread": 1})",
-                                 "--data", (source_dir() / "data" / "nci60.h5").string(),
-                                 "--trial-dir", (dir / "trial").string()}),
-               dir.path());
+  auto r =
+      run(overseer_command(
+              {"train", "--model", "xgboost", "--params",
+               R"({"n_estimators": 30, "save_model": "all", "nthread": 1})", "--data",
+               json{{"file", (source_dir() / "data" / "nci60.h5").string()}, {"split", "original"}}
+                   .dump(),
+               "--trial-dir", (dir / "trial").string()}),
+          dir.path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const json result = json::parse(r.out);
   EXPECT_EQ(result.at("status"), "ok");
@@ -76,7 +80,10 @@ TEST(Train, XgboostOnNci60BeatsTheMeanPredictor) {
   EXPECT_GT(result.at("metrics").at("val_r2").get<double>(), 0.2) << r.out;
   EXPECT_GT(result.at("metrics").at("test_r2").get<double>(), 0.2) << r.out;
   EXPECT_EQ(result.at("value"), result.at("metrics").at("val_mse"));
-  EXPECT_TRUE(std::filesystem::exists(dir / "trial" / "model.json"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "trial" / "checkpoint" / "model.json"));
+  const std::string predictions = read_text(dir / "trial" / "predictions_test.csv");
+  EXPECT_EQ(predictions.rfind("cell,drug,y_true,y_pred,abs_diff\n", 0), 0u);
+  EXPECT_EQ(std::count(predictions.begin(), predictions.end(), '\n'), 2869 + 1);
 }
 
 TEST(Train, XgboostRejectsBadSettings) {
@@ -88,4 +95,21 @@ TEST(Train, XgboostRejectsBadSettings) {
   EXPECT_EQ(r.err,
             "error: --params: /eta: model \"xgboost\": parameter \"eta\" must be a number in "
             "[0.0, 1.0], found 2\n");
+}
+
+TEST(Train, XgboostOnAMissingGpuFailsClearly) {
+  ScratchDir dir;
+  auto r = run(overseer_command({"train", "--model", "xgboost", "--params",
+                                 R"({"n_estimators": 2, "device": "cuda:99"})", "--data",
+                                 (source_dir() / "data" / "nci60.h5").string()}),
+               dir.path());
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  const json result = json::parse(r.out);
+  EXPECT_EQ(result.at("status"), "failed");
+  EXPECT_NE(result.at("message").get<std::string>().find("GPU"), std::string::npos) << r.out;
+  auto conflict = run(overseer_command({"train", "--model", "xgboost", "--params",
+                                        R"({"tree_method": "gpu_hist", "device": "cpu"})"}),
+                      dir.path());
+  EXPECT_EQ(conflict.exit_code, 2);
+  EXPECT_NE(conflict.err.find("/tree_method"), std::string::npos) << conflict.err;
 }

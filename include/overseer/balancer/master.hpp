@@ -63,6 +63,7 @@ class Master : public Role, private TaskSource {
   void finish(StopReason reason);
   bool work_remains() const;
   bool better(double candidate, double incumbent) const;
+  void prune_checkpoints(TrialId finished, const std::optional<TrialRecord>& previous_best) const;
   ProgressCounts counts() const;
   void write_exports();
   void log_stop(StopReason reason) const;
@@ -88,6 +89,8 @@ class Master : public Role, private TaskSource {
   std::vector<TrialRecord> finished_;
   std::int64_t failures_ = 0;
   std::optional<TrialRecord> best_;
+  // `save_model: best`: the master removes every checkpoint but the best trial's.
+  bool keep_best_checkpoint_only_ = false;
   bool exports_dirty_ = false;
   double next_tick_ = 0;
   double next_export_ = 0;

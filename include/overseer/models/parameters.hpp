@@ -34,6 +34,15 @@ std::int64_t int_param(const json& params, const std::string& name, std::int64_t
 std::string choice_param(const json& params, const std::string& name, const std::string& fallback,
                          const std::vector<std::string>& allowed);
 bool bool_param(const json& params, const std::string& name, bool fallback);
+
+// Where a model runs (`device`, default "auto").
+struct Device {
+  enum Kind { Auto, Cpu, Cuda, Rocm } kind = Auto;
+  int index = 0;  // which GPU for Cuda and Rocm
+  std::string text;
+};
+// `device`: auto, cpu, cuda, cuda:N, rocm or rocm:N.
+Device device_param(const json& params);
 // Layer sizes: a list of whole numbers, or one number repeated `count_name` times (default
 // `default_count`), which lets a search vary width and depth as two scalars.
 std::vector<std::int64_t> sizes_param(const json& params, const std::string& name,

@@ -1,0 +1,340 @@
+// The training loop shared by the torch models, and their registration.
+#include <spdlog/spdlog.h>
+
+#include <malloc.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <mutex>
+#include <numeric>
+
+#include "overseer/core/random.hpp"
+#include "overseer/models/artifacts.hpp"
+#include "overseer/models/metrics.hpp"
+#include "overseer/models/model_data.hpp"
+#include "torch_network.hpp"
+
+namespace overseer::torch_models {
+namespace {
+
+const std::vector<std::string> kOptimizers = {"adam", "adamax", "sgd", "rmsprop"};
+const std::vector<std::string> kLosses = {"mse", "mae", "huber"};
+
+// Training settings common to every torch model, read from the merged parameters.
+struct TrainingSettings {
+  std::int64_t epochs, batch_size, patience, threads;
+  double learning_rate, momentum, weight_decay;
+  std::string optimizer, loss;
+  Device device;
+
+  explicit TrainingSettings(const json& p)
+      : epochs(int_param(p, "epochs", 10, 1, 100000)),
+        batch_size(int_param(p, "batch_size", 32, 1, 1 << 24)),
+        patience(int_param(p, "patience", 0, 0, 100000)),
+        threads(int_param(p, "threads", 0, 0, 4096)),
+        learning_rate(number_param(p, "learning_rate", 1e-3, 0, 10)),
+        momentum(number_param(p, "momentum", 0, 0, 1)),
+        weight_decay(number_param(p, "weight_decay", 0, 0, 1)),
+        optimizer(choice_param(p, "optimizer", "adam", kOptimizers)),
+        loss(choice_param(p, "loss", "mse", kLosses)),
+        device(device_param(p)) {
+    save_model_param(p);
+  }
+};
+
+// ROCm builds of LibTorch present AMD GPUs as "cuda" devices, so rocm maps there too.
+torch::Device resolve_device(const Device& requested) {
+  if (requested.kind == Device::Cpu) return torch::kCPU;
+  const bool gpu = torch::cuda::is_available();
+  if (requested.kind == Device::Auto) {
+    static std::once_flag logged;
+    std::call_once(logged, [gpu] {
+      spdlog::info("device auto: {}",
+                   gpu ? "using the GPU" : "no GPU visible to LibTorch, using CPU");
+    });
+    return gpu ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+  }
+  if (!gpu) {
+    throw std::runtime_error("device \"" + requested.text +
+                             "\" was asked for, but this LibTorch has no usable GPU (a CPU-only "
+                             "build, or no device visible); build against a CUDA or ROCm LibTorch "
+                             "with -DTorch_DIR, or use device cpu");
+  }
+  const auto visible = static_cast<int>(torch::cuda::device_count());
+  if (requested.index >= visible) {
+    throw std::runtime_error("device \"" + requested.text +
+                             "\" does not exist: " + std::to_string(visible) + " GPU(s) visible");
+  }
+  return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(requested.index));
+}
+
+// LibTorch's CPU allocator returns each step's activations to glibc (hundreds of MB a step for
+// the CNN), which hands blocks this large back to the kernel and faults them in again on the
+// next step: keeping freed memory in the heap trains the CNN ~1.8x faster. glibc still maps
+// memory directly for threads other than the main one (trials with a task timeout).
+void keep_freed_memory() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    mallopt(M_MMAP_MAX, 0);
+    mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
+  });
+}
+
+// LibTorch 1.13 has no Adamax; this is the update PyTorch's torch.optim.Adamax makes (Adam
+// with the infinity norm), on the same defaults.
+class Adamax {
+ public:
+  Adamax(std::vector<torch::Tensor> parameters, double lr, double weight_decay)
+      : parameters_(std::move(parameters)), lr_(lr), weight_decay_(weight_decay) {
+    for (const auto& p : parameters_) {
+      mean_.push_back(torch::zeros_like(p));
+      norm_.push_back(torch::zeros_like(p));
+    }
+  }
+
+  void step() {
+    torch::NoGradGuard no_grad;
+    ++steps_;
+    const double step_size = lr_ / (1 - std::pow(kBeta1, static_cast<double>(steps_)));
+    for (std::size_t i = 0; i < parameters_.size(); ++i) {
+      auto& p = parameters_[i];
+      if (!p.grad().defined()) continue;
+      auto grad = weight_decay_ > 0 ? p.grad() + weight_decay_ * p : p.grad();
+      mean_[i].mul_(kBeta1).add_(grad, 1 - kBeta1);
+      norm_[i] = torch::maximum(norm_[i] * kBeta2, grad.abs() + kEps);
+      p.addcdiv_(mean_[i], norm_[i], -step_size);
+    }
+  }
+
+ private:
+  static constexpr double kBeta1 = 0.9, kBeta2 = 0.999, kEps = 1e-8;
+  std::vector<torch::Tensor> parameters_, mean_, norm_;
+  double lr_, weight_decay_;
+  std::int64_t steps_ = 0;
+};
+
+// One optimizer step after the gradients are computed, whichever optimizer was asked for.
+std::function<void()> make_step(const TrainingSettings& s, std::vector<torch::Tensor> parameters) {
+  if (s.optimizer == "adamax") {
+    auto adamax = std::make_shared<Adamax>(std::move(parameters), s.learning_rate, s.weight_decay);
+    return [adamax] { adamax->step(); };
+  }
+  std::shared_ptr<torch::optim::Optimizer> optimizer;
+  if (s.optimizer == "sgd") {
+    optimizer =
+        std::make_shared<torch::optim::SGD>(parameters, torch::optim::SGDOptions(s.learning_rate)
+                                                            .momentum(s.momentum)
+                                                            .weight_decay(s.weight_decay));
+  } else if (s.optimizer == "rmsprop") {
+    optimizer = std::make_shared<torch::optim::RMSprop>(
+        parameters, torch::optim::RMSpropOptions(s.learning_rate)
+                        .momentum(s.momentum)
+                        .weight_decay(s.weight_decay));
+  } else {
+    optimizer = std::make_shared<torch::optim::Adam>(
+        parameters, torch::optim::AdamOptions(s.learning_rate).weight_decay(s.weight_decay));
+  }
+  return [optimizer] { optimizer->step(); };
+}
+
+torch::Tensor loss_of(const std::string& loss, const torch::Tensor& predicted,
+                      const torch::Tensor& truth) {
+  if (loss == "mae") return torch::l1_loss(predicted, truth);
+  if (loss == "huber") return torch::huber_loss(predicted, truth);
+  return torch::mse_loss(predicted, truth);
+}
+
+// Gathers minibatches of response rows from the unmerged tables into reusable host buffers
+// and moves them to the device.
+class BatchLoader {
+ public:
+  BatchLoader(const data::TrialData& data, const std::vector<float>& labels, torch::Device device)
+      : view_(data.view()), labels_(labels), device_(device) {}
+
+  struct Batch {
+    torch::Tensor cell, drug, y;
+  };
+
+  Batch load(const std::size_t* rows, std::size_t n) {
+    const auto cells = static_cast<std::int64_t>(view_.cell_width());
+    const auto drugs = static_cast<std::int64_t>(view_.drug_width());
+    cell_.resize(n * view_.cell_width());
+    drug_.resize(n * view_.drug_width());
+    y_.resize(n);
+    view_.gather(rows, n, cell_.data(), drug_.data(), nullptr);
+    for (std::size_t i = 0; i < n; ++i) y_[i] = labels_[rows[i]];
+    const auto count = static_cast<std::int64_t>(n);
+    // from_blob shares the buffers; they are refilled only after the batch has been used.
+    return {torch::from_blob(cell_.data(), {count, cells}).to(device_),
+            torch::from_blob(drug_.data(), {count, drugs}).to(device_),
+            torch::from_blob(y_.data(), {count}).to(device_)};
+  }
+
+ private:
+  data::JoinedView view_;
+  const std::vector<float>& labels_;
+  torch::Device device_;
+  std::vector<float> cell_, drug_, y_;
+};
+
+// Predictions for `rows`, in their order; the labels scored against are the clean ones.
+std::vector<float> predict(DrugResponseNet& net, const data::TrialData& data,
+                           const std::vector<std::size_t>& rows, torch::Device device) {
+  constexpr std::size_t kEvalBatch = 1024;
+  torch::NoGradGuard no_grad;
+  net.eval();
+  BatchLoader loader(data, data.clean_labels(), device);
+  std::vector<float> predicted;
+  predicted.reserve(rows.size());
+  for (std::size_t start = 0; start < rows.size(); start += kEvalBatch) {
+    const std::size_t n = std::min(kEvalBatch, rows.size() - start);
+    auto batch = loader.load(rows.data() + start, n);
+    auto out = net.forward(batch.cell, batch.drug).to(torch::kCPU).contiguous();
+    predicted.insert(predicted.end(), out.data_ptr<float>(), out.data_ptr<float>() + n);
+  }
+  net.train();
+  return predicted;
+}
+
+std::vector<float> labels_of(const std::vector<float>& labels,
+                             const std::vector<std::size_t>& rows) {
+  std::vector<float> out(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) out[i] = labels[rows[i]];
+  return out;
+}
+
+// State of the network with the best validation loss so far, for early stopping.
+std::vector<torch::Tensor> snapshot(torch::nn::Module& net) {
+  std::vector<torch::Tensor> copy;
+  for (const auto& t : net.parameters()) copy.push_back(t.detach().clone());
+  for (const auto& t : net.buffers()) copy.push_back(t.detach().clone());
+  return copy;
+}
+
+void restore(torch::nn::Module& net, const std::vector<torch::Tensor>& copy) {
+  torch::NoGradGuard no_grad;
+  std::size_t i = 0;
+  for (auto& t : net.parameters()) t.copy_(copy[i++]);
+  for (auto& t : net.buffers()) t.copy_(copy[i++]);
+}
+
+class TorchModel : public Model {
+ public:
+  TorchModel(const Campaign& campaign, NetworkSpec spec)
+      : campaign_(campaign), spec_(std::move(spec)) {}
+
+  void check(const json& params) const override {
+    TrainingSettings settings(params);
+    spec_.check(params);
+  }
+
+  Metrics evaluate(const json& params, const RunContext& context) override {
+    check(params);
+    const TrainingSettings s(params);
+    const data::TrialData data = load_model_data(campaign_, params, context.seed);
+    const auto& split = data.split();
+    if (split.train.empty()) throw std::runtime_error("the training split is empty");
+    if (split.val.empty()) throw std::runtime_error("the validation split is empty");
+    keep_freed_memory();
+    if (s.threads > 0) torch::set_num_threads(static_cast<int>(s.threads));
+    const torch::Device device = resolve_device(s.device);
+    torch::manual_seed(context.seed);
+    const auto view = data.view();
+    auto net = spec_.build(params, static_cast<std::int64_t>(view.cell_width()),
+                           static_cast<std::int64_t>(view.drug_width()));
+    net->to(device);
+    net->train();
+    const auto step = make_step(s, net->parameters());
+
+    BatchLoader loader(data, data.labels(), device);
+    auto order = split.train;
+    Rng rng(context.seed);
+    const auto batch = static_cast<std::size_t>(s.batch_size);
+    const auto val_truth = labels_of(data.clean_labels(), split.val);
+    double best_val = std::numeric_limits<double>::infinity();
+    std::vector<torch::Tensor> best_state;
+    std::int64_t epochs_run = 0, stale = 0;
+    double train_loss = 0, train_seconds = 0;
+    std::size_t samples = 0;
+    for (std::int64_t epoch = 0; epoch < s.epochs; ++epoch) {
+      shuffle(order, rng);
+      const auto start = std::chrono::steady_clock::now();
+      double loss_sum = 0;
+      for (std::size_t first = 0; first < order.size(); first += batch) {
+        if (context.cancelled()) throw std::runtime_error("cancelled");
+        const std::size_t n = std::min(batch, order.size() - first);
+        auto b = loader.load(order.data() + first, n);
+        net->zero_grad();
+        auto loss = loss_of(s.loss, net->forward(b.cell, b.drug), b.y);
+        loss.backward();
+        step();
+        loss_sum += loss.item<double>() * static_cast<double>(n);
+      }
+      train_seconds +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      samples += order.size();
+      train_loss = loss_sum / static_cast<double>(order.size());
+      ++epochs_run;
+      if (!std::isfinite(train_loss)) break;  // diverged: the metrics below say nan
+      if (s.patience == 0) continue;
+      const double val =
+          regression_metrics(val_truth, predict(*net, data, split.val, device)).at("mse");
+      if (val < best_val) {
+        best_val = val;
+        best_state = snapshot(*net);
+        stale = 0;
+      } else if (++stale >= s.patience) {
+        break;
+      }
+    }
+    if (!best_state.empty()) restore(*net, best_state);
+
+    Metrics out;
+    for (auto [part, rows] : {std::pair{"val", &split.val}, {"test", &split.test}}) {
+      if (rows->empty()) continue;
+      const auto truth = labels_of(data.clean_labels(), *rows);
+      const auto predicted = predict(*net, data, *rows, device);
+      out.merge(regression_metrics(truth, predicted, std::string(part) + "_"));
+      if (!context.run_dir.empty()) {
+        write_predictions(context.run_dir, part, data, *rows, truth, predicted);
+      }
+    }
+    out["val_loss"] = out.at("val_mse");
+    out["train_loss"] = train_loss;
+    out["epochs"] = static_cast<double>(epochs_run);
+    out["samples_per_s"] = train_seconds > 0 ? static_cast<double>(samples) / train_seconds : 0;
+    if (save_model_param(params) != SaveModel::None && !context.run_dir.empty()) {
+      torch::serialize::OutputArchive archive;
+      net->to(torch::kCPU);
+      net->save(archive);
+      std::filesystem::create_directories(checkpoint_dir(context.run_dir));
+      archive.save_to((checkpoint_dir(context.run_dir) / "model.pt").string());
+    }
+    return out;
+  }
+
+ private:
+  const Campaign& campaign_;
+  NetworkSpec spec_;
+};
+
+std::vector<std::string> torch_metrics() {
+  std::vector<std::string> names = {"val_loss"};
+  for (const char* prefix : {"val_", "test_"}) {
+    for (const auto& m : regression_metric_names()) names.push_back(prefix + m);
+  }
+  for (const char* extra : {"train_loss", "epochs", "samples_per_s"}) names.push_back(extra);
+  return names;
+}
+
+}  // namespace
+
+bool register_network(const std::string& name, NetworkSpec spec) {
+  return ModelRegistry::instance().add(
+      name, {torch_metrics(), [spec](const Campaign& campaign) -> std::unique_ptr<Model> {
+               return std::make_unique<TorchModel>(campaign, spec);
+             }});
+}
+
+}  // namespace overseer::torch_models

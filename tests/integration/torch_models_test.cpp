@@ -1,0 +1,162 @@
+// torch_mlp and torch_cnn (the LibTorch plug-in) trained through `overseer train` on NCI-60.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <sstream>
+
+#include "process.hpp"
+
+using namespace overseer::test;
+using json = nlohmann::json;
+
+namespace {
+
+struct Trained {
+  ProcessResult process;
+  json result;
+};
+
+Trained train(const ScratchDir& dir, const std::string& model, const json& params) {
+  Trained t;
+  // DrugCell's own split: 8,605 / 2,869 / 2,869 rows.
+  const json data = {{"file", (source_dir() / "data" / "nci60.h5").string()},
+                     {"split", "original"}};
+  t.process = run(overseer_command({"train", "--model", model, "--params", params.dump(), "--data",
+                                    data.dump(), "--trial-dir", (dir / "trial").string()}),
+                  dir.path());
+  if (t.process.exit_code != 2) t.result = json::parse(t.process.out);
+  return t;
+}
+
+double metric(const Trained& t, const std::string& name) {
+  return t.result.at("metrics").at(name).get<double>();
+}
+
+// Small enough to train in seconds on one core, large enough to learn NCI-60's signal.
+json small_uno() {
+  return {{"dense_feature_layers", {64, 64}},
+          {"dense", {64}},
+          {"epochs", 3},
+          {"batch_size", 64},
+          {"learning_rate", 1e-3},
+          {"threads", 1}};
+}
+
+}  // namespace
+
+TEST(TorchModels, UnoMlpOnNci60BeatsTheMeanPredictor) {
+  ScratchDir dir;
+  json params = small_uno();
+  params["save_model"] = "all";
+  params["dropout"] = 0.1;
+  const auto t = train(dir, "torch_mlp", params);
+  ASSERT_EQ(t.process.exit_code, 0) << t.process.err << t.process.out;
+  EXPECT_EQ(t.result.at("status"), "ok");
+  // A mean predictor scores r2 = 0; DrugCell's features carry real signal.
+  EXPECT_GT(metric(t, "val_r2"), 0.2) << t.process.out;
+  EXPECT_GT(metric(t, "test_r2"), 0.2) << t.process.out;
+  EXPECT_EQ(t.result.at("value"), t.result.at("metrics").at("val_mse"));
+  EXPECT_EQ(metric(t, "epochs"), 3);
+  EXPECT_GT(metric(t, "samples_per_s"), 0);
+  EXPECT_TRUE(std::filesystem::exists(dir / "trial" / "checkpoint" / "model.pt"));
+
+  std::istringstream csv(read_text(dir / "trial" / "predictions_val.csv"));
+  std::string line;
+  std::getline(csv, line);
+  EXPECT_EQ(line, "cell,drug,y_true,y_pred,abs_diff");
+  std::size_t rows = 0;
+  double squared = 0;
+  while (std::getline(csv, line)) {
+    ++rows;
+    // SMILES may hold commas, so the numbers are read from the right.
+    std::vector<double> numbers;
+    for (int i = 0; i < 3; ++i) {
+      const auto comma = line.rfind(',');
+      numbers.push_back(std::stod(line.substr(comma + 1)));
+      line.erase(comma);
+    }
+    const double abs_diff = numbers[0], predicted = numbers[1], truth = numbers[2];
+    EXPECT_NEAR(abs_diff, std::abs(predicted - truth), 1e-5);
+    squared += (predicted - truth) * (predicted - truth);
+  }
+  EXPECT_EQ(rows, 2869u);
+  EXPECT_NEAR(squared / static_cast<double>(rows), metric(t, "val_mse"), 1e-4);
+}
+
+TEST(TorchModels, ConvNetOnNci60BeatsTheMeanPredictor) {
+  ScratchDir dir;
+  const json params = {{"conv_filters", {8}}, {"conv_kernel", 20}, {"conv_stride", 2},
+                       {"pool", 10},          {"dense", {32}},     {"epochs", 3},
+                       {"batch_size", 64},    {"threads", 1}};
+  const auto t = train(dir, "torch_cnn", params);
+  ASSERT_EQ(t.process.exit_code, 0) << t.process.err << t.process.out;
+  EXPECT_GT(metric(t, "val_r2"), 0.2) << t.process.out;
+  EXPECT_FALSE(std::filesystem::exists(dir / "trial" / "checkpoint"));
+}
+
+TEST(TorchModels, EveryOptimizerAndLossTrains) {
+  for (const char* optimizer : {"adam", "adamax", "sgd", "rmsprop"}) {
+    for (const char* loss : {"mse", "mae", "huber"}) {
+      ScratchDir dir;
+      json params = small_uno();
+      params["epochs"] = 1;
+      params["optimizer"] = optimizer;
+      params["loss"] = loss;
+      params["momentum"] = 0.9;
+      params["learning_rate"] = std::string(optimizer) == "sgd" ? 0.01 : 1e-3;
+      const auto t = train(dir, "torch_mlp", params);
+      ASSERT_EQ(t.process.exit_code, 0) << optimizer << ' ' << loss << t.process.err;
+      EXPECT_GT(metric(t, "val_r2"), 0.05) << optimizer << ' ' << loss << t.process.out;
+    }
+  }
+}
+
+TEST(TorchModels, EarlyStoppingKeepsTheBestEpoch) {
+  ScratchDir dir;
+  json params = small_uno();
+  params["epochs"] = 200;
+  params["patience"] = 2;
+  params["learning_rate"] = 3e-3;
+  const auto t = train(dir, "torch_mlp", params);
+  ASSERT_EQ(t.process.exit_code, 0) << t.process.err;
+  EXPECT_LT(metric(t, "epochs"), 200) << t.process.out;
+  EXPECT_GT(metric(t, "val_r2"), 0.2) << t.process.out;
+}
+
+TEST(TorchModels, DivergenceIsReportedAsNan) {
+  ScratchDir dir;
+  json params = small_uno();
+  params["epochs"] = 2;
+  params["optimizer"] = "sgd";
+  params["learning_rate"] = 10.0;
+  const auto t = train(dir, "torch_mlp", params);
+  EXPECT_EQ(t.result.at("status"), "nan") << t.process.out;
+  EXPECT_EQ(t.process.exit_code, 1);
+}
+
+TEST(TorchModels, AMissingGpuIsAClearError) {
+  ScratchDir dir;
+  json params = small_uno();
+  params["device"] = "cuda:99";
+  const auto t = train(dir, "torch_mlp", params);
+  EXPECT_EQ(t.process.exit_code, 1);
+  EXPECT_EQ(t.result.at("status"), "failed");
+  EXPECT_NE(t.result.at("message").get<std::string>().find("cuda:99"), std::string::npos)
+      << t.process.out;
+}
+
+TEST(TorchModels, BadArchitecturesExitTwoNamingTheParameter) {
+  ScratchDir dir;
+  auto width = train(dir, "torch_mlp", {{"dense", {64, -1}}});
+  EXPECT_EQ(width.process.exit_code, 2);
+  EXPECT_NE(width.process.err.find("\"dense\""), std::string::npos) << width.process.err;
+  auto optimizer = train(dir, "torch_mlp", {{"optimizer", "lbfgs"}});
+  EXPECT_EQ(optimizer.process.exit_code, 2);
+  EXPECT_NE(optimizer.process.err.find("/optimizer"), std::string::npos) << optimizer.process.err;
+  auto shrunk = train(dir, "torch_cnn", {{"conv_kernel", 4000}, {"epochs", 1}});
+  EXPECT_EQ(shrunk.result.at("status"), "failed");
+  EXPECT_NE(shrunk.result.at("message").get<std::string>().find("conv_kernel"), std::string::npos);
+}
