@@ -10,13 +10,17 @@
 # Usage: bench/drug_response.sh [BUILD_DIR] [DATA_DIR]
 #   BUILD_DIR defaults to build; DATA_DIR to data/nci60 in the repository.
 # Environment (defaults): EPOCHS=3 REPEATS=3 ROUNDS=200 XGB_NTHREAD=2
+#   ARCHS="mlp mlp-sparse cnn": mlp-sparse is Overseer's torch_mlp with sparse_input against
+#   PyTorch's (dense) Uno MLP. XGBOOST=1: the xgboost and pandas rows (0 skips them).
 #   MLP_THREADS="1:2" CNN_THREADS="2:1": torch:OpenBLAS threads for each architecture, the best
 #   settings found on 2 cores (dense layers run in OpenBLAS; convolutions in torch's own
 #   threads); space-separated lists compare several, e.g. MLP_THREADS="1:2 2:2"; 0 = default.
-#   MAX_ROWS= (first R rows of train and val, peers only: for quick checks) CPP_DATA=DATA_DIR
-#   (what `overseer train --data` gets).
+#   TUNED_PEER=1: also runs PyTorch with glibc told to keep freed memory (GLIBC_TUNABLES), which
+#   Overseer's torch plug-in does itself (see docs/models.md): PyTorch at that setting too.
+#   MAX_ROWS= (first R rows of train and val, peers only: for quick checks)
+#   CPP_DATA= what `overseer train --data` gets (default: data/nci60.h5 with DrugCell's split,
+#   the same rows as the peers' train_DNA.txt / val_DNA.txt).
 # About 15 minutes for the PyTorch side on 2 cores at the defaults, as long again for Overseer's.
-# The Overseer side is skipped, with a note, while BUILD_DIR/bin/overseer has no `train` command.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-build}
@@ -24,11 +28,14 @@ data=${2:-$here/../data/nci60}
 epochs=${EPOCHS:-3}
 repeats=${REPEATS:-3}
 rounds=${ROUNDS:-200}
+archs=${ARCHS:-mlp mlp-sparse cnn}
+with_xgboost=${XGBOOST:-1}
+tuned_peer=${TUNED_PEER:-0}
 mlp_threads=${MLP_THREADS:-1:2}
 cnn_threads=${CNN_THREADS:-2:1}
 xgb_nthread=${XGB_NTHREAD:-2}
 max_rows=${MAX_ROWS:-}
-cpp_data=${CPP_DATA:-$data}
+cpp_data=${CPP_DATA:-"{\"file\": \"$here/../data/nci60.h5\", \"split\": \"original\"}"}
 python=/usr/bin/python3
 overseer=$build/bin/overseer
 
@@ -53,11 +60,9 @@ if [ ${#need[@]} -gt 0 ]; then
   apt_install || { $sudo apt-get update -q >/dev/null && apt_install; }
 fi
 
-have_cpp=0
-if [ -x "$overseer" ] && "$overseer" train --help 2>&1 | grep -q -- '--model'; then
-  have_cpp=1
-else
-  echo "note: $overseer has no 'train' command (or is missing): Overseer columns skipped" >&2
+if [ ! -x "$overseer" ]; then
+  echo "drug_response.sh: no $overseer (build first, or pass BUILD_DIR)" >&2
+  exit 2
 fi
 
 scratch=$(mktemp -d)
@@ -95,55 +100,58 @@ PY
 rows_flag=()
 [ -z "$max_rows" ] || rows_flag=(--max-rows "$max_rows")
 
-# Overseer's side. Parameter names follow issue 4 (torch_mlp, torch_cnn, xgboost); threads go
-# through the environment as for the peer. Adapt here if the `overseer train` CLI differs.
+# Overseer's side: the same architectures and settings through `overseer train`.
 mlp_params='"dense_feature_layers":[1000,1000,1000],"dense":[1000,1000,1000],"activation":"relu","dropout":0.1,"optimizer":"adam","learning_rate":0.0001,"loss":"mse"'
-cnn_params='"filters":[32,32],"kernel":[20,20],"stride":[1,1],"pool":[10,10],"dense":[200,20],"activation":"relu","dropout":0,"optimizer":"adam","learning_rate":0.0001,"loss":"mse"'
+cnn_params='"conv_filters":[32,32],"conv_kernel":20,"conv_stride":1,"pool":10,"dense":[200,20],"activation":"relu","dropout":0,"optimizer":"adam","learning_rate":0.0001,"loss":"mse"'
 cpp_torch() {  # arch batch torch_threads blas_threads
-  local arch=$1 batch=$2 tt=$3 bt=$4 params
-  [ "$arch" = mlp ] && params=$mlp_params || params=$cnn_params
+  local arch=$1 batch=$2 tt=$3 bt=$4 model params
+  case $arch in
+    mlp) model=torch_mlp params=$mlp_params ;;
+    mlp-sparse) model=torch_mlp params="$mlp_params,\"sparse_input\":true" ;;
+    cnn) model=torch_cnn params=$cnn_params ;;
+  esac
   local env_args=()
-  [ "$tt" -eq 0 ] || env_args+=(OMP_NUM_THREADS="$tt")
   [ "$bt" -eq 0 ] || env_args+=(OPENBLAS_NUM_THREADS="$bt")
-  env "${env_args[@]}" "$overseer" train --model "torch_$arch" --data "$cpp_data" --device cpu \
-    --params "{$params,\"batch_size\":$batch,\"epochs\":$epochs,\"seed\":1}"
+  env "${env_args[@]}" "$overseer" train --model "$model" --data "$cpp_data" --device cpu --seed 1 \
+    --params "{$params,\"batch_size\":$batch,\"epochs\":$epochs,\"threads\":$tt}"
 }
 cpp_xgboost() {
-  "$overseer" train --model xgboost --data "$cpp_data" --device cpu --params \
-    "{\"tree_method\":\"hist\",\"max_depth\":6,\"eta\":0.1,\"subsample\":0.7,\"colsample_bytree\":0.8,\"n_estimators\":$rounds,\"nthread\":$xgb_nthread,\"seed\":1}"
+  "$overseer" train --model xgboost --data "$cpp_data" --device cpu --seed 1 --params \
+    "{\"tree_method\":\"hist\",\"max_depth\":6,\"eta\":0.1,\"subsample\":0.7,\"colsample_bytree\":0.8,\"n_estimators\":$rounds,\"nthread\":$xgb_nthread}"
 }
 export -f cpp_torch cpp_xgboost
 export overseer cpp_data epochs rounds xgb_nthread mlp_params cnn_params
+# What Overseer's torch plug-in does with mallopt, as an environment setting for PyTorch.
+keep_freed_memory=glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=2147483647
 
-for arch in mlp cnn; do
+for arch in $archs; do
   settings=$mlp_threads
-  [ "$arch" = mlp ] || settings=$cnn_threads
+  [ "$arch" != cnn ] || settings=$cnn_threads
   for setting in $settings; do
     tt=${setting%%:*} bt=${setting#*:}
     for batch in 32 256; do
       tag="{\"bench\":\"torch\",\"arch\":\"$arch\",\"batch\":$batch,\"threads\":\"$tt:$bt\""
+      peer=("$python" "$here/peers/torch_drug_response.py" --arch "${arch%-sparse}"
+        --batch-size "$batch" --epochs "$epochs" --threads "$tt" --blas-threads "$bt"
+        --data "$data" --seed 1 "${rows_flag[@]}")
       for _ in $(seq "$repeats"); do
-        record "$tag,\"side\":\"pytorch\"}" "$python" "$here/peers/torch_drug_response.py" \
-          --arch "$arch" --batch-size "$batch" --epochs "$epochs" --threads "$tt" \
-          --blas-threads "$bt" --data "$data" --seed 1 "${rows_flag[@]}"
-        if [ $have_cpp -eq 1 ]; then
-          record "$tag,\"side\":\"overseer\"}" bash -c 'cpp_torch "$@"' _ "$arch" "$batch" "$tt" "$bt" ||
-            echo "note: overseer train torch_$arch failed; continuing" >&2
+        record "$tag,\"side\":\"pytorch\"}" "${peer[@]}"
+        if [ "$tuned_peer" = 1 ]; then
+          record "$tag,\"side\":\"pytorch-tuned\"}" env GLIBC_TUNABLES=$keep_freed_memory "${peer[@]}"
         fi
+        record "$tag,\"side\":\"overseer\"}" bash -c 'cpp_torch "$@"' _ "$arch" "$batch" "$tt" "$bt"
       done
     done
   done
 done
 for _ in $(seq "$repeats"); do
+  [ "$with_xgboost" = 1 ] || break
   for input in merged csr; do
     record "{\"bench\":\"xgboost\",\"side\":\"python-$input\"}" "$python" \
       "$here/peers/xgboost_drug_response.py" --input "$input" --data "$data" --rounds "$rounds" \
       --nthread "$xgb_nthread" --seed 1 "${rows_flag[@]}"
   done
-  if [ $have_cpp -eq 1 ]; then
-    record '{"bench":"xgboost","side":"overseer"}' bash -c cpp_xgboost ||
-      echo "note: overseer train xgboost failed; continuing" >&2
-  fi
+  record '{"bench":"xgboost","side":"overseer"}' bash -c cpp_xgboost
   record '{"bench":"merge","side":"pandas"}' "$python" "$here/peers/pandas_merge_rss.py" \
     --data "$data" "${rows_flag[@]}"
 done

@@ -86,6 +86,29 @@ TEST(TorchModels, UnoMlpOnNci60BeatsTheMeanPredictor) {
   EXPECT_NEAR(squared / static_cast<double>(rows), metric(t, "val_mse"), 1e-4);
 }
 
+TEST(TorchModels, SparseInputComputesWhatDenseInputDoes) {
+  // Same seed, same initial weights: untrained (learning rate 0) the two must predict alike up
+  // to float summation order, and after training stay within float drift of each other.
+  for (double rate : {0.0, 1e-3}) {
+    ScratchDir dense_dir, sparse_dir;
+    json params = small_uno();
+    params["epochs"] = 2;
+    params["learning_rate"] = rate;
+    const auto dense = train(dense_dir, "torch_mlp", params);
+    params["sparse_input"] = true;
+    const auto sparse = train(sparse_dir, "torch_mlp", params);
+    ASSERT_EQ(dense.process.exit_code, 0) << dense.process.err;
+    ASSERT_EQ(sparse.process.exit_code, 0) << sparse.process.err;
+    const double tolerance = rate == 0 ? 1e-6 : 1e-2;
+    EXPECT_NEAR(metric(sparse, "val_mse"), metric(dense, "val_mse"),
+                tolerance * metric(dense, "val_mse"))
+        << "learning rate " << rate;
+    if (rate > 0) {
+      EXPECT_GT(metric(sparse, "val_r2"), 0.2) << sparse.process.out;
+    }
+  }
+}
+
 TEST(TorchModels, ConvNetOnNci60BeatsTheMeanPredictor) {
   ScratchDir dir;
   const json params = {{"conv_filters", {8}}, {"conv_kernel", 20}, {"conv_stride", 2},
@@ -156,6 +179,10 @@ TEST(TorchModels, BadArchitecturesExitTwoNamingTheParameter) {
   auto optimizer = train(dir, "torch_mlp", {{"optimizer", "lbfgs"}});
   EXPECT_EQ(optimizer.process.exit_code, 2);
   EXPECT_NE(optimizer.process.err.find("/optimizer"), std::string::npos) << optimizer.process.err;
+  auto sparse =
+      train(dir, "torch_mlp", {{"sparse_input", true}, {"dense_feature_layers", json::array()}});
+  EXPECT_EQ(sparse.process.exit_code, 2);
+  EXPECT_NE(sparse.process.err.find("/sparse_input"), std::string::npos) << sparse.process.err;
   auto shrunk = train(dir, "torch_cnn", {{"conv_kernel", 4000}, {"epochs", 1}});
   EXPECT_EQ(shrunk.result.at("status"), "failed");
   EXPECT_NE(shrunk.result.at("message").get<std::string>().find("conv_kernel"), std::string::npos);

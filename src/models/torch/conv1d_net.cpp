@@ -20,7 +20,7 @@ ConvShape conv_shape(const json& params) {
           int_param(params, "conv_stride", 1, 1, 4096),
           int_param(params, "pool", 10, 1, 4096),
           sizes_param(params, "dense", {200, 20}, "dense_layers", 2),
-          number_param(params, "dropout", 0, 0, 0.99)};
+          dropout_param(params)};
 }
 
 class Conv1dNet : public DrugResponseNet {
@@ -54,8 +54,8 @@ class Conv1dNet : public DrugResponseNet {
     register_module("dense", dense_);
   }
 
-  torch::Tensor forward(const torch::Tensor& cell, const torch::Tensor& drug) override {
-    auto x = convs_->forward(torch::cat({cell, drug}, 1).unsqueeze(1));
+  torch::Tensor forward(const Features& features) override {
+    auto x = convs_->forward(torch::cat({features.cell, features.drug}, 1).unsqueeze(1));
     return dense_->forward(x.flatten(1)).squeeze(1);
   }
 

@@ -1,3 +1,5 @@
+#include <cmath>
+
 #include "torch_network.hpp"
 
 namespace overseer::torch_models {
@@ -22,16 +24,47 @@ torch::nn::AnyModule activation(const json& params) {
   return torch::nn::AnyModule(torch::nn::ReLU());
 }
 
+double dropout_param(const json& params) {
+  return number_param(params, "dropout", 0, 0, 0.99);
+}
+
+void append_activation(torch::nn::Sequential& stack, const json& params, double dropout) {
+  stack->push_back(activation(params));
+  if (dropout > 0) stack->push_back(torch::nn::Dropout(dropout));
+}
+
+void append_dense(torch::nn::Sequential& stack, std::int64_t inputs,
+                  const std::vector<std::int64_t>& widths, const json& params, double dropout) {
+  for (std::int64_t width : widths) {
+    stack->push_back(torch::nn::Linear(inputs, width));
+    append_activation(stack, params, dropout);
+    inputs = width;
+  }
+}
+
 torch::nn::Sequential dense_stack(std::int64_t inputs, const std::vector<std::int64_t>& widths,
                                   const json& params, double dropout) {
   torch::nn::Sequential stack;
-  for (std::int64_t width : widths) {
-    stack->push_back(torch::nn::Linear(inputs, width));
-    stack->push_back(activation(params));
-    if (dropout > 0) stack->push_back(torch::nn::Dropout(dropout));
-    inputs = width;
-  }
+  append_dense(stack, inputs, widths, params, dropout);
   return stack;
+}
+
+SparseLinearImpl::SparseLinearImpl(std::int64_t inputs, std::int64_t outputs) {
+  // Drawn exactly as torch::nn::Linear draws its weight and bias, in the same shape and order,
+  // so that with the same seed a network starts identical with sparse or dense input.
+  auto weight = torch::empty({outputs, inputs});
+  torch::nn::init::kaiming_uniform_(weight, std::sqrt(5.0));
+  const double bound = 1 / std::sqrt(static_cast<double>(inputs));
+  weight_ = register_parameter("weight", weight.t().contiguous());
+  bias_ = register_parameter("bias", torch::empty({outputs}).uniform_(-bound, bound));
+}
+
+torch::Tensor SparseLinearImpl::forward(const SparseRows& rows) {
+  constexpr std::int64_t kSum = 0;
+  auto summed = torch::embedding_bag(weight_, rows.columns, rows.offsets,
+                                     /*scale_grad_by_freq=*/false, kSum, /*sparse=*/false,
+                                     rows.values, /*include_last_offset=*/true);
+  return std::get<0>(summed) + bias_;
 }
 
 }  // namespace overseer::torch_models

@@ -9,16 +9,46 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "overseer/models/model.hpp"
 
 namespace overseer::torch_models {
 
+// One table's features for a minibatch as compressed sparse rows: the non-zero values, their
+// columns, and where each row starts (rows + 1 offsets), as torch::embedding_bag takes them.
+struct SparseRows {
+  torch::Tensor columns, offsets, values;
+};
+
+// A minibatch's features: dense [rows x width] tensors, or the non-zero entries only for a
+// network that asks for sparse input.
+struct Features {
+  torch::Tensor cell, drug;
+  SparseRows cell_sparse, drug_sparse;
+};
+
 // A network mapping a batch of cell features and drug features to one response per row.
 class DrugResponseNet : public torch::nn::Module {
  public:
-  virtual torch::Tensor forward(const torch::Tensor& cell, const torch::Tensor& drug) = 0;
+  virtual torch::Tensor forward(const Features& features) = 0;
+  // Whether forward reads Features' sparse rows rather than the dense tensors.
+  virtual bool sparse_input() const { return false; }
 };
+
+// A linear layer whose input is sparse rows: the same function as torch::nn::Linear (and the
+// same initialization), at a cost proportional to the non-zero inputs rather than to the
+// width. Mutations and fingerprints are 2-7% non-zero.
+class SparseLinearImpl : public torch::nn::Module {
+ public:
+  SparseLinearImpl(std::int64_t inputs, std::int64_t outputs);
+  torch::Tensor forward(const SparseRows& rows);
+
+ private:
+  torch::Tensor weight_;  // [inputs x outputs]: one row per input column, as embedding_bag reads
+  torch::Tensor bias_;
+};
+TORCH_MODULE(SparseLinear);
 
 // One torch model: how to check its architecture parameters, and how to build the network
 // for the feature counts of the data.
@@ -36,9 +66,15 @@ bool register_network(const std::string& name, NetworkSpec spec);
 // The activation a network's `activation` parameter names (default relu).
 torch::nn::AnyModule activation(const json& params);
 void check_activation(const json& params);
+// `dropout` after each dense layer, 0 .. 0.99 (default 0).
+double dropout_param(const json& params);
 
-// Linear -> activation -> dropout (when > 0) for each width in turn.
+// Linear -> activation -> dropout (when > 0) for each width in turn, appended to `stack`.
+void append_dense(torch::nn::Sequential& stack, std::int64_t inputs,
+                  const std::vector<std::int64_t>& widths, const json& params, double dropout);
 torch::nn::Sequential dense_stack(std::int64_t inputs, const std::vector<std::int64_t>& widths,
                                   const json& params, double dropout);
+// The activation and dropout that follow a layer.
+void append_activation(torch::nn::Sequential& stack, const json& params, double dropout);
 
 }  // namespace overseer::torch_models

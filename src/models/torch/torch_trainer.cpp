@@ -146,36 +146,79 @@ torch::Tensor loss_of(const std::string& loss, const torch::Tensor& predicted,
 }
 
 // Gathers minibatches of response rows from the unmerged tables into reusable host buffers
-// and moves them to the device.
+// and moves them to the device: dense features, or each table's non-zero entries for a
+// network with sparse input.
 class BatchLoader {
  public:
-  BatchLoader(const data::TrialData& data, const std::vector<float>& labels, torch::Device device)
-      : view_(data.view()), labels_(labels), device_(device) {}
+  BatchLoader(const data::TrialData& data, const std::vector<float>& labels, bool sparse,
+              torch::Device device)
+      : view_(data.view()), labels_(labels), sparse_(sparse), device_(device) {}
 
   struct Batch {
-    torch::Tensor cell, drug, y;
+    Features x;
+    torch::Tensor y;
   };
 
   Batch load(const std::size_t* rows, std::size_t n) {
-    const auto cells = static_cast<std::int64_t>(view_.cell_width());
-    const auto drugs = static_cast<std::int64_t>(view_.drug_width());
-    cell_.resize(n * view_.cell_width());
-    drug_.resize(n * view_.drug_width());
+    Batch batch;
     y_.resize(n);
-    view_.gather(rows, n, cell_.data(), drug_.data(), nullptr);
     for (std::size_t i = 0; i < n; ++i) y_[i] = labels_[rows[i]];
     const auto count = static_cast<std::int64_t>(n);
     // from_blob shares the buffers; they are refilled only after the batch has been used.
-    return {torch::from_blob(cell_.data(), {count, cells}).to(device_),
-            torch::from_blob(drug_.data(), {count, drugs}).to(device_),
-            torch::from_blob(y_.data(), {count}).to(device_)};
+    batch.y = torch::from_blob(y_.data(), {count}).to(device_);
+    if (sparse_) {
+      view_.gather_csr(rows, n, csr_, nullptr);
+      batch.x.cell_sparse = split_columns(0, view_.cell_width(), cell_sparse_);
+      batch.x.drug_sparse = split_columns(view_.cell_width(), view_.width(), drug_sparse_);
+      return batch;
+    }
+    cell_.resize(n * view_.cell_width());
+    drug_.resize(n * view_.drug_width());
+    view_.gather(rows, n, cell_.data(), drug_.data(), nullptr);
+    batch.x.cell =
+        torch::from_blob(cell_.data(), {count, static_cast<std::int64_t>(view_.cell_width())})
+            .to(device_);
+    batch.x.drug =
+        torch::from_blob(drug_.data(), {count, static_cast<std::int64_t>(view_.drug_width())})
+            .to(device_);
+    return batch;
   }
 
  private:
+  struct SparseBuffers {
+    std::vector<std::int64_t> columns, offsets;
+    std::vector<float> values;
+  };
+
+  // The joined rows' entries in columns [first, last), renumbered from 0: one table's part.
+  SparseRows split_columns(std::size_t first, std::size_t last, SparseBuffers& out) {
+    const std::size_t rows = csr_.indptr.size() - 1;
+    out.columns.clear();
+    out.values.clear();
+    out.offsets.assign(1, 0);
+    for (std::size_t r = 0; r < rows; ++r) {
+      for (std::size_t k = csr_.indptr[r]; k < csr_.indptr[r + 1]; ++k) {
+        const std::size_t column = csr_.indices[k];
+        if (column < first || column >= last) continue;
+        out.columns.push_back(static_cast<std::int64_t>(column - first));
+        out.values.push_back(csr_.values[k]);
+      }
+      out.offsets.push_back(static_cast<std::int64_t>(out.columns.size()));
+    }
+    const auto nnz = static_cast<std::int64_t>(out.columns.size());
+    const auto bounds = static_cast<std::int64_t>(out.offsets.size());
+    return {torch::from_blob(out.columns.data(), {nnz}, torch::kInt64).to(device_),
+            torch::from_blob(out.offsets.data(), {bounds}, torch::kInt64).to(device_),
+            torch::from_blob(out.values.data(), {nnz}).to(device_)};
+  }
+
   data::JoinedView view_;
   const std::vector<float>& labels_;
+  bool sparse_;
   torch::Device device_;
   std::vector<float> cell_, drug_, y_;
+  data::CsrRows csr_;
+  SparseBuffers cell_sparse_, drug_sparse_;
 };
 
 // Predictions for `rows`, in their order; the labels scored against are the clean ones.
@@ -184,13 +227,13 @@ std::vector<float> predict(DrugResponseNet& net, const data::TrialData& data,
   constexpr std::size_t kEvalBatch = 1024;
   torch::NoGradGuard no_grad;
   net.eval();
-  BatchLoader loader(data, data.clean_labels(), device);
+  BatchLoader loader(data, data.clean_labels(), net.sparse_input(), device);
   std::vector<float> predicted;
   predicted.reserve(rows.size());
   for (std::size_t start = 0; start < rows.size(); start += kEvalBatch) {
     const std::size_t n = std::min(kEvalBatch, rows.size() - start);
     auto batch = loader.load(rows.data() + start, n);
-    auto out = net.forward(batch.cell, batch.drug).to(torch::kCPU).contiguous();
+    auto out = net.forward(batch.x).to(torch::kCPU).contiguous();
     predicted.insert(predicted.end(), out.data_ptr<float>(), out.data_ptr<float>() + n);
   }
   net.train();
@@ -247,7 +290,7 @@ class TorchModel : public Model {
     net->train();
     const auto step = make_step(s, net->parameters());
 
-    BatchLoader loader(data, data.labels(), device);
+    BatchLoader loader(data, data.labels(), net->sparse_input(), device);
     auto order = split.train;
     Rng rng(context.seed);
     const auto batch = static_cast<std::size_t>(s.batch_size);
@@ -266,7 +309,7 @@ class TorchModel : public Model {
         const std::size_t n = std::min(batch, order.size() - first);
         auto b = loader.load(order.data() + first, n);
         net->zero_grad();
-        auto loss = loss_of(s.loss, net->forward(b.cell, b.drug), b.y);
+        auto loss = loss_of(s.loss, net->forward(b.x), b.y);
         loss.backward();
         step();
         loss_sum += loss.item<double>() * static_cast<double>(n);

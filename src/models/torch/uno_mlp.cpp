@@ -15,44 +15,87 @@ std::vector<std::int64_t> head_sizes(const json& params) {
   return sizes_param(params, "dense", kUnoWidths, "dense_layers", 3);
 }
 
+// Opt-in: the towers' first layers read only the non-zero features.
+bool sparse_input_param(const json& params) {
+  const bool sparse = bool_param(params, "sparse_input", false);
+  if (sparse && tower_sizes(params).empty()) {
+    throw ParameterError("sparse_input",
+                         "sparse_input needs at least one dense_feature_layers "
+                         "layer to read the sparse features");
+  }
+  return sparse;
+}
+
 std::int64_t output_width(std::int64_t inputs, const std::vector<std::int64_t>& widths) {
   return widths.empty() ? inputs : widths.back();
 }
 
-class UnoMlp : public DrugResponseNet {
+// One input's tower. With sparse input its first layer reads the table's non-zero entries.
+class Tower {
  public:
-  UnoMlp(const json& params, std::int64_t cell_features, std::int64_t drug_features) {
-    const double dropout = number_param(params, "dropout", 0, 0, 0.99);
-    const auto tower = tower_sizes(params);
-    cell_tower_ = register_module("cell_tower", dense_stack(cell_features, tower, params, dropout));
-    drug_tower_ = register_module("drug_tower", dense_stack(drug_features, tower, params, dropout));
-    const std::int64_t joined =
-        output_width(cell_features, tower) + output_width(drug_features, tower);
-    const auto head = head_sizes(params);
-    head_ = register_module("head", dense_stack(joined, head, params, dropout));
-    out_ = register_module("out", torch::nn::Linear(output_width(joined, head), 1));
+  Tower(torch::nn::Module& owner, const std::string& name, std::int64_t features,
+        const json& params, bool sparse) {
+    const auto widths = tower_sizes(params);
+    const double dropout = dropout_param(params);
+    if (sparse) {
+      first_ = owner.register_module(name + "_sparse", SparseLinear(features, widths.front()));
+      append_activation(rest_, params, dropout);
+      append_dense(rest_, widths.front(), {widths.begin() + 1, widths.end()}, params, dropout);
+    } else {
+      append_dense(rest_, features, widths, params, dropout);
+    }
+    owner.register_module(name, rest_);
   }
 
-  torch::Tensor forward(const torch::Tensor& cell, const torch::Tensor& drug) override {
-    auto joined = torch::cat({cell_tower_->forward(cell), drug_tower_->forward(drug)}, 1);
-    return out_->forward(head_->forward(joined)).squeeze(1);
+  torch::Tensor forward(const torch::Tensor& dense, const SparseRows& sparse) {
+    return first_ ? rest_->forward(first_->forward(sparse)) : rest_->forward(dense);
   }
 
  private:
-  torch::nn::Sequential cell_tower_{nullptr}, drug_tower_{nullptr}, head_{nullptr};
+  SparseLinear first_{nullptr};
+  torch::nn::Sequential rest_;
+};
+
+class UnoMlp : public DrugResponseNet {
+ public:
+  UnoMlp(const json& params, std::int64_t cell_features, std::int64_t drug_features)
+      : sparse_(sparse_input_param(params)),
+        cell_(*this, "cell_tower", cell_features, params, sparse_),
+        drug_(*this, "drug_tower", drug_features, params, sparse_) {
+    const auto tower = tower_sizes(params);
+    const std::int64_t joined =
+        output_width(cell_features, tower) + output_width(drug_features, tower);
+    const auto head = head_sizes(params);
+    head_ = register_module("head", dense_stack(joined, head, params, dropout_param(params)));
+    out_ = register_module("out", torch::nn::Linear(output_width(joined, head), 1));
+  }
+
+  torch::Tensor forward(const Features& x) override {
+    auto joined =
+        torch::cat({cell_.forward(x.cell, x.cell_sparse), drug_.forward(x.drug, x.drug_sparse)}, 1);
+    return out_->forward(head_->forward(joined)).squeeze(1);
+  }
+
+  bool sparse_input() const override { return sparse_; }
+
+ private:
+  bool sparse_;
+  Tower cell_, drug_;
+  torch::nn::Sequential head_{nullptr};
   torch::nn::Linear out_{nullptr};
 };
 
-const bool registered =
-    register_network("torch_mlp", {[](const json& params) {
-                                     tower_sizes(params);
-                                     head_sizes(params);
-                                     number_param(params, "dropout", 0, 0, 0.99);
-                                     check_activation(params);
-                                   },
-                                   [](const json& params, std::int64_t cells, std::int64_t drugs) {
-                                     return std::make_shared<UnoMlp>(params, cells, drugs);
-                                   }});
+void check_uno(const json& params) {
+  sparse_input_param(params);
+  head_sizes(params);
+  dropout_param(params);
+  check_activation(params);
+}
+
+const bool registered = register_network(
+    "torch_mlp", {check_uno, [](const json& params, std::int64_t cells, std::int64_t drugs) {
+                    return std::make_shared<UnoMlp>(params, cells, drugs);
+                  }});
 
 }  // namespace
 }  // namespace overseer::torch_models
