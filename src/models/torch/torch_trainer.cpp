@@ -7,7 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <mutex>
-#include <numeric>
+#include <limits>
 
 #include "overseer/core/random.hpp"
 #include "overseer/models/artifacts.hpp"
