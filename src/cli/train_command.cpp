@@ -3,15 +3,20 @@
 #include <iostream>
 
 #include "overseer/core/error.hpp"
+#include "overseer/data/data_cache.hpp"
 #include "overseer/models/trial_runner.hpp"
 
 namespace overseer::cli {
 namespace {
 
+bool is_inline_json(const std::string& value) {
+  const auto first = value.find_first_not_of(" \t\n");
+  return first != std::string::npos && (value[first] == '{' || value[first] == '[');
+}
+
 // The option's value as JSON: inline text when it looks like JSON, otherwise a file name.
 json json_argument(const std::string& option, const std::string& value) {
-  const auto first = value.find_first_not_of(" \t\n");
-  if (first != std::string::npos && (value[first] == '{' || value[first] == '[')) {
+  if (is_inline_json(value)) {
     try {
       return json::parse(value);
     } catch (const json::parse_error& e) {
@@ -51,12 +56,26 @@ Campaign train_campaign(const TrainOptions& options) {
   return c;
 }
 
+// Reads and splits the model's data before the evaluation, so that bad data (a missing file,
+// NaN features, an empty split, a bad line in a split file) is an input error with one message
+// naming the file and line or the --data field, not a failed trial. The evaluation then finds
+// the prepared data in the process's cache.
+void prepare_data(const Campaign& c, const TrainOptions& options) {
+  if (c.model.data.is_null()) return;
+  const bool from_file =
+      !is_inline_json(options.data) && std::filesystem::path(options.data).extension() == ".json";
+  const JsonView data(c.model.data, from_file ? options.data : "--data");
+  data::DataCache::process().prepared(
+      data::parse_data_options(data, c.base_dir, c.model.params, "--params"));
+}
+
 }  // namespace
 
 int train(const TrainOptions& options) {
   Campaign campaign;
   try {
     campaign = train_campaign(options);
+    prepare_data(campaign, options);
   } catch (const InputError& e) {
     std::cerr << "error: " << e.what() << "\n";
     return kExitInputError;

@@ -73,7 +73,7 @@ const std::vector<std::string>& data_parameter_names() {
 }
 
 DataOptions parse_data_options(const JsonView& data, const std::filesystem::path& base_dir,
-                               const json& params) {
+                               const json& params, const std::string& params_origin) {
   DataOptions o;
   if (data.value().is_string()) {
     o.file = resolve(data, base_dir);
@@ -83,10 +83,13 @@ DataOptions parse_data_options(const JsonView& data, const std::filesystem::path
     data.only_keys(allowed);
     o.file = resolve(data.at("file"), base_dir);
   }
-  const JsonView trial(params, "trial parameters");
+  const JsonView trial(params, params_origin);
   // A trial parameter wins over the campaign's model.data.
   auto find = [&](const std::string& key) -> std::optional<JsonView> {
-    if (params.is_object() && params.contains(key)) return trial.at(key);
+    if (params.is_object() && params.contains(key)) {
+      o.split.parameter_origins[key] = params_origin;
+      return trial.at(key);
+    }
     if (data.value().is_object()) return data.find(key);
     return std::nullopt;
   };

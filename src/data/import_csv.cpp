@@ -1,5 +1,6 @@
 #include <unordered_map>
 
+#include "overseer/core/error.hpp"
 #include "overseer/data/importers.hpp"
 #include "text_input.hpp"
 
@@ -69,6 +70,10 @@ Dataset import_csv(const CsvOptions& options) {
     }
     d.responses.push_back(cell->second, drug->second,
                           parse_number(fields[y_column], in.reader(), y_name), study);
+  }
+  if (d.responses.size() == 0) {
+    throw InputError(options.responses.string(), "",
+                     "no responses: the file has a header but no rows");
   }
   d.provenance = "Imported with `overseer data import csv` from " +
                  options.responses.filename().string() + ", " +

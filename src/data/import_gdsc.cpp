@@ -1,8 +1,10 @@
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <spdlog/spdlog.h>
 
+#include "overseer/core/error.hpp"
 #include "overseer/data/importers.hpp"
 #include "overseer/data/morgan_fingerprint.hpp"
 #include "text_input.hpp"
@@ -13,7 +15,11 @@ namespace {
 // gdsctools ships its tables compressed; a decompressed copy works as well.
 std::filesystem::path find_input(const std::filesystem::path& dir, const std::string& name) {
   const auto compressed = dir / (name + ".gz");
-  return std::filesystem::exists(compressed) ? compressed : dir / name;
+  if (std::filesystem::exists(compressed)) return compressed;
+  if (!std::filesystem::exists(dir / name)) {
+    throw InputError((dir / name).string(), "", "file does not exist (nor " + name + ".gz)");
+  }
+  return dir / name;
 }
 
 // Genomic features per COSMIC id: MSI and the binary mutation and copy-number columns, plus the
@@ -120,9 +126,13 @@ Dataset import_gdsc(const GdscOptions& options) {
   // Per IC50 column: its drug's row in the drug table, or -1 for a skipped drug.
   std::vector<std::int64_t> drug_row(header.size(), -1);
   std::size_t skipped = 0;
+  std::unordered_set<std::string> seen;
   for (std::size_t j = 0; j < header.size(); ++j) {
     if (j == id_column) continue;
     const std::string id = drug_id_of(header[j], in.reader());
+    if (!seen.insert(id).second) {
+      in.fail("column \"" + header[j] + "\": drug " + id + " appears twice");
+    }
     if (options.drugs == DrugEncoding::Morgan) {
       std::vector<float> bits(options.morgan_bits);
       const auto it = smiles.find(id);
@@ -168,6 +178,10 @@ Dataset import_gdsc(const GdscOptions& options) {
                             parse_number(fields[j], in.reader(), "column \"" + header[j] + "\""),
                             0);
     }
+  }
+  if (d.responses.size() == 0) {
+    throw InputError(in.reader().path().string(), "",
+                     "no responses (every IC50 is empty or belongs to a drug without a SMILES)");
   }
   if (skipped > 0) {
     spdlog::info("gdsc: skipped {} of {} drugs without a usable SMILES ({} responses)", skipped,

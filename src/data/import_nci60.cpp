@@ -3,6 +3,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "overseer/core/error.hpp"
 #include "overseer/data/importers.hpp"
 #include "text_input.hpp"
 
@@ -133,6 +134,10 @@ Dataset import_nci60(const std::filesystem::path& dir) {
       d.responses.push_back(cell->second, drug->second, parse_number(fields[2], reader, "response"),
                             0, part);
     }
+  }
+  if (d.responses.size() == 0) {
+    throw InputError(dir.string(), "",
+                     "train_DNA.txt, val_DNA.txt and test_DNA.txt hold no responses");
   }
   d.provenance = "NCI-60 in DrugCell format, imported with `overseer data import nci60` from " +
                  (dir / "").parent_path().filename().string() + "/";

@@ -16,6 +16,9 @@ namespace {
 
 using Parts = std::vector<std::int8_t>;  // OriginalPart values, one per row or group
 
+// The sets of a split, by OriginalPart, as messages name them.
+const char* const kSetNames[] = {"training", "validation", "test"};
+
 // Shuffles `n` items and cuts them at the cumulative fractions: train, val, test, unused.
 Parts cut(std::size_t n, const std::array<double, 3>& fractions, Rng& rng) {
   std::vector<std::size_t> order(n);
@@ -50,6 +53,16 @@ Parts cut_groups(const std::vector<std::uint32_t>& group_of_row, const SplitSpec
   return parts;
 }
 
+// An error about option `key` (or, with `below` such as "/0", inside it), where it was set.
+InputError option_error(const SplitSpec& spec, const std::string& key, const std::string& below,
+                        const std::string& message) {
+  const auto parameter = spec.parameter_origins.find(key);
+  if (parameter != spec.parameter_origins.end()) {
+    return InputError(parameter->second, "/" + key + below, message);
+  }
+  return InputError(spec.origin_file, spec.origin_pointer + "/" + key + below, message);
+}
+
 std::vector<bool> study_set(const std::vector<std::string>& names,
                             const std::vector<std::string>& studies, const SplitSpec& spec,
                             const char* key) {
@@ -59,8 +72,8 @@ std::vector<bool> study_set(const std::vector<std::string>& names,
     if (it == studies.end()) {
       std::string known;
       for (const auto& s : studies) known += (known.empty() ? "" : ", ") + s;
-      throw InputError(spec.origin_file, spec.origin_pointer + "/" + key + "/" + std::to_string(i),
-                       "unknown study \"" + names[i] + "\"; the dataset has: " + known);
+      throw option_error(spec, key, "/" + std::to_string(i),
+                         "unknown study \"" + names[i] + "\"; the dataset has: " + known);
     }
     in[static_cast<std::size_t>(it - studies.begin())] = true;
   }
@@ -72,8 +85,7 @@ std::vector<bool> study_set(const std::vector<std::string>& names,
 // by all three fractions, as within-study cells of a cross-study matrix.
 Parts by_study(const Responses& r, const std::vector<std::string>& studies, const SplitSpec& spec) {
   if (spec.train_sources.empty()) {
-    throw InputError(spec.origin_file, spec.origin_pointer + "/train_sources",
-                     "a study split needs train_sources");
+    throw option_error(spec, "train_sources", "", "a study split needs train_sources");
   }
   const auto train = study_set(spec.train_sources, studies, spec, "train_sources");
   const auto test = study_set(spec.test_sources, studies, spec, "test_sources");
@@ -109,6 +121,7 @@ Parts from_files(const SplitSpec& spec, std::size_t file_row_count) {
     const auto& path = spec.files[static_cast<std::size_t>(p)];
     if (path.empty()) continue;
     TextReader reader(path);
+    std::size_t listed = 0;
     while (reader.next(line)) {
       const auto text = line.substr(0, line.find('#'));
       const auto begin = text.find_first_not_of(" \t");
@@ -130,6 +143,13 @@ Parts from_files(const SplitSpec& spec, std::size_t file_row_count) {
       }
       parts[row] = p;
       listed_at[row] = reader.line_number();
+      ++listed;
+    }
+    // Named here, at the file, rather than as an empty set of the split as a whole.
+    if (listed == 0) {
+      throw InputError(path.string(), "",
+                       std::string("no row ids (the ") + kSetNames[static_cast<std::size_t>(p)] +
+                           " set would be empty)");
     }
   }
   return parts;
@@ -172,9 +192,9 @@ Split make_split(const Responses& responses, const std::vector<std::string>& stu
       break;
     case SplitKind::Original:
       if (responses.original_part.empty()) {
-        throw InputError(spec.origin_file, spec.origin_pointer + "/split",
-                         "the dataset has no original split (NCI-60 imported from DrugCell "
-                         "files has one)");
+        throw option_error(spec, "split", "",
+                           "the dataset has no original split (NCI-60 imported from DrugCell "
+                           "files has one)");
       }
       parts = responses.original_part;
       described = "original split";
@@ -197,11 +217,10 @@ Split make_split(const Responses& responses, const std::vector<std::string>& stu
   for (std::size_t r = 0; r < parts.size(); ++r) {
     if (parts[r] != kNoPart) lists[static_cast<std::size_t>(parts[r])]->push_back(r);
   }
-  const char* names[] = {"training", "validation", "test"};
   for (std::size_t p = 0; p < 3; ++p) {
     if (lists[p]->empty() && (p < 2 || test_expected)) {
       throw InputError(spec.origin_file, spec.origin_pointer,
-                       std::string("the ") + names[p] + " set is empty (" + described + ")");
+                       std::string("the ") + kSetNames[p] + " set is empty (" + described + ")");
     }
   }
   return split;

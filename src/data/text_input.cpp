@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 
 #include "overseer/core/error.hpp"
 
@@ -41,6 +42,9 @@ bool TextReader::next(std::string& line) {
   }
   ++line_;
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+  // Spreadsheets save UTF-8 with a byte order mark; left in, it hides in the first column's
+  // name, and "no column \"cell\"" would list a column that looks like "cell".
+  if (line_ == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
   return true;
 }
 
@@ -133,9 +137,16 @@ float parse_number(const std::string& text, const TextReader& reader, const std:
   float value = 0;
   const char* first = text.data() + begin;
   const char* last = text.data() + end + 1;
-  const auto result = std::from_chars(first, last, value);
+  auto result = std::from_chars(first, last, value);
   if (result.ec == std::errc::result_out_of_range) {
-    reader.fail(column + ": \"" + text + "\" is out of range for a 32-bit float");
+    // from_chars says this of values too close to 0 as well (a p-value of 1e-50); as floats
+    // they are 0, so only a magnitude above the largest float is an error.
+    double wide = 0;
+    result = std::from_chars(first, last, wide);
+    if (result.ec != std::errc() || std::fabs(wide) > std::numeric_limits<float>::max()) {
+      reader.fail(column + ": \"" + text + "\" is out of range for a 32-bit float");
+    }
+    value = static_cast<float>(wide);
   }
   if (result.ec != std::errc() || result.ptr != last) {
     reader.fail(column + ": \"" + text + "\" is not a number");

@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "input_error.hpp"
 #include "overseer/data/h5_file.hpp"
 #include "overseer/data/split.hpp"
 #include "process.hpp"
+#include "small_inputs.hpp"
 
 using namespace overseer::test;
 using nlohmann::json;
@@ -16,14 +18,6 @@ json info(const std::filesystem::path& file) {
   ProcessResult r = run(overseer_command({"data", "info", file.string(), "--json"}), source_dir());
   EXPECT_EQ(r.exit_code, 0) << r.err;
   return json::parse(r.out);
-}
-
-// Exit code 2, nothing on stdout, and one line on stderr starting with `message`.
-void expect_input_error(const ProcessResult& r, const std::string& message) {
-  EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_EQ(r.out, "");
-  EXPECT_EQ(r.err.rfind("error: " + message, 0), 0u) << r.err;
-  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
 }
 
 }  // namespace
@@ -170,4 +164,47 @@ TEST(DataCli, BadDataExitsTwoWithOneMessage) {
                             "cell", "--fractions", "0.5,0.6,0", "-o", "splits"}),
           dir.path()),
       "<command line>: /fractions: the fractions add up to more than 1");
+}
+
+TEST(DataCli, EveryImporterNamesTheFileAndLineOfBadData) {
+  ScratchDir dir;
+  const std::string output = (dir / "x.h5").string();
+  auto import = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"data", "import"});
+    args.insert(args.end(), {"-o", output});
+    return run(overseer_command(args), dir.path());
+  };
+  auto expect_rejected = [&](const ProcessResult& r, const std::string& message) {
+    expect_input_error(r, message);
+    EXPECT_FALSE(std::filesystem::exists(output));
+  };
+
+  const std::vector<std::string> csv = {"csv",   "--responses",     "r.csv", "--cell-features",
+                                        "c.csv", "--drug-features", "d.csv"};
+  write_text(dir / "d.csv", "id,bit\nd1,1\n");
+  write_text(dir / "c.csv", "id,f1\nc1,0.1\nc2,nan\n");
+  write_text(dir / "r.csv", "cell,drug,y\nc1,d1,0.5\n");
+  expect_rejected(import(csv), "c.csv:3: column \"f1\": \"nan\" is not a finite number");
+  write_text(dir / "c.csv", "id,f1\nc1,0.1\n");
+  write_text(dir / "r.csv", "cell,drug,y\nc1,d1\n");
+  expect_rejected(import(csv), "r.csv:2: expected 3 fields like the header, found 2");
+  write_text(dir / "r.csv", "cell,drug,y\n");
+  expect_rejected(import(csv), "r.csv: no responses: the file has a header but no rows");
+  std::filesystem::remove(dir / "d.csv");
+  expect_rejected(import(csv), "d.csv: file does not exist");
+
+  write_files(dir / "nci60", with_file(small_nci60(), "cell2mut.txt", "0,1\n1,inf\n"));
+  expect_rejected(import({"nci60", "nci60"}),
+                  "nci60/cell2mut.txt:2: column \"g2\": \"inf\" is not a finite number");
+  write_files(dir / "nci60", with_file(small_nci60(), "test_DNA.txt", "A\tCCO\t2\nZ\tCCO\t1\n"));
+  expect_rejected(import({"nci60", "nci60"}), "nci60/test_DNA.txt:2: unknown cell line \"Z\"");
+
+  write_files(dir / "gdsc",
+              with_file(small_gdsc(), "IC50_v17.csv", "COSMIC_ID,Drug_1_IC50\n1,0.5\n7,1\n"));
+  expect_rejected(import({"gdsc", "gdsc"}),
+                  "gdsc/IC50_v17.csv:3: COSMIC_ID 7 has no genomic features");
+  std::filesystem::remove(dir / "gdsc" / "genomic_features_v17.csv");
+  expect_rejected(import({"gdsc", "gdsc", "--drug-features", "onehot"}),
+                  "gdsc/genomic_features_v17.csv: file does not exist (nor "
+                  "genomic_features_v17.csv.gz)");
 }

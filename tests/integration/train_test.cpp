@@ -4,8 +4,11 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 
+#include "input_error.hpp"
+#include "overseer/data/h5_file.hpp"
 #include "process.hpp"
 
 using namespace overseer::test;
@@ -112,4 +115,52 @@ TEST(Train, XgboostOnAMissingGpuFailsClearly) {
                       dir.path());
   EXPECT_EQ(conflict.exit_code, 2);
   EXPECT_NE(conflict.err.find("/tree_method"), std::string::npos) << conflict.err;
+}
+
+TEST(Train, BadDataExitsTwoNamingTheFileAndLine) {
+  ScratchDir dir;
+  const std::string nci60 = (source_dir() / "data" / "nci60.h5").string();
+  auto train = [&](const json& data, const std::string& params = R"({"n_estimators": 1})") {
+    return run(overseer_command({"train", "--model", "xgboost", "--params", params, "--data",
+                                 data.is_string() ? data.get<std::string>() : data.dump()}),
+               dir.path());
+  };
+  expect_input_error(train("missing.h5"), (dir / "missing.h5").string() + ": file does not exist");
+
+  overseer::data::Dataset nan_features;
+  nan_features.cells = {{"A"}, {"g"}, {std::nanf("")}, false};
+  nan_features.drugs = {{"X"}, {"f"}, {1.0f}, true};
+  nan_features.studies = {"s"};
+  nan_features.responses.push_back(0, 0, 1.0f, 0);
+  overseer::data::write_h5(nan_features, dir / "nan.h5");
+  expect_input_error(train("nan.h5"), (dir / "nan.h5").string() +
+                                          ": /cells/features: row 0 (\"A\"), column \"g\": not "
+                                          "a finite number");
+
+  // Empty parts: 55 cell lines cut at 0.98 and 0.99 leave none for validation.
+  expect_input_error(
+      train({{"file", nci60}, {"split", "cell"}, {"fractions", {0.98, 0.01, 0.01}}}),
+      "--data: the validation set is empty (split of 55 cell lines with fractions 0.98, 0.01, "
+      "0.01)");
+  expect_input_error(train({{"file", nci60}, {"split", "study"}, {"train_sources", {"CCLE"}}}),
+                     "--data: /train_sources/0: unknown study \"CCLE\"; the dataset has: NCI60");
+  write_text(dir / "train.txt", "# none yet\n");
+  write_text(dir / "val.txt", "1\nx\n");
+  const json files = {{"file", nci60},
+                      {"split", "files"},
+                      {"split_files", {{"train", "train.txt"}, {"val", "val.txt"}}}};
+  expect_input_error(train(files), (dir / "train.txt").string() +
+                                       ": no row ids (the training set would be empty)");
+  write_text(dir / "train.txt", "0\n");
+  expect_input_error(train(files),
+                     (dir / "val.txt").string() + ":2: \"x\" is not a row id (0-based)");
+
+  write_text(dir / "data.json", json{{"file", nci60}, {"fractions", {0.5, 0.6, 0}}}.dump());
+  expect_input_error(train("data.json"),
+                     "data.json: /fractions: the fractions add up to more than 1");
+  expect_input_error(train(nci60, R"({"n_estimators": 1, "noise": -1})"),
+                     "--params: /noise: noise must not be negative");
+  expect_input_error(
+      train(nci60, R"({"n_estimators": 1, "split": "study", "train_sources": ["CCLE"]})"),
+      "--params: /train_sources/0: unknown study \"CCLE\"; the dataset has: NCI60");
 }

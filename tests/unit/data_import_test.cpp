@@ -1,5 +1,6 @@
 // Importers on the bundled real data, the HDF5 round trip, and bad input with its message.
 #include <cmath>
+#include <optional>
 
 #include <gtest/gtest.h>
 
@@ -11,12 +12,18 @@
 #include "overseer/data/morgan_fingerprint.hpp"
 #include "overseer/data/summary.hpp"
 #include "process.hpp"
+#include "small_inputs.hpp"
 
 using namespace overseer;
 using namespace overseer::data;
 using overseer::test::input_error;
+using overseer::test::InputFiles;
 using overseer::test::ScratchDir;
+using overseer::test::small_gdsc;
+using overseer::test::small_nci60;
 using overseer::test::source_dir;
+using overseer::test::with_file;
+using overseer::test::write_files;
 using overseer::test::write_text;
 
 namespace {
@@ -42,6 +49,23 @@ struct CsvFiles {
   }
   std::string file(const std::string& name) const { return (dir / name).string(); }
 };
+
+// A bad-input case of a directory importer: one file of valid inputs replaced (or left out,
+// without text), and the message, which starts with that file's name in the directory.
+struct BrokenFile {
+  std::string file;
+  std::optional<std::string> text;
+  std::string message;
+};
+
+template <typename Import>
+void expect_messages(const InputFiles& valid, const std::vector<BrokenFile>& cases, Import import) {
+  for (const auto& c : cases) {
+    ScratchDir dir;
+    write_files(dir.path(), with_file(valid, c.file, c.text));
+    EXPECT_EQ(input_error([&] { import(dir.path()); }), (dir / c.message).string());
+  }
+}
 
 const char* kCells = "cell,g1,\"g2, quoted\"\nA,1,0\nB,0,1\n";
 const char* kDrugs = "drug\tfp1\nX\t0.5\nY\t2\n";
@@ -147,6 +171,18 @@ TEST(DataImport, BadCsvInputNamesFileAndLine) {
       {ok_responses, "cell,g1\nA,1\nA,0\n", kDrugs, "cells.csv:3", "id \"A\" appears twice"},
       {ok_responses, "cell,\"g1\nA,1\n", kDrugs, "cells.csv:1", "unterminated quoted field"},
       {ok_responses, "", kDrugs, "cells.csv", "empty file: expected a header line"},
+      {ok_responses, "cell,g1\nA,-inf\n", kDrugs, "cells.csv:2",
+       "column \"g1\": \"-inf\" is not a finite number"},
+      {ok_responses, kCells, "drug\tfp1\nX\tNaN\n", "drugs.tsv:2",
+       "column \"fp1\": \"NaN\" is not a finite number"},
+      {ok_responses, "cell,g1\nA,1e39\n", kDrugs, "cells.csv:2",
+       "column \"g1\": \"1e39\" is out of range for a 32-bit float"},
+      {"cell,drug,y\nA,X,1,2\n", kCells, kDrugs, "responses.csv:2",
+       "expected 3 fields like the header, found 4"},
+      {"cell,drug,y\nA,X,inf\n", kCells, kDrugs, "responses.csv:2",
+       "column \"y\": \"inf\" is not a finite number"},
+      {"cell,drug,y\n\n", kCells, kDrugs, "responses.csv",
+       "no responses: the file has a header but no rows"},
   };
   for (const auto& c : cases) {
     CsvFiles files(c.responses, c.cells, c.drugs);
@@ -158,17 +194,87 @@ TEST(DataImport, BadCsvInputNamesFileAndLine) {
   EXPECT_EQ(files.error(), files.file("missing.tsv") + ": file does not exist");
 }
 
+TEST(DataImport, CsvReadsAByteOrderMarkAndValuesTooSmallForAFloat) {
+  // Spreadsheets save UTF-8 with a byte order mark; a p-value of 1e-50 is a float's 0.
+  CsvFiles files(
+      "\xEF\xBB\xBF"
+      "cell,drug,y\nA,X,1e-50\n",
+      "\xEF\xBB\xBF"
+      "cell,g1\nA,-1e-60\n",
+      kDrugs);
+  const Dataset d = import_csv(files.options);
+  EXPECT_EQ(d.cells.columns, std::vector<std::string>{"g1"});
+  EXPECT_EQ(d.cells.values, std::vector<float>{0.0f});
+  EXPECT_EQ(d.responses.y, std::vector<float>{0.0f});
+}
+
 TEST(DataImport, BadNci60InputNamesFileAndLine) {
+  const std::vector<BrokenFile> cases = {
+      {"cell2mut.txt", "0,1\n1,nan\n",
+       "cell2mut.txt:2: column \"g2\": \"nan\" is not a finite number"},
+      {"cell2mut.txt", "0,1\n1\n", "cell2mut.txt:2: expected 2 values, found 1"},
+      {"cell2mut.txt", "0,1\n", "cell2mut.txt:1: expected 2 rows (one per index entry), found 1"},
+      {"drug2fingerprint.csv", "1,inf,1\n",
+       "drug2fingerprint.csv:1: column \"morgan_1\": \"inf\" is not a finite number"},
+      {"cell2ind.txt", "0\tA\n0\tB\n", "cell2ind.txt:2: index 0 appears twice"},
+      {"cell2ind.txt", "0\tA\n1\tA\n", "cell2ind.txt:2: \"A\" appears twice (also index 0)"},
+      {"gene2ind.txt", "0\tg1\n2\tg2\n", "gene2ind.txt:2: index 1 is missing"},
+      {"drug2ind.txt", "0 CCO\n", "drug2ind.txt:1: expected \"index<TAB>name\", found 1 field(s)"},
+      {"train_DNA.txt", "A\tCCO\n",
+       "train_DNA.txt:1: expected \"cell<TAB>SMILES<TAB>response\", found 2 field(s)"},
+      {"val_DNA.txt", "B\tCCO\t1\nC\tCCO\t1\n", "val_DNA.txt:2: unknown cell line \"C\""},
+      {"test_DNA.txt", "A\tCCN\t2\n", "test_DNA.txt:1: unknown drug (SMILES) \"CCN\""},
+      {"test_DNA.txt", "A\tCCO\tNaN\n", "test_DNA.txt:1: response: \"NaN\" is not a finite number"},
+      {"val_DNA.txt", std::nullopt, "val_DNA.txt: file does not exist"},
+  };
+  expect_messages(small_nci60(), cases,
+                  [](const std::filesystem::path& dir) { import_nci60(dir); });
+
   ScratchDir dir;
-  for (const auto& entry : std::filesystem::directory_iterator(source_dir() / "data/nci60")) {
-    std::filesystem::copy(entry.path(), dir / entry.path().filename().string());
-  }
-  write_text(dir / "val_DNA.txt", "DU145_PROSTATE\tC1CC1\t0.5\n");
-  EXPECT_EQ(input_error([&] { import_nci60(dir.path()); }),
-            (dir / "val_DNA.txt:1").string() + ": unknown drug (SMILES) \"C1CC1\"");
-  write_text(dir / "cell2mut.txt", "0,1\n");
-  EXPECT_EQ(input_error([&] { import_nci60(dir.path()); }),
-            (dir / "cell2mut.txt:1").string() + ": expected 2729 values, found 2");
+  InputFiles files = small_nci60();
+  files["train_DNA.txt"] = files["val_DNA.txt"] = files["test_DNA.txt"] = "\n";
+  write_files(dir.path(), files);
+  EXPECT_EQ(
+      input_error([&] { import_nci60(dir.path()); }),
+      dir.path().string() + ": train_DNA.txt, val_DNA.txt and test_DNA.txt hold no responses");
+}
+
+TEST(DataImport, GdscSkipsDrugsWithoutSmilesAndRejectsBadInput) {
+  ScratchDir ok;
+  write_files(ok.path(), small_gdsc());
+  GdscOptions options;
+  options.dir = ok.path();
+  const Dataset d = import_gdsc(options);
+  EXPECT_EQ(d.cells.columns,
+            (std::vector<std::string>{"MSI_FACTOR", "g_mut", "tissue_lung", "tissue_skin"}));
+  EXPECT_EQ(d.drugs.ids, std::vector<std::string>{"1"});  // drug 2 has no SMILES
+  EXPECT_EQ(d.responses.y, (std::vector<float>{0.5f, -1.5f}));
+
+  const std::string genomic = "genomic_features_v17.csv", ic50 = "IC50_v17.csv";
+  const std::vector<BrokenFile> cases = {
+      {genomic, "COSMIC_ID,TISSUE_FACTOR,MSI_FACTOR,g_mut\n1,lung,0,1\n2,skin,nan,0\n",
+       genomic + ":3: column \"MSI_FACTOR\": \"nan\" is not a finite number"},
+      {genomic, "COSMIC_ID,TISSUE_FACTOR,MSI_FACTOR,g_mut\n1,lung,0,1\n2,skin,1\n",
+       genomic + ":3: expected 4 fields like the header, found 3"},
+      {genomic, "COSMIC_ID,TISSUE_FACTOR,MSI_FACTOR,g_mut\n1,lung,0,1\n1,skin,1,0\n",
+       genomic + ":3: COSMIC_ID 1 appears twice"},
+      {genomic, "COSMIC_ID,MSI_FACTOR,g_mut\n1,0,1\n",
+       genomic + ":1: no column \"TISSUE_FACTOR\" (columns: COSMIC_ID, MSI_FACTOR, g_mut)"},
+      {ic50, "COSMIC_ID,Drug_1_IC50\n1,0.5\n3,1\n",
+       ic50 + ":3: COSMIC_ID 3 has no genomic features"},
+      {ic50, "COSMIC_ID,Drug_1_IC50\n1,inf\n",
+       ic50 + ":2: column \"Drug_1_IC50\": \"inf\" is not a finite number"},
+      {ic50, "COSMIC_ID,Drug_1_IC50,Drug_1_IC50\n1,0.5,0.6\n",
+       ic50 + ":1: column \"Drug_1_IC50\": drug 1 appears twice"},
+      {ic50, "COSMIC_ID,Drug_1_IC50,Drug_2_IC50\n1,,\n2,,3\n",
+       ic50 + ": no responses (every IC50 is empty or belongs to a drug without a SMILES)"},
+      {ic50, std::nullopt, ic50 + ": file does not exist (nor " + ic50 + ".gz)"},
+      {"pubchem_smiles.txt", "702 CCO\n", "pubchem_smiles.txt:1: expected \"CID<TAB>SMILES\""},
+  };
+  expect_messages(small_gdsc(), cases, [&](const std::filesystem::path& dir) {
+    options.dir = dir;
+    import_gdsc(options);
+  });
 }
 
 TEST(DataH5, RoundTripKeepsEveryTable) {

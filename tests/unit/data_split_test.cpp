@@ -194,6 +194,8 @@ TEST(DataSplit, BadSplitsAreInputErrors) {
             train_file + ":1: row id 14343 is outside the dataset's 14343 responses");
   EXPECT_EQ(files_error("1\n1\n"),
             train_file + ":2: row id 1 is already in the train set (line 1 of its file)");
+  EXPECT_EQ(files_error("# no rows yet\n\n"),
+            train_file + ": no row ids (the training set would be empty)");
   std::filesystem::remove(dir / "train.txt");
   EXPECT_EQ(input_error([&] { make_split(r, {"NCI60"}, files, {}, r.size()); }),
             train_file + ": file does not exist");
@@ -203,6 +205,11 @@ TEST(DataSplit, BadSplitsAreInputErrors) {
   EXPECT_EQ(input_error([&] { make_split(three_cells, {"s"}, spec_of(SplitKind::ByCell)); }),
             "campaign.json: /model/data: the test set is empty (split of 3 cell lines with "
             "fractions 0.8, 0.1, 0.1)");
+  SplitSpec no_val = spec_of(SplitKind::Random);
+  no_val.fractions = {0.98, 0.01, 0.01};
+  EXPECT_EQ(input_error([&] { make_split(three_cells, {"s"}, no_val); }),
+            "campaign.json: /model/data: the validation set is empty (random split of 3 rows with "
+            "fractions 0.98, 0.01, 0.01)");
   EXPECT_EQ(input_error([&] { make_split(three_cells, {"s"}, spec_of(SplitKind::Original)); }),
             "campaign.json: /model/data/split: the dataset has no original split (NCI-60 "
             "imported from DrugCell files has one)");
@@ -211,6 +218,11 @@ TEST(DataSplit, BadSplitsAreInputErrors) {
   EXPECT_EQ(input_error([&] { make_split(three_cells, {"s"}, study); }),
             "campaign.json: /model/data/train_sources/1: unknown study \"CCLE\"; the dataset "
             "has: s");
+  // Set by a trial parameter, the sources are reported there.
+  const SplitSpec from_params =
+      parse({{"file", "x.h5"}}, {{"split", "study"}, {"train_sources", {"CCLE"}}}).split;
+  EXPECT_EQ(input_error([&] { make_split(three_cells, {"s"}, from_params); }),
+            "trial parameters: /train_sources/0: unknown study \"CCLE\"; the dataset has: s");
 }
 
 TEST(DataOptionsTest, DefaultsAndTrialParameterOverrides) {

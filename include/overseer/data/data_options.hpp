@@ -33,9 +33,11 @@ std::string file_identity(const std::filesystem::path& file);
 
 // Reads `data` (an object, or a string naming the file). Trial parameters named as in
 // data_parameter_names() override it, so a search can vary the noise level or the split seed.
-// Relative paths resolve against `base_dir`. Mistakes throw InputError with the JSON pointer.
+// Relative paths resolve against `base_dir`. Mistakes throw InputError with the JSON pointer,
+// in a trial parameter under the name `params_origin`.
 DataOptions parse_data_options(const JsonView& data, const std::filesystem::path& base_dir,
-                               const json& params = json::object());
+                               const json& params = json::object(),
+                               const std::string& params_origin = "trial parameters");
 
 // The trial parameters that parse_data_options takes over; models should not use these names
 // for their own parameters.

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,9 @@ struct SplitSpec {
   // Where the spec was written (campaign file and JSON pointer), for error messages.
   std::string origin_file;
   std::string origin_pointer;
+  // Options that trial parameters set rather than the spec's origin, by name, with the name the
+  // parameters go by ("trial parameters", "--params"): errors about them point there.
+  std::map<std::string, std::string> parameter_origins;
 };
 
 // Response row indices of each part, ascending.
