@@ -120,6 +120,15 @@ void Master::replay(const std::vector<json>& records) {
   for (std::size_t id = 0; id < trials_.size(); ++id) {
     if (!trials_[id].finished) queue_.push_back({static_cast<TrialId>(id), -1});
   }
+  searcher_->take_events();  // the journal holds them already
+}
+
+void Master::journal_search_events() {
+  for (auto& event : searcher_->take_events()) {
+    event["event"] = "search";
+    event["time"] = unix_time_now();
+    journal_->append(event);
+  }
 }
 
 Master::Trial* Master::find_trial(TrialId id) {
@@ -145,6 +154,7 @@ std::optional<json> Master::next_task() {
   } else {
     if (searcher_done_ || static_cast<std::int64_t>(trials_.size()) >= budget_) return std::nullopt;
     Suggestion s = searcher_->ask();
+    journal_search_events();
     if (s.kind == Suggestion::Kind::Exhausted) searcher_done_ = true;
     if (s.kind != Suggestion::Kind::Point) return std::nullopt;
     id = static_cast<TrialId>(trials_.size());
@@ -251,6 +261,7 @@ void Master::on_result(int rank, json body) {
     spdlog::warn("trial {} {}: {}", id, to_string(result.status), result.message);
   }
   record_final(id, result);
+  journal_search_events();
   if (campaign_.limits.max_failures && failures_ >= *campaign_.limits.max_failures && !stopping_) {
     spdlog::error("{} trials failed (limits.max_failures = {}); stopping the campaign", failures_,
                   *campaign_.limits.max_failures);

@@ -12,7 +12,7 @@ std::unique_ptr<Searcher> make_searcher(const Campaign& campaign) {
         .fail("unknown algorithm \"" + campaign.search.algorithm +
               "\"; available: " + SearcherRegistry::instance().names_joined());
   }
-  std::vector<std::string> allowed = {"algorithm", "budget", "seed"};
+  std::vector<std::string> allowed = {"algorithm", "budget", "seed", "on_failure"};
   allowed.insert(allowed.end(), entry->options.begin(), entry->options.end());
   search.only_keys(allowed);
   return entry->create(campaign, search);

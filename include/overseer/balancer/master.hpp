@@ -58,6 +58,7 @@ class Master : public Role, private TaskSource {
   void on_result(int worker, json body) override;
   void on_withdrawn(const json& trial) override;
   void record_final(TrialId id, const TrialResult& result);
+  void journal_search_events();
   void check_progress();
   void stop_dispatching(StopReason reason);
   void finish(StopReason reason);

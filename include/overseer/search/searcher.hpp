@@ -37,6 +37,10 @@ class Searcher {
   virtual void tell(const TrialRecord& /*trial*/) {}
   // Number of distinct points the algorithm can produce, when finite (grid, upf).
   virtual std::optional<std::int64_t> size() const { return std::nullopt; }
+  // Records for the journal that ask and tell produced since the last call (e.g. a GA
+  // generation's statistics); the master writes each as a "search" event. Replaying a journal
+  // produces them again, and the master drops those, so each is written once.
+  virtual std::vector<json> take_events() { return {}; }
 };
 
 struct SearcherEntry {

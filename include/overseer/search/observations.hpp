@@ -1,0 +1,53 @@
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include "overseer/core/campaign.hpp"
+#include "overseer/core/json_view.hpp"
+#include "overseer/core/trial.hpp"
+
+namespace overseer {
+
+// What a searcher does with a trial that produced no usable value (failed, timed out, NaN):
+// `search.on_failure` is "ignore" (the default: learn nothing from it) or "worst" (count it as
+// the worst value seen so far, which steers model-based and evolutionary searches away from
+// regions that crash).
+enum class FailurePolicy { Ignore, Worst };
+
+// Reads `on_failure` from the `search` object (a common option of every algorithm).
+FailurePolicy failure_policy(const JsonView& search);
+
+// The finished trials a model-based or evolutionary searcher learns from, with the objective as
+// a loss to minimize whatever the campaign's mode. Failures are dropped or imputed per the
+// policy; a failure that arrives before any success waits until the first success gives it a
+// value to take.
+class Observations {
+ public:
+  struct Entry {
+    json params;
+    double loss;
+    bool imputed;
+  };
+
+  Observations(ObjectiveMode mode, FailurePolicy policy) : mode_(mode), policy_(policy) {}
+
+  void add(const TrialRecord& trial);
+  const std::vector<Entry>& entries() const { return entries_; }
+  std::size_t size() const { return entries_.size(); }
+  bool empty() const { return entries_.empty(); }
+  // The best loss among real (not imputed) values; absent until one arrives.
+  std::optional<double> best_loss() const { return best_; }
+  std::optional<double> worst_loss() const { return worst_; }
+  // The loss a value of the campaign's objective stands for.
+  double loss_of(double objective) const;
+
+ private:
+  ObjectiveMode mode_;
+  FailurePolicy policy_;
+  std::vector<Entry> entries_;
+  std::vector<json> waiting_;  // failures with nothing to impute yet
+  std::optional<double> best_, worst_;
+};
+
+}  // namespace overseer

@@ -1,0 +1,39 @@
+#include "overseer/search/observations.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace overseer {
+
+FailurePolicy failure_policy(const JsonView& search) {
+  const std::string value = search.string_or("on_failure", "ignore");
+  if (value == "ignore") return FailurePolicy::Ignore;
+  if (value == "worst") return FailurePolicy::Worst;
+  search.at("on_failure")
+      .fail("on_failure must be \"ignore\" or \"worst\", found \"" + value + "\"");
+}
+
+double Observations::loss_of(double objective) const {
+  return mode_ == ObjectiveMode::Min ? objective : -objective;
+}
+
+void Observations::add(const TrialRecord& trial) {
+  const bool usable = trial.result.status == TrialStatus::Ok && std::isfinite(trial.result.value);
+  if (!usable) {
+    if (policy_ == FailurePolicy::Ignore) return;
+    if (worst_) {
+      entries_.push_back({trial.params, *worst_, true});
+    } else {
+      waiting_.push_back(trial.params);
+    }
+    return;
+  }
+  const double loss = loss_of(trial.result.value);
+  best_ = best_ ? std::min(*best_, loss) : loss;
+  worst_ = worst_ ? std::max(*worst_, loss) : loss;
+  entries_.push_back({trial.params, loss, false});
+  for (auto& params : waiting_) entries_.push_back({std::move(params), *worst_, true});
+  waiting_.clear();
+}
+
+}  // namespace overseer
