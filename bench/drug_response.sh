@@ -17,7 +17,8 @@
 #   threads); space-separated lists compare several, e.g. MLP_THREADS="1:2 2:2"; 0 = default.
 #   TUNED_PEER=1: also runs PyTorch with glibc told to keep freed memory (GLIBC_TUNABLES), which
 #   Overseer's torch plug-in does itself (see docs/models.md): PyTorch at that setting too.
-#   MAX_ROWS= (first R rows of train and val, peers only: for quick checks)
+#   MAX_ROWS= (first R rows of train and val, peers only: for quick checks) RESULTS=FILE (keep
+#   the raw results, one JSON line per run)
 #   CPP_DATA= what `overseer train --data` gets (default: data/nci60.h5 with DrugCell's split,
 #   the same rows as the peers' train_DNA.txt / val_DNA.txt).
 # About 15 minutes for the PyTorch side on 2 cores at the defaults, as long again for Overseer's.
@@ -65,12 +66,14 @@ if [ ! -x "$overseer" ]; then
   exit 2
 fi
 
+# Raw results, one JSON line per run; RESULTS=FILE keeps them.
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-results=$scratch/results.jsonl
+results=${RESULTS:-$scratch/results.jsonl}
 
 # record TAG_JSON COMMAND...: runs COMMAND, takes the last JSON object line of its stdout and
 # appends {TAG..., "result": ..., "child_peak_rss_mib": ...} to $results. Fails if COMMAND fails.
+# The result is the whole stdout when it is one JSON object, else its last JSON object line.
 record() {
   local tag=$1
   shift
@@ -80,8 +83,11 @@ tag, cmd = json.loads(sys.argv[1]), sys.argv[2:]
 proc = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
 if proc.returncode != 0:
     sys.exit(f"drug_response.sh: exit {proc.returncode}: {' '.join(cmd)}")
-result = None
-for line in reversed(proc.stdout.splitlines()):
+try:  # Overseer prints one indented object; the peers print a JSON line after their logs
+    result = json.loads(proc.stdout)
+except ValueError:
+    result = None
+for line in reversed(proc.stdout.splitlines() if result is None else []):
     try:
         result = json.loads(line)
     except ValueError:

@@ -6,8 +6,8 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <mutex>
 #include <limits>
+#include <mutex>
 
 #include "overseer/core/random.hpp"
 #include "overseer/models/artifacts.hpp"
