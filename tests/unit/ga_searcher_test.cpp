@@ -297,3 +297,27 @@ TEST(GaSearcher, MaximizingSelectsTheLargestValues) {
   }
   EXPECT_GT(above, bred * 3 / 4);
 }
+
+TEST(GaSearcher, MuPlusLambdaKeepsMuSurvivorsAndBreedsLambdaAGeneration) {
+  for (const char* mode : {"generational", "steady_state"}) {
+    Driver d(campaign_with({{"population_size", 6},
+                            {"num_iterations", 4},
+                            {"strategy", "mu_plus_lambda"},
+                            {"offspring", 2},
+                            {"mode", mode},
+                            {"seed", 3}}));
+    std::size_t evaluations = 0;
+    while (true) {
+      auto batch = d.ask();
+      if (batch.empty()) break;
+      evaluations += batch.size();
+      d.tell_x(batch);
+    }
+    EXPECT_EQ(d.last, Suggestion::Kind::Exhausted) << mode;
+    EXPECT_LE(evaluations, 6u + 3 * 2) << mode;
+    const auto events = d.searcher->take_events();
+    ASSERT_EQ(events.size(), 4u) << mode;
+    EXPECT_EQ(events[0]["population"], 6) << mode;  // the initial mu + lambda
+    for (std::size_t g = 1; g < 4; ++g) EXPECT_EQ(events[g]["population"], 4) << mode;
+  }
+}
