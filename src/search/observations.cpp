@@ -22,17 +22,19 @@ void Observations::add(const TrialRecord& trial) {
   if (!usable) {
     if (policy_ == FailurePolicy::Ignore) return;
     if (worst_) {
-      entries_.push_back({trial.params, *worst_, true});
+      entries_.push_back({trial.params, *worst_, true, trial.id});
     } else {
-      waiting_.push_back(trial.params);
+      waiting_.push_back(trial);
     }
     return;
   }
   const double loss = loss_of(trial.result.value);
   best_ = best_ ? std::min(*best_, loss) : loss;
   worst_ = worst_ ? std::max(*worst_, loss) : loss;
-  entries_.push_back({trial.params, loss, false});
-  for (auto& params : waiting_) entries_.push_back({std::move(params), *worst_, true});
+  entries_.push_back({trial.params, loss, false, trial.id});
+  for (auto& failed : waiting_) {
+    entries_.push_back({std::move(failed.params), *worst_, true, failed.id});
+  }
   waiting_.clear();
 }
 

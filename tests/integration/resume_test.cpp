@@ -35,22 +35,33 @@ std::vector<std::string> sleep_campaign(const std::filesystem::path& out,
   return args;
 }
 
+// Runs the sleep campaign (with `extra` arguments) under mpirun with 4 ranks: to the end in
+// dir/reference, and in dir/killed until `finished` trials are done, when the whole job is
+// SIGKILLed. Returns the killed run's final results.
+std::map<std::int64_t, std::pair<json, json>> reference_and_killed_runs(
+    const ScratchDir& dir, const std::vector<std::string>& extra, std::size_t finished) {
+  ProcessResult reference =
+      run(mpirun_command(4, sleep_campaign(dir / "reference", extra)), dir.path());
+  EXPECT_EQ(reference.exit_code, 0) << reference.err;
+
+  const pid_t job = spawn(mpirun_command(4, sleep_campaign(dir / "killed", extra)), dir.path(),
+                          dir / "out", dir / "err");
+  EXPECT_TRUE(wait_until([&] { return finished_count(dir / "killed") >= finished; }))
+      << read_text(dir / "err");
+  kill_tree(job);
+  wait_for(job);
+  auto before = final_results(dir / "killed");
+  EXPECT_GE(before.size(), finished);
+  EXPECT_LT(before.size(), 40u) << "the campaign finished before it could be killed";
+  return before;
+}
+
 }  // namespace
 
 TEST(Resume, AfterSigkillOfTheWholeJobEndsWithTheTrialsOfAnUninterruptedRun) {
   ScratchDir dir;
-  ProcessResult reference = run(mpirun_command(4, sleep_campaign(dir / "reference")), dir.path());
-  ASSERT_EQ(reference.exit_code, 0) << reference.err;
-
-  const pid_t job = spawn(mpirun_command(4, sleep_campaign(dir / "killed")), dir.path(),
-                          dir / "out", dir / "err");
-  ASSERT_TRUE(wait_until([&] { return finished_count(dir / "killed") >= 10; }))
-      << read_text(dir / "err");
-  kill_tree(job);
-  wait_for(job);
-  const auto before = final_results(dir / "killed");
-  ASSERT_GE(before.size(), 10u);
-  ASSERT_LT(before.size(), 40u) << "the campaign finished before it could be killed";
+  const auto before = reference_and_killed_runs(dir, {}, 10);
+  ASSERT_FALSE(HasFailure());
 
   // A different number of workers must not change the outcome.
   ProcessResult resumed =
@@ -102,4 +113,25 @@ TEST(Resume, ACompletedCampaignResumesToTheSameResults) {
           dir.path());
   EXPECT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(read_text(dir / "run/results.csv"), csv);
+}
+
+TEST(Resume, AGenerationalGaKilledAndResumedOnOtherRanksRunsTheTrialsOfAnUninterruptedRun) {
+  // Generational breeding depends only on each generation's results, not on the order they
+  // arrive in, so the trials are the same whatever the ranks, workers and interruptions.
+  ScratchDir dir;
+  const std::vector<std::string> ga = {"--set", "search.algorithm=ga",
+                                       "--set", "search.population_size=8",
+                                       "--set", "search.mode=generational"};
+  const auto before = reference_and_killed_runs(dir, ga, 12);
+  ASSERT_FALSE(HasFailure());
+
+  std::vector<std::string> resume = ga;
+  resume.push_back("--resume");
+  ProcessResult resumed =
+      run(mpirun_command(3, sleep_campaign(dir / "killed", resume)), dir.path());
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(resumed.err.find("did not reproduce"), std::string::npos) << resumed.err;
+  const auto after = final_results(dir / "killed");
+  EXPECT_EQ(after, final_results(dir / "reference"));
+  for (const auto& [id, result] : before) EXPECT_EQ(after.at(id), result);
 }

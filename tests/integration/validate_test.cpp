@@ -23,7 +23,7 @@ const BrokenCampaign kBroken[] = {
     {"unknown-model.json",
      "unknown-model.json: /model/name: unknown model \"resnet\"; available: branin, hartmann6"},
     {"unknown-algorithm.json",
-     "unknown-algorithm.json: /search/algorithm: unknown algorithm \"annealing\"; available: grid"},
+     "unknown-algorithm.json: /search/algorithm: unknown algorithm \"annealing\"; available: "},
     {"unknown-search-option.json",
      "unknown-search-option.json: /search/population: unknown field \"population\""},
     {"missing-space-file.json",
@@ -45,6 +45,11 @@ const BrokenCampaign kBroken[] = {
     {"random-without-space.json",
      "random-without-space.json: /space: random search needs a search space"},
     {"bad-mode.json", "bad-mode.json: /objective/mode: mode must be \"min\" or \"max\""},
+    {"ga-bad-mode.json",
+     "ga-bad-mode.json: /search/mode: mode must be \"generational\" or \"steady_state\", found "
+     "\"async\""},
+    {"ga-without-generations.json",
+     "ga-without-generations.json: /search: ga needs \"num_iterations\" or \"budget\""},
     {"unknown-metric.json",
      "unknown-metric.json: /objective/metric: model \"branin\" does not report \"accuracy\"; it "
      "reports: value"},

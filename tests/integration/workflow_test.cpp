@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <set>
+#include <vector>
 
 #include "overseer/store/journal.hpp"
 #include "process.hpp"
@@ -23,6 +24,33 @@ std::size_t successful_trials(const std::filesystem::path& run) {
     EXPECT_TRUE(trials.insert(r["trial"].get<std::int64_t>()).second) << r.dump();
   }
   return trials.size();
+}
+
+// The searcher's "search" records, without their time stamps.
+std::vector<json> search_events(const std::filesystem::path& run) {
+  std::vector<json> events;
+  for (auto& r : read_journal(run / "journal.jsonl").records) {
+    if (r["event"] != "search") continue;
+    r.erase("time");
+    events.push_back(r);
+  }
+  return events;
+}
+
+std::vector<json> created_params(const std::filesystem::path& run) {
+  std::vector<json> params;
+  for (auto& r : read_journal(run / "journal.jsonl").records) {
+    if (r["event"] == "created") params.push_back(r["params"]);
+  }
+  return params;
+}
+
+// `overseer run workflows/NAME --out OUT` with `args` added, under mpirun with 3 ranks.
+ProcessResult run_workflow(const std::string& name, const std::filesystem::path& out,
+                           std::vector<std::string> args = {}) {
+  std::vector<std::string> command = {"run", workflow(name).string(), "--out", out.string()};
+  command.insert(command.end(), args.begin(), args.end());
+  return run(mpirun_command(3, command), out.parent_path());
 }
 
 std::set<std::string> trials_with_checkpoints(const std::filesystem::path& run) {
@@ -63,4 +91,73 @@ TEST(Workflows, UnoRandomKeepsOnlyTheBestCheckpoint) {
   EXPECT_EQ(trials_with_checkpoints(dir / "run"), std::set<std::string>{best_trial});
   EXPECT_TRUE(
       std::filesystem::exists(dir / "run" / "trials" / best_trial / "checkpoint" / "model.pt"));
+}
+
+TEST(Workflows, Hartmann6GaJournalsEachGenerationUnderMpirun) {
+  ScratchDir dir;
+  auto r = run_workflow("hartmann6-ga.json", dir / "run", {"--set", "search.num_iterations=4"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(successful_trials(dir / "run"), 80u);
+  const auto events = search_events(dir / "run");
+  ASSERT_EQ(events.size(), 4u);
+  const double best = json::parse(read_text(dir / "run" / "best.json"))["value"].get<double>();
+  for (std::size_t g = 0; g < events.size(); ++g) {
+    const json& e = events[g];
+    EXPECT_EQ(e["algorithm"], "ga");
+    EXPECT_EQ(e["generation"], g);
+    EXPECT_EQ(e["evaluations"], 20 * (g + 1));  // steady state: a generation is 20 results
+    EXPECT_EQ(e["population"], 20);
+    EXPECT_EQ(e["failed"], 0);
+    EXPECT_LE(e["min"].get<double>(), e["mean"].get<double>());
+    EXPECT_LE(e["mean"].get<double>(), e["max"].get<double>());
+    EXPECT_GE(e["min"].get<double>(), best);
+    EXPECT_GE(best, -3.32237);
+  }
+  // Selection at work: the population improves on the random initial one.
+  EXPECT_LT(events[3]["mean"].get<double>(), events[0]["mean"].get<double>());
+}
+
+TEST(Workflows, Hartmann6GenerationalGaRunsTheSameTrialsUnderMpirunAndInProcess) {
+  ScratchDir dir;
+  const std::vector<std::string> generational = {"--set", "search.mode=generational", "--set",
+                                                 "search.num_iterations=4"};
+  auto r = run_workflow("hartmann6-ga.json", dir / "mpi", generational);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> local = {"run",       workflow("hartmann6-ga.json").string(),
+                                    "--out",     (dir / "local").string(),
+                                    "--workers", "3"};
+  local.insert(local.end(), generational.begin(), generational.end());
+  r = run(overseer_command(local), dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  const auto events = search_events(dir / "mpi");
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(events[0]["evaluations"], 20);
+  for (std::size_t g = 1; g < events.size(); ++g) {
+    // Unchanged copies of parents keep their fitness: at most 20 new evaluations.
+    const auto added =
+        events[g]["evaluations"].get<int>() - events[g - 1]["evaluations"].get<int>();
+    EXPECT_GE(added, 1);
+    EXPECT_LE(added, 20);
+  }
+  EXPECT_EQ(created_params(dir / "mpi").size(), events[3]["evaluations"].get<std::size_t>());
+  EXPECT_EQ(created_params(dir / "mpi"), created_params(dir / "local"));
+  EXPECT_EQ(search_events(dir / "local"), events);
+}
+
+TEST(Workflows, UnoGaBreedsNetworksOnNci60) {
+  ScratchDir dir;
+  auto r = run_workflow("nci60-uno-ga.json", dir / "run",
+                        {"--set", "search.population_size=3", "--set", "search.num_iterations=2",
+                         "--set", "model.params.epochs=1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(successful_trials(dir / "run"), 6u);
+  const auto events = search_events(dir / "run");
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1]["evaluations"], 6);
+  const json best = json::parse(read_text(dir / "run" / "best.json"));
+  EXPECT_LE(best["value"].get<double>(), events[1]["min"].get<double>());
+  EXPECT_TRUE(std::filesystem::exists(dir / "run" / "trials" /
+                                      std::to_string(best["trial_id"].get<std::int64_t>()) /
+                                      "checkpoint" / "model.pt"));
 }

@@ -50,6 +50,7 @@ TEST(Observations, WorstImputesTheWorstValueSeenSoFar) {
   EXPECT_EQ(o.entries()[1].params, json({{"x", 0}}));
   EXPECT_EQ(o.entries()[1].loss, 3);  // imputed when the first success arrived
   EXPECT_TRUE(o.entries()[1].imputed);
+  EXPECT_EQ(o.entries()[1].trial, 0);
   EXPECT_EQ(o.entries()[3].loss, 5);
   EXPECT_TRUE(o.entries()[3].imputed);
   EXPECT_FALSE(o.entries()[4].imputed);

@@ -28,6 +28,7 @@ class Observations {
     json params;
     double loss;
     bool imputed;
+    TrialId trial;  // lets a searcher tie a value that arrives late (imputed) to its point
   };
 
   Observations(ObjectiveMode mode, FailurePolicy policy) : mode_(mode), policy_(policy) {}
@@ -46,7 +47,7 @@ class Observations {
   ObjectiveMode mode_;
   FailurePolicy policy_;
   std::vector<Entry> entries_;
-  std::vector<json> waiting_;  // failures with nothing to impute yet
+  std::vector<TrialRecord> waiting_;  // failures with nothing to impute yet
   std::optional<double> best_, worst_;
 };
 
