@@ -19,6 +19,7 @@
 #   Overseer's torch plug-in does itself (see docs/models.md): PyTorch at that setting too.
 #   MAX_ROWS= (first R rows of train and val, peers only: for quick checks) RESULTS=FILE (keep
 #   the raw results, one JSON line per run)
+#   SUMMARY_ONLY=1 with RESULTS=FILE: print the tables of a kept run again, running nothing.
 #   CPP_DATA= what `overseer train --data` gets (default: data/nci60.h5 with DrugCell's split,
 #   the same rows as the peers' train_DNA.txt / val_DNA.txt).
 # About 15 minutes for the PyTorch side on 2 cores at the defaults, as long again for Overseer's.
@@ -61,6 +62,83 @@ if [ ${#need[@]} -gt 0 ]; then
   apt_install || { $sudo apt-get update -q >/dev/null && apt_install; }
 fi
 
+summarize() {
+  "$python" - "$results" "$epochs" <<'PY'
+import json, statistics, sys
+runs = [json.loads(line) for line in open(sys.argv[1])]
+epochs = sys.argv[2]
+
+def find(obj, *names):
+    """First value under one of names, searching nested objects (Overseer's layout may nest)."""
+    if isinstance(obj, dict):
+        for n in names:
+            if n in obj and not isinstance(obj[n], (dict, list)):
+                return obj[n]
+        for v in obj.values():
+            found = find(v, *names)
+            if found is not None:
+                return found
+    return None
+
+def med(group, *names, rss=False):
+    vals = []
+    for r in group:
+        v = find(r["result"], *names)
+        if v is None and rss:
+            v = r["child_peak_rss_mib"]
+        if isinstance(v, (int, float)):
+            vals.append(float(v))
+    return statistics.median(vals) if vals else None
+
+def fmt(v, spec, unit=""):
+    return "-" if v is None else format(v, spec) + unit
+
+def select(**kw):
+    return [r for r in runs if all(r.get(k) == v for k, v in kw.items())]
+
+SPS = ("train_samples_per_s", "samples_per_s")
+print(f"| model | batch | threads torch:BLAS | PyTorch samples/s | PyTorch, freed memory kept "
+      f"| Overseer samples/s | ratio | PyTorch val MSE | Overseer val MSE | PyTorch peak RSS "
+      f"| Overseer peak RSS |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
+keys = list(dict.fromkeys((r["arch"], r["batch"], r["threads"]) for r in runs
+                          if r["bench"] == "torch"))  # in the order they ran
+for arch, batch, thr in keys:
+    p = select(bench="torch", arch=arch, batch=batch, threads=thr, side="pytorch")
+    o = select(bench="torch", arch=arch, batch=batch, threads=thr, side="overseer")
+    t = select(bench="torch", arch=arch, batch=batch, threads=thr, side="pytorch-tuned")
+    ps, os_ = med(p, *SPS), med(o, *SPS)
+    ratio = f"{os_ / ps:.2f}x" if ps and os_ else "-"
+    print(f"| torch_{arch} | {batch} | {thr} | {fmt(ps, ',.0f')} | {fmt(med(t, *SPS), ',.0f')} "
+          f"| {fmt(os_, ',.0f')} | {ratio} "
+          f"| {fmt(med(p, 'val_mse'), '.4f')} | {fmt(med(o, 'val_mse', 'mse'), '.4f')} "
+          f"| {fmt(med(p, 'peak_rss_mib', rss=True), ',.0f', ' MiB')} "
+          f"| {fmt(med(o, 'peak_rss_mib', rss=True), ',.0f', ' MiB')} |")
+first = next((r["result"] for r in runs if r["bench"] == "torch" and r["side"] == "pytorch"), {})
+print(f"\nPyTorch {first.get('torch_version')} ({first.get('blas')}), {epochs} epochs, "
+      f"{first.get('train_rows')} training rows, validation {first.get('val_rows')} rows.\n")
+
+print("| xgboost | DMatrix s | train s | DMatrix + train s | val r2 | val MSE | peak RSS |")
+print("|---|---|---|---|---|---|---|")
+for side, label in (("python-merged", "python xgboost, pandas merge"),
+                    ("python-csr", "python xgboost, scipy CSR"), ("overseer", "Overseer xgboost")):
+    g = select(bench="xgboost", side=side)
+    if not g:
+        continue
+    total = med(g, 'total_s')
+    if total is None:  # Overseer reports the trial's wall time: loading the file, DMatrix, training
+        total = statistics.median(r["result"]["end"] - r["result"]["start"] for r in g)
+    print(f"| {label} | {fmt(med(g, 'dmatrix_s'), '.2f')} | {fmt(med(g, 'train_s'), '.2f')} "
+          f"| {fmt(total, '.2f')} | {fmt(med(g, 'val_r2', 'r2'), '.4f')} "
+          f"| {fmt(med(g, 'val_mse', 'mse'), '.4f')} | {fmt(med(g, 'peak_rss_mib', rss=True), ',.0f', ' MiB')} |")
+m = select(bench="merge")
+if m:
+    print(f"\npandas load + merge of train and val: peak RSS {med(m, 'peak_rss_mib'):,.0f} MiB "
+          f"(after import {med(m, 'rss_after_import_mib'):,.0f} MiB, with the unmerged tables loaded "
+          f"{med(m, 'rss_after_load_mib'):,.0f} MiB; unmerged frames {med(m, 'unmerged_tables_mib'):,.1f} MiB, "
+          f"merged frames {med(m, 'merged_frames_mib'):,.0f} MiB).")
+PY
+}
 if [ ! -x "$overseer" ]; then
   echo "drug_response.sh: no $overseer (build first, or pass BUILD_DIR)" >&2
   exit 2
@@ -70,6 +148,10 @@ fi
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 results=${RESULTS:-$scratch/results.jsonl}
+if [ "${SUMMARY_ONLY:-0}" = 1 ]; then
+  summarize
+  exit 0
+fi
 
 # record TAG_JSON COMMAND...: runs COMMAND, takes the last JSON object line of its stdout and
 # appends {TAG..., "result": ..., "child_peak_rss_mib": ...} to $results. Fails if COMMAND fails.
@@ -162,72 +244,4 @@ for _ in $(seq "$repeats"); do
     --data "$data" "${rows_flag[@]}"
 done
 
-"$python" - "$results" "$epochs" <<'PY'
-import json, statistics, sys
-runs = [json.loads(line) for line in open(sys.argv[1])]
-epochs = sys.argv[2]
-
-def find(obj, *names):
-    """First value under one of names, searching nested objects (Overseer's layout may nest)."""
-    if isinstance(obj, dict):
-        for n in names:
-            if n in obj and not isinstance(obj[n], (dict, list)):
-                return obj[n]
-        for v in obj.values():
-            found = find(v, *names)
-            if found is not None:
-                return found
-    return None
-
-def med(group, *names, rss=False):
-    vals = []
-    for r in group:
-        v = find(r["result"], *names)
-        if v is None and rss:
-            v = r["child_peak_rss_mib"]
-        if isinstance(v, (int, float)):
-            vals.append(float(v))
-    return statistics.median(vals) if vals else None
-
-def fmt(v, spec, unit=""):
-    return "-" if v is None else format(v, spec) + unit
-
-def select(**kw):
-    return [r for r in runs if all(r.get(k) == v for k, v in kw.items())]
-
-SPS = ("train_samples_per_s", "samples_per_s")
-print(f"| model | batch | threads torch:BLAS | PyTorch samples/s | Overseer samples/s | ratio "
-      f"| PyTorch val MSE | Overseer val MSE | PyTorch peak RSS | Overseer peak RSS |")
-print("|---|---|---|---|---|---|---|---|---|---|")
-keys = list(dict.fromkeys((r["arch"], r["batch"], r["threads"]) for r in runs
-                          if r["bench"] == "torch"))  # in the order they ran
-for arch, batch, thr in keys:
-    p = select(bench="torch", arch=arch, batch=batch, threads=thr, side="pytorch")
-    o = select(bench="torch", arch=arch, batch=batch, threads=thr, side="overseer")
-    ps, os_ = med(p, *SPS), med(o, *SPS)
-    ratio = f"{os_ / ps:.2f}x" if ps and os_ else "-"
-    print(f"| torch_{arch} | {batch} | {thr} | {fmt(ps, ',.0f')} | {fmt(os_, ',.0f')} | {ratio} "
-          f"| {fmt(med(p, 'val_mse'), '.4f')} | {fmt(med(o, 'val_mse', 'mse'), '.4f')} "
-          f"| {fmt(med(p, 'peak_rss_mib', rss=True), ',.0f', ' MiB')} "
-          f"| {fmt(med(o, 'peak_rss_mib', rss=True), ',.0f', ' MiB')} |")
-first = next((r["result"] for r in runs if r["bench"] == "torch" and r["side"] == "pytorch"), {})
-print(f"\nPyTorch {first.get('torch_version')} ({first.get('blas')}), {epochs} epochs, "
-      f"{first.get('train_rows')} training rows, validation {first.get('val_rows')} rows.\n")
-
-print("| xgboost | DMatrix s | train s | DMatrix + train s | val r2 | val MSE | peak RSS |")
-print("|---|---|---|---|---|---|---|")
-for side, label in (("python-merged", "python xgboost, pandas merge"),
-                    ("python-csr", "python xgboost, scipy CSR"), ("overseer", "Overseer xgboost")):
-    g = select(bench="xgboost", side=side)
-    if not g:
-        continue
-    print(f"| {label} | {fmt(med(g, 'dmatrix_s'), '.2f')} | {fmt(med(g, 'train_s'), '.2f')} "
-          f"| {fmt(med(g, 'total_s'), '.2f')} | {fmt(med(g, 'val_r2', 'r2'), '.4f')} "
-          f"| {fmt(med(g, 'val_mse', 'mse'), '.4f')} | {fmt(med(g, 'peak_rss_mib', rss=True), ',.0f', ' MiB')} |")
-m = select(bench="merge")
-if m:
-    print(f"\npandas load + merge of train and val: peak RSS {med(m, 'peak_rss_mib'):,.0f} MiB "
-          f"(after import {med(m, 'rss_after_import_mib'):,.0f} MiB, with the unmerged tables loaded "
-          f"{med(m, 'rss_after_load_mib'):,.0f} MiB; unmerged frames {med(m, 'unmerged_tables_mib'):,.1f} MiB, "
-          f"merged frames {med(m, 'merged_frames_mib'):,.0f} MiB).")
-PY
+summarize

@@ -223,15 +223,15 @@ class BatchLoader {
 
 // Predictions for `rows`, in their order; the labels scored against are the clean ones.
 std::vector<float> predict(DrugResponseNet& net, const data::TrialData& data,
-                           const std::vector<std::size_t>& rows, torch::Device device) {
-  constexpr std::size_t kEvalBatch = 1024;
+                           const std::vector<std::size_t>& rows, torch::Device device,
+                           std::size_t rows_per_batch) {
   torch::NoGradGuard no_grad;
   net.eval();
   BatchLoader loader(data, data.clean_labels(), net.sparse_input(), device);
   std::vector<float> predicted;
   predicted.reserve(rows.size());
-  for (std::size_t start = 0; start < rows.size(); start += kEvalBatch) {
-    const std::size_t n = std::min(kEvalBatch, rows.size() - start);
+  for (std::size_t start = 0; start < rows.size(); start += rows_per_batch) {
+    const std::size_t n = std::min(rows_per_batch, rows.size() - start);
     auto batch = loader.load(rows.data() + start, n);
     auto out = net.forward(batch.x).to(torch::kCPU).contiguous();
     predicted.insert(predicted.end(), out.data_ptr<float>(), out.data_ptr<float>() + n);
@@ -294,6 +294,9 @@ class TorchModel : public Model {
     auto order = split.train;
     Rng rng(context.seed);
     const auto batch = static_cast<std::size_t>(s.batch_size);
+    // At least 256 rows, and no more than training uses beyond that: a CNN's activations
+    // take ~4 MB a row.
+    const std::size_t eval_batch = std::max<std::size_t>(batch, 256);
     const auto val_truth = labels_of(data.clean_labels(), split.val);
     double best_val = std::numeric_limits<double>::infinity();
     std::vector<torch::Tensor> best_state;
@@ -322,7 +325,8 @@ class TorchModel : public Model {
       if (!std::isfinite(train_loss)) break;  // diverged: the metrics below say nan
       if (s.patience == 0) continue;
       const double val =
-          regression_metrics(val_truth, predict(*net, data, split.val, device)).at("mse");
+          regression_metrics(val_truth, predict(*net, data, split.val, device, eval_batch))
+              .at("mse");
       if (val < best_val) {
         best_val = val;
         best_state = snapshot(*net);
@@ -337,7 +341,7 @@ class TorchModel : public Model {
     for (auto [part, rows] : {std::pair{"val", &split.val}, {"test", &split.test}}) {
       if (rows->empty()) continue;
       const auto truth = labels_of(data.clean_labels(), *rows);
-      const auto predicted = predict(*net, data, *rows, device);
+      const auto predicted = predict(*net, data, *rows, device, eval_batch);
       out.merge(regression_metrics(truth, predicted, std::string(part) + "_"));
       if (!context.run_dir.empty()) {
         write_predictions(context.run_dir, part, data, *rows, truth, predicted);
