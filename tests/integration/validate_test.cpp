@@ -23,7 +23,8 @@ const BrokenCampaign kBroken[] = {
     {"unknown-model.json",
      "unknown-model.json: /model/name: unknown model \"resnet\"; available: branin, hartmann6"},
     {"unknown-algorithm.json",
-     "unknown-algorithm.json: /search/algorithm: unknown algorithm \"annealing\"; available: grid"},
+     "unknown-algorithm.json: /search/algorithm: unknown algorithm \"annealing\"; available: "
+     "bayes"},
     {"unknown-search-option.json",
      "unknown-search-option.json: /search/population: unknown field \"population\""},
     {"missing-space-file.json",
@@ -42,6 +43,9 @@ const BrokenCampaign kBroken[] = {
     {"budget-zero.json", "budget-zero.json: /search/budget: budget must be at least 1"},
     {"random-without-budget.json",
      "random-without-budget.json: /search: random search needs \"budget\""},
+    {"bayes-bad-surrogate.json",
+     "bayes-bad-surrogate.json: /search/surrogate: surrogate must be one of \"gp\", \"rf\", found "
+     "\"svm\""},
     {"random-without-space.json",
      "random-without-space.json: /space: random search needs a search space"},
     {"bad-mode.json", "bad-mode.json: /objective/mode: mode must be \"min\" or \"max\""},
