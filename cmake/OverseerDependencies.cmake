@@ -9,6 +9,10 @@ enable_language(C)
 find_package(HDF5 REQUIRED COMPONENTS C CXX)
 find_package(ZLIB REQUIRED)
 find_package(Boost REQUIRED)
+# The bayes searcher: Eigen for its linear algebra, NLopt (its C library; nlopt.hpp, the C++
+# wrapper over it, comes from libnlopt-cxx-dev) for its inner optimizations.
+find_package(Eigen3 3.3 REQUIRED NO_MODULE)
+find_package(NLopt 2.7 CONFIG REQUIRED)
 
 # RDKit (librdkit-dev) ships neither a CMake config nor a pkg-config file.
 find_path(RDKIT_INCLUDE_DIR GraphMol/GraphMol.h PATH_SUFFIXES rdkit REQUIRED)

@@ -8,7 +8,7 @@ packages=(
   openmpi-bin libopenmpi-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libtorch-dev libopenblas0-pthread libxgboost-dev xgboost
-  libhdf5-dev zlib1g-dev librdkit-dev libboost-dev libeigen3-dev
+  libhdf5-dev zlib1g-dev librdkit-dev libboost-dev libeigen3-dev libnlopt-cxx-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 

@@ -1,5 +1,6 @@
 // Closed-form test functions with known optima, for testing searchers and measuring dispatch
 // without training cost.
+#include <algorithm>
 #include <cmath>
 #include <regex>
 #include <set>
@@ -70,6 +71,52 @@ double rosenbrock(const std::vector<double>& x) {
   return sum;
 }
 
+// A mixed-type test function: x1, x2 in [0, 1], an integer n, a categorical kind (a, b, c or d)
+// and a logical flag. Each kind moves the optimum of the continuous part (a bowl with ripples,
+// so there are local minima) and of n, and adds its own offset; only kind c reaches 0, at
+// x1 = 0.35, x2 = 0.55, n = 9, flag = true. A search must learn the kinds as categories: their
+// order means nothing.
+class MixedModel : public Model {
+ public:
+  void check(const json& params) const override { read(params); }
+
+  Metrics evaluate(const json& params, const RunContext&) override {
+    const Point x = read(params);
+    struct Kind {
+      double offset, x1, x2, n;
+    };
+    static const Kind kinds[] = {
+        {0.6, 0.2, 0.8, 3}, {0.3, 0.8, 0.2, 16}, {0.0, 0.35, 0.55, 9}, {0.9, 0.5, 0.5, 10}};
+    const Kind& k = kinds[x.kind];
+    const double pi = 3.14159265358979323846;
+    const double d1 = x.x1 - k.x1, d2 = x.x2 - k.x2;
+    const double ripples = 0.1 * ((1 - std::cos(6 * pi * d1)) + (1 - std::cos(6 * pi * d2)));
+    return {{"value", k.offset + 4 * (d1 * d1 + d2 * d2) + ripples +
+                          0.01 * std::pow(static_cast<double>(x.n) - k.n, 2) + (x.flag ? 0 : 0.5)}};
+  }
+
+ private:
+  struct Point {
+    double x1, x2;
+    std::int64_t n;
+    std::size_t kind;
+    bool flag;
+  };
+
+  static Point read(const json& params) {
+    for (const char* name : {"n", "kind", "flag"}) {
+      if (!params.contains(name))
+        throw ParameterError(name, "missing parameter \"" + std::string(name) + "\"");
+    }
+    static const std::vector<std::string> kinds = {"a", "b", "c", "d"};
+    const std::string kind = choice_param(params, "kind", "a", kinds);
+    return {number_param(params, "x1"), number_param(params, "x2"),
+            int_param(params, "n", 0, -1000000, 1000000),
+            static_cast<std::size_t>(std::find(kinds.begin(), kinds.end(), kind) - kinds.begin()),
+            bool_param(params, "flag", true)};
+  }
+};
+
 std::vector<std::string> numbered(const std::string& prefix, std::size_t n) {
   std::vector<std::string> names;
   for (std::size_t i = 1; i <= n; ++i) names.push_back(prefix + std::to_string(i));
@@ -107,6 +154,8 @@ const bool registered_rosenbrock = ModelRegistry::instance().add(
                      return std::make_unique<AnalyticModel>(numbered("x", rosenbrock_dimension(c)),
                                                             rosenbrock);
                    }});
+const bool registered_mixed = ModelRegistry::instance().add(
+    "mixed", {{"value"}, [](const Campaign&) { return std::make_unique<MixedModel>(); }});
 
 }  // namespace
 }  // namespace overseer

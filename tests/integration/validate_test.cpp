@@ -42,6 +42,9 @@ const BrokenCampaign kBroken[] = {
     {"budget-zero.json", "budget-zero.json: /search/budget: budget must be at least 1"},
     {"random-without-budget.json",
      "random-without-budget.json: /search: random search needs \"budget\""},
+    {"bayes-bad-surrogate.json",
+     "bayes-bad-surrogate.json: /search/surrogate: surrogate must be one of \"gp\", \"rf\", found "
+     "\"svm\""},
     {"random-without-space.json",
      "random-without-space.json: /space: random search needs a search space"},
     {"bad-mode.json", "bad-mode.json: /objective/mode: mode must be \"min\" or \"max\""},

@@ -46,6 +46,26 @@ TEST(AnalyticModels, KnownOptima) {
   EXPECT_EQ(run_once(rosenbrock, {{"x1", 0}, {"x2", 0}, {"x3", 0}, {"x4", 0}}).value, 3.0);
 }
 
+TEST(AnalyticModels, MixedFunctionHasItsMinimumAtKindC) {
+  Campaign mixed = campaign_for("mixed", floats(2));
+  const json optimum = {{"x1", 0.35}, {"x2", 0.55}, {"n", 9}, {"kind", "c"}, {"flag", true}};
+  EXPECT_NEAR(run_once(mixed, optimum).value, 0.0, 1e-12);
+  json other_kind = optimum;
+  other_kind["kind"] = "b";  // offset 0.3, and c's optimum is b's bowl side
+  EXPECT_GT(run_once(mixed, other_kind).value, 0.3);
+  json flag_off = optimum;
+  flag_off["flag"] = false;
+  EXPECT_NEAR(run_once(mixed, flag_off).value, 0.5, 1e-12);
+  json bad_kind = optimum;
+  bad_kind["kind"] = "e";
+  TrialResult r = run_once(mixed, bad_kind);
+  EXPECT_EQ(r.status, TrialStatus::Failed);
+  EXPECT_EQ(r.message, "parameter \"kind\" must be one of a, b, c, d, found \"e\"");
+  json missing_flag = optimum;
+  missing_flag.erase("flag");
+  EXPECT_EQ(run_once(mixed, missing_flag).message, "missing parameter \"flag\"");
+}
+
 TEST(AnalyticModels, MissingParameterFailsTheTrial) {
   TrialResult r = run_once(campaign_for("branin", floats(2)), {{"x1", 1.0}});
   EXPECT_EQ(r.status, TrialStatus::Failed);
