@@ -53,6 +53,7 @@ int RandomForest::grow(Tree& tree, std::vector<std::size_t>& rows, std::size_t b
       d);
   std::vector<int> features(d);
   std::iota(features.begin(), features.end(), 0);
+  // A split must explain more than the node's own mean does, beyond rounding.
   Split best;
   best.score = sum * sum / static_cast<double>(count) * (1 + 1e-12);
   for (std::size_t k = 0; k < tried; ++k) {
