@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Search quality, side by side in one run (issue 5): Overseer's bayes search (gp and rf
-# surrogates) and random search, and ga where `overseer validate` accepts it, against Optuna
+# surrogates), ga (steady state, population 20, DEAP's eaSimple settings) and random search, against Optuna
 # 3.1's TPE and random samplers (Debian python3-optuna), on Branin, Hartmann6, Rosenbrock-10
 # (on [-5, 10]^10) and the mixed float/int/categorical/logical function (`mixed` model), with the
 # campaigns in bench/search-quality/. For each budget: the median and interquartile range over
@@ -18,6 +18,8 @@
 # Environment (defaults): SEEDS=10 BUDGETS="25 50 100 200"
 #   FUNCTIONS="branin hartmann6 rosenbrock10 mixed" RESULTS=FILE (keep the raw results, one JSON
 #   line per run: the objective values in trial order)
+#   METHODS="bayes-gp bayes-rf ga random optuna-tpe optuna-random" (a subset reruns only those:
+#   every run is deterministic for its seed, so results of separate invocations combine)
 #   NCI60=0: 1 adds a real HPO, XGBoost on the bundled NCI-60 (workflows/nci60-xgboost-*.json,
 #   60 trials, about 1 s each), bayes against random (and ga), over NCI60_SEEDS=3 seeds.
 # About 10 minutes on 2 cores at the defaults (NCI60=1 adds about 3 minutes per seed).
@@ -49,10 +51,9 @@ results=${RESULTS:-$scratch/results.jsonl}
 : >"$results"
 max_budget=$(printf '%s\n' $budgets | sort -n | tail -1)
 
-methods=(bayes-gp bayes-rf random)
-if "$overseer" validate "$here/search-quality/branin.json" --set search.algorithm=ga >/dev/null 2>&1; then
-  methods+=(ga)
-fi
+read -r -a methods <<<"${METHODS:-bayes-gp bayes-rf ga random optuna-tpe optuna-random}"
+# selected WORD: whether the method is among those asked for.
+selected() { [[ " ${methods[*]} " == *" $1 "* ]]; }
 
 # Seconds since START (an $EPOCHREALTIME).
 elapsed() { awk -v start="$1" -v end="$EPOCHREALTIME" 'BEGIN { printf "%.3f", end - start }'; }
@@ -82,7 +83,9 @@ overseer_run() {
   case $method in
     bayes-gp) args=(--set search.algorithm=bayes --set search.surrogate=gp) ;;
     bayes-rf) args=(--set search.algorithm=bayes --set search.surrogate=rf) ;;
-    random | ga) args=(--set search.algorithm="$method") ;;
+    random) args=(--set search.algorithm=random) ;;
+    ga) args=(--set search.algorithm=ga --set search.population_size=20 --set search.cx_prob=0.5
+      --set search.mut_prob=0.2 --set search.tournsize=3) ;;
   esac
   rm -rf "$out"
   local start=$EPOCHREALTIME
@@ -98,11 +101,13 @@ overseer_run() {
 
 for f in $functions; do
   for seed in $(seq 1 "$seeds"); do
-    for m in "${methods[@]}"; do
+    for m in bayes-gp bayes-rf ga random; do
+      selected "$m" || continue
       overseer_run "$here/search-quality/$f.json" "$m" "$seed" "$max_budget" \
         "{\"function\": \"$f\", \"method\": \"overseer-$m\", \"seed\": $seed}"
     done
     for sampler in tpe random; do
+      selected "optuna-$sampler" || continue
       start=$EPOCHREALTIME
       line=$("$python" "$here/peers/optuna_search.py" --function "$f" --sampler "$sampler" \
         --trials "$max_budget" --seed "$seed")
@@ -116,11 +121,10 @@ done
 
 if [ "$nci60" = 1 ]; then
   for seed in $(seq 1 "$nci60_seeds"); do
-    for m in bayes-gp random "${methods[@]:3}"; do
+    for m in bayes-gp ga random; do
+      selected "$m" || continue
       campaign=$here/../workflows/nci60-xgboost-random.json
       [ "$m" = bayes-gp ] && campaign=$here/../workflows/nci60-xgboost-bayes.json
-      [ "$m" != ga ] || "$overseer" validate "$campaign" --set search.algorithm=ga >/dev/null 2>&1 ||
-        continue
       overseer_run "$campaign" "$m" "$seed" 60 \
         "{\"function\": \"nci60-xgboost\", \"method\": \"overseer-$m\", \"seed\": $seed}"
     done
