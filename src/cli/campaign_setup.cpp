@@ -12,8 +12,8 @@ void check_model(Campaign& campaign) {
   const ModelEntry& entry = find_model(campaign);
   const std::string file = campaign.file.string();
   if (campaign.objective.metric.empty()) campaign.objective.metric = entry.metrics.front();
-  if (std::find(entry.metrics.begin(), entry.metrics.end(), campaign.objective.metric) ==
-      entry.metrics.end()) {
+  if (!entry.any_metric && std::find(entry.metrics.begin(), entry.metrics.end(),
+                                     campaign.objective.metric) == entry.metrics.end()) {
     std::string names;
     for (const auto& m : entry.metrics) names += (names.empty() ? "" : ", ") + m;
     throw InputError(file, "/objective/metric",

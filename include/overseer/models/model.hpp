@@ -48,6 +48,9 @@ struct ModelEntry {
   std::vector<std::string> metrics;  // what evaluate reports; the first is the default objective
   // Builds a model for a campaign; throws InputError for a bad `model.data`.
   std::function<std::unique_ptr<Model>(const Campaign&)> create;
+  // External programs report whatever their configuration says: any objective.metric is
+  // accepted before the run, and a trial that lacks it fails.
+  bool any_metric = false;
 };
 
 using ModelRegistry = Registry<ModelEntry>;

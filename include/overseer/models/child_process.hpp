@@ -1,0 +1,59 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace overseer {
+
+// How a child process ended.
+struct ChildExit {
+  bool signaled = false;
+  int code = 0;  // the exit status, or the signal number when signaled
+
+  bool success() const { return !signaled && code == 0; }
+  std::string describe() const;  // "exit code 3", "killed by signal 9 (Killed)"
+};
+
+// An external program started in a process group of its own (the group id is its pid), so that
+// everything it starts can be ended with it. Arguments go to the program as they are: no shell
+// ever sees them. Nothing in the group outlives the object: the destructor kills and reaps.
+class ChildProcess {
+ public:
+  // Starts argv[0] (looked up in PATH when it has no slash) with `env` ("NAME=value") as its
+  // whole environment, in `cwd`, stdin from /dev/null and stdout and stderr appended to `log`.
+  // Throws std::runtime_error when the program cannot be started.
+  ChildProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+               const std::filesystem::path& cwd, const std::filesystem::path& log);
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  pid_t pid() const { return pid_; }
+
+  // Waits for the program to exit, calling `stop` between polls. When `stop` returns true the
+  // group is terminated (SIGTERM, up to `grace` for it to go, then SIGKILL) and nullopt is
+  // returned. Processes still in the group after the program exits get the same treatment.
+  // Either way, the program has been reaped and no process of its group runs on return.
+  std::optional<ChildExit> wait(const std::function<bool()>& stop,
+                                std::chrono::duration<double> grace);
+
+ private:
+  bool exited() const;
+  void end_group(std::chrono::duration<double> grace) const;
+  ChildExit reap();
+
+  pid_t pid_ = -1;
+  bool reaped_ = false;
+};
+
+// Whether any process of group `pgid` is running (zombies, which only wait to be reaped, are
+// not), from /proc.
+bool process_group_running(pid_t pgid);
+
+}  // namespace overseer

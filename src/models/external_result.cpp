@@ -1,0 +1,97 @@
+#include "overseer/models/external_result.hpp"
+
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <fstream>
+#include <stdexcept>
+
+#include "overseer/core/json_view.hpp"
+
+namespace overseer {
+namespace {
+
+constexpr const char* kKeyword = "IMPROVE_RESULT";
+
+void skip_spaces(const std::string& s, std::size_t& i) {
+  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+}
+
+// The number after IMPROVE_RESULT on `line`: an optional ":", then an optional "name:".
+std::optional<double> value_after_keyword(const std::string& line, std::size_t at) {
+  std::size_t i = at + std::char_traits<char>::length(kKeyword);
+  if (i < line.size() && line[i] == ':') ++i;
+  skip_spaces(line, i);
+  std::size_t name_end = i;
+  while (name_end < line.size() && (std::isalnum(static_cast<unsigned char>(line[name_end])) ||
+                                    line[name_end] == '_' || line[name_end] == '.')) {
+    ++name_end;
+  }
+  if (name_end < line.size() && line[name_end] == ':') {
+    i = name_end + 1;
+    skip_spaces(line, i);
+  }
+  const char* start = line.c_str() + i;
+  char* end = nullptr;
+  errno = 0;
+  const double value = std::strtod(start, &end);
+  if (end == start || errno == ERANGE) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+std::optional<double> last_improve_result(std::istream& log) {
+  std::string line, last;
+  std::size_t last_at = std::string::npos;
+  while (std::getline(log, line)) {
+    const auto at = line.rfind(kKeyword);
+    if (at == std::string::npos) continue;
+    last = line;
+    last_at = at;
+  }
+  if (last_at == std::string::npos) return std::nullopt;
+  auto value = value_after_keyword(last, last_at);
+  if (!value) throw std::runtime_error("the last IMPROVE_RESULT line has no number: " + last);
+  return value;
+}
+
+std::map<std::string, double> numeric_fields(const std::filesystem::path& file) {
+  if (!std::filesystem::exists(file)) {
+    throw std::runtime_error("the program wrote no " + file.filename().string());
+  }
+  json document;
+  try {
+    document = read_json_file(file);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(e.what());
+  }
+  if (!document.is_object()) {
+    throw std::runtime_error(file.string() + " holds " + json_type_name(document) +
+                             ", not a JSON object");
+  }
+  std::map<std::string, double> out;
+  for (const auto& [key, value] : document.items()) {
+    if (value.is_number()) out[key] = value.get<double>();
+  }
+  return out;
+}
+
+std::string file_tail(const std::filesystem::path& file, std::size_t max_bytes) {
+  std::ifstream in(file, std::ios::binary | std::ios::ate);
+  if (!in) return "";
+  const std::streamoff size = in.tellg();
+  const std::streamoff start = size > static_cast<std::streamoff>(max_bytes)
+                                   ? size - static_cast<std::streamoff>(max_bytes)
+                                   : 0;
+  in.seekg(start);
+  std::string text(static_cast<std::size_t>(size - start), '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (start > 0) {
+    const auto newline = text.find('\n');
+    if (newline != std::string::npos) text.erase(0, newline + 1);
+  }
+  return text;
+}
+
+}  // namespace overseer

@@ -1,0 +1,109 @@
+// The command model through the real binary: the IMPROVE-style example model under mpirun, and
+// bad model.data rejected before a run.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "overseer/core/json_view.hpp"
+#include "process.hpp"
+
+using namespace overseer::test;
+using overseer::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Cells of a CSV line with no quoted fields (results.csv of successful trials).
+std::vector<std::string> cells_of(const std::string& line) {
+  std::vector<std::string> cells;
+  std::istringstream in(line);
+  for (std::string cell; std::getline(in, cell, ',');) cells.push_back(cell);
+  if (!line.empty() && line.back() == ',') cells.emplace_back();
+  return cells;
+}
+
+// results.csv as rows of column -> cell.
+std::vector<std::map<std::string, std::string>> csv_rows(const fs::path& file) {
+  std::istringstream in(read_text(file));
+  std::string line;
+  std::getline(in, line);
+  const auto header = cells_of(line);
+  std::vector<std::map<std::string, std::string>> rows;
+  while (std::getline(in, line)) {
+    const auto cells = cells_of(line);
+    std::map<std::string, std::string> row;
+    for (std::size_t i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+}  // namespace
+
+TEST(CommandModelRun, ImproveExampleTrainsOnNci60UnderMpirun) {
+  ScratchDir dir;
+  auto r = run(mpirun_command(3, {"run", workflow("improve-example.json").string(), "--out",
+                                  (dir / "run").string(), "--set", "search.budget=4", "--set",
+                                  "model.params.epochs=30"}),
+               dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto rows = csv_rows(dir / "run" / "results.csv");
+  ASSERT_EQ(rows.size(), 4u);
+  double best_r2 = -1e300;
+  for (const auto& row : rows) {
+    EXPECT_EQ(row.at("status"), "ok");
+    const double value = std::stod(row.at("value"));
+    EXPECT_TRUE(std::isfinite(value));
+    EXPECT_EQ(std::stod(row.at("metric_mse")), value);
+    best_r2 = std::max(best_r2, std::stod(row.at("metric_r2")));
+    const fs::path trial = dir / "run" / "trials" / row.at("trial_id");
+    EXPECT_NE(read_text(trial / "model.log").find("IMPROVE_RESULT val_loss:\t"), std::string::npos);
+    EXPECT_TRUE(fs::exists(trial / "val_y_data_predicted.csv"));
+    EXPECT_EQ(json::parse(read_text(trial / "params.json")).at("epochs"), 30);
+  }
+  // Real learning: better than predicting the mean (R^2 0) on the validation split.
+  EXPECT_GT(best_r2, 0.2);
+}
+
+TEST(CommandModelRun, BadModelDataIsAnInputError) {
+  ScratchDir dir;
+  json campaign = json::parse(read_text(workflow("improve-example.json")));
+  campaign["model"]["data"]["argv"][3] = 4;
+  write_text(dir / "c.json", campaign.dump());
+  auto r = run(overseer_command({"validate", (dir / "c.json").string()}), dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("c.json: /model/data/argv/3: "), std::string::npos) << r.err;
+
+  campaign = json::parse(read_text(workflow("improve-example.json")));
+  campaign["model"]["data"]["argv"].push_back("--dropout={dropout}");
+  write_text(dir / "c.json", campaign.dump());
+  r = run(overseer_command({"validate", (dir / "c.json").string()}), dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("{dropout}"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("/model/params or the search space"), std::string::npos) << r.err;
+}
+
+TEST(CommandModelRun, ACategoricalValueFromTheCampaignReachesTheProgramVerbatim) {
+  ScratchDir dir;
+  const std::string nasty = "; rm -rf x $(touch pwned) `touch bq` 'a' \"b\"\nline two";
+  write_text(dir / "record.sh", "#!/bin/sh\nprintf '%s' \"$1\" > arg\necho 'IMPROVE_RESULT 1'\n");
+  fs::permissions(dir / "record.sh", fs::perms::owner_all);
+  const json campaign = {
+      {"name", "metachar"},
+      {"model", {{"name", "command"}, {"data", {{"argv", {"./record.sh", "{choice}"}}}}}},
+      {"space", {{{"name", "choice"}, {"type", "categorical"}, {"values", {nasty}}}}},
+      {"search", {{"algorithm", "grid"}}}};
+  write_text(dir / "c.json", campaign.dump());
+  auto r = run(overseer_command({"run", (dir / "c.json").string(), "--workers", "1", "--out",
+                                 (dir / "run").string()}),
+               dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_text(dir / "run" / "trials" / "0" / "arg"), nasty);
+  EXPECT_EQ(json::parse(read_text(dir / "run" / "trials" / "0" / "params.json")).at("choice"),
+            nasty);
+  EXPECT_FALSE(fs::exists(dir / "pwned"));
+  EXPECT_FALSE(fs::exists(dir / "run" / "trials" / "0" / "pwned"));
+  EXPECT_FALSE(fs::exists(dir / "run" / "trials" / "0" / "bq"));
+}

@@ -1,0 +1,426 @@
+// The command model with real processes: small sh programs stand in for external models.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <fstream>
+#include <sstream>
+
+#include "overseer/core/error.hpp"
+#include "overseer/models/child_process.hpp"
+#include "overseer/models/external_result.hpp"
+#include "overseer/models/trial_runner.hpp"
+#include "process.hpp"
+
+using namespace overseer;
+using overseer::test::read_text;
+using overseer::test::ScratchDir;
+using overseer::test::source_dir;
+using overseer::test::write_text;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Writes an executable sh script.
+fs::path script(const fs::path& path, const std::string& body) {
+  write_text(path, "#!/bin/sh\n" + body);
+  ::chmod(path.c_str(), 0755);
+  return path;
+}
+
+// A program that records its argv (NUL-separated, so newlines survive) and reports a result.
+fs::path argv_recorder(const ScratchDir& dir) {
+  return script(dir / "record-argv.sh",
+                "printf '%s\\0' \"$@\" > \"$OVERSEER_RUN_DIR/argv\"\n"
+                "echo 'IMPROVE_RESULT 1.5'\n");
+}
+
+std::vector<std::string> nul_separated(const fs::path& file) {
+  std::vector<std::string> out;
+  std::istringstream in(read_text(file));
+  for (std::string item; std::getline(in, item, '\0');) out.push_back(item);
+  return out;
+}
+
+Campaign command_campaign(const ScratchDir& dir, json data, json limits = json::object()) {
+  json doc = {{"name", "t"},
+              {"model", {{"name", "command"}, {"data", std::move(data)}}},
+              {"search", {{"algorithm", "random"}, {"budget", 1}}},
+              {"objective", {{"metric", "val_loss"}}},
+              {"limits", std::move(limits)}};
+  return parse_campaign(doc, dir / "campaign.json");
+}
+
+std::unique_ptr<Model> command_model(const Campaign& campaign) {
+  return ModelRegistry::instance().find("command")->create(campaign);
+}
+
+RunContext context_in(const fs::path& run_dir, TrialId trial = 7) {
+  RunContext context;
+  context.trial = trial;
+  context.run_dir = run_dir;
+  context.cancel = std::make_shared<std::atomic<bool>>(false);
+  return context;
+}
+
+Metrics evaluate(const ScratchDir& dir, json data, const json& params = json::object()) {
+  const Campaign campaign = command_campaign(dir, std::move(data));
+  return command_model(campaign)->evaluate(params, context_in(dir / "trial"));
+}
+
+// Runs a program through TrialRunner, as a worker does.
+TrialResult run_trial(const ScratchDir& dir, json data, json limits = json::object()) {
+  const Campaign campaign = command_campaign(dir, std::move(data), std::move(limits));
+  TrialRunner runner(campaign);
+  return runner.run(TrialTask{3, 1, json::object(), dir / "trial"});
+}
+
+void expect_failure(const TrialResult& r, std::initializer_list<const char*> message_parts) {
+  EXPECT_EQ(r.status, TrialStatus::Failed);
+  for (const char* part : message_parts) {
+    EXPECT_NE(r.message.find(part), std::string::npos) << r.message;
+  }
+}
+
+// Running, as opposed to gone or a zombie waiting for a parent that may never reap it.
+bool running(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  const char state = line[line.rfind(')') + 2];
+  return state != 'Z' && state != 'X';
+}
+
+pid_t pid_in(const fs::path& file) {
+  return static_cast<pid_t>(std::stol(read_text(file)));
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+
+std::string input_error_pointer(const ScratchDir& dir, json data, json limits = json::object()) {
+  try {
+    command_model(command_campaign(dir, std::move(data), std::move(limits)));
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.file(), (dir / "campaign.json").string());
+    return e.pointer();
+  }
+  return "no error";
+}
+
+}  // namespace
+
+TEST(ExternalResult, TheLastImproveResultLineWinsInEitherSpelling) {
+  std::istringstream log(
+      "epoch 1\nIMPROVE_RESULT 0.5\n[info] IMPROVE_RESULT val_loss:\t0.25 (best epoch 3)\n"
+      "done\n");
+  EXPECT_EQ(last_improve_result(log), 0.25);
+  std::istringstream plain("IMPROVE_RESULT val_loss:\t9\nIMPROVE_RESULT 3e-2xyz\n");
+  EXPECT_EQ(last_improve_result(plain), 0.03);
+  std::istringstream colon("IMPROVE_RESULT: -7 trailing words");
+  EXPECT_EQ(last_improve_result(colon), -7);
+}
+
+TEST(ExternalResult, NoLineIsNoneAndALastLineWithoutANumberIsAnError) {
+  std::istringstream none("training\nval_loss 0.3\n");
+  EXPECT_EQ(last_improve_result(none), std::nullopt);
+  std::istringstream broken("IMPROVE_RESULT 0.5\nIMPROVE_RESULT val_loss: oops\n");
+  EXPECT_NE(error_of([&] { last_improve_result(broken); }).find("IMPROVE_RESULT val_loss: oops"),
+            std::string::npos);
+}
+
+TEST(ExternalResult, NumericFieldsOfAResultFile) {
+  ScratchDir dir;
+  write_text(dir / "scores.json", R"({"val_loss": 0.5, "pcc": 0.75, "name": "x", "per": [1]})");
+  EXPECT_EQ(numeric_fields(dir / "scores.json"),
+            (std::map<std::string, double>{{"pcc", 0.75}, {"val_loss", 0.5}}));
+  write_text(dir / "list.json", "[1, 2]");
+  EXPECT_NE(error_of([&] { numeric_fields(dir / "list.json"); }).find("not a JSON object"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] {
+              numeric_fields(dir / "val_scores.json");
+            }).find("the program wrote no val_scores.json"),
+            std::string::npos);
+}
+
+TEST(ExternalResult, FileTailStartsAtALine) {
+  ScratchDir dir;
+  write_text(dir / "log", "first line\nsecond line\nthird\n");
+  EXPECT_EQ(file_tail(dir / "log", 12), "third\n");
+  EXPECT_EQ(file_tail(dir / "log", 1000), "first line\nsecond line\nthird\n");
+  EXPECT_EQ(file_tail(dir / "missing", 10), "");
+}
+
+TEST(CommandModel, ReadsTheLastImproveResultOfStdoutAndStderr) {
+  ScratchDir dir;
+  const auto program = script(dir / "train.sh",
+                              "echo 'IMPROVE_RESULT 9'\n"
+                              "printf 'IMPROVE_RESULT val_loss:\\t0.125 (best)\\n' >&2\n");
+  const Metrics m = evaluate(dir, {{"argv", {program.string()}}});
+  EXPECT_EQ(m, (Metrics{{"val_loss", 0.125}}));
+  EXPECT_NE(read_text(dir / "trial" / "model.log").find("IMPROVE_RESULT 9"), std::string::npos);
+}
+
+TEST(CommandModel, ReadsValScoresJson) {
+  ScratchDir dir;
+  const auto program =
+      script(dir / "train.sh",
+             "echo '{\"val_loss\": 0.3, \"pcc\": 0.9, \"model\": \"x\"}' > val_scores.json\n");
+  const Metrics m = evaluate(dir, {{"argv", {program.string()}}, {"result", "val_scores"}});
+  EXPECT_EQ(m, (Metrics{{"val_loss", 0.3}, {"pcc", 0.9}}));
+}
+
+TEST(CommandModel, ReadsANamedResultFileUnderTheObjectivesName) {
+  ScratchDir dir;
+  const auto program = script(dir / "train.sh",
+                              "mkdir -p out\n"
+                              "echo '{\"loss\": 2.5, \"r2\": 0.1}' > out/result.json\n");
+  const Metrics m = evaluate(dir, {{"argv", {program.string()}},
+                                   {"result", {{"file", "out/result.json"}, {"key", "loss"}}}});
+  EXPECT_EQ(m, (Metrics{{"val_loss", 2.5}, {"loss", 2.5}, {"r2", 0.1}}));
+}
+
+TEST(CommandModel, AMissingResultFailsTheTrialWithTheEndOfTheLog) {
+  ScratchDir dir;
+  const auto program = script(dir / "train.sh", "echo 'epoch 9: loss 0.4'\n");
+  expect_failure(run_trial(dir, {{"argv", {program.string()}}}),
+                 {"no IMPROVE_RESULT", "epoch 9: loss 0.4"});
+
+  // A result file left by an earlier attempt does not count for this one.
+  write_text(dir / "trial" / "val_scores.json", R"({"val_loss": 1})");
+  expect_failure(run_trial(dir, {{"argv", {program.string()}}, {"result", "val_scores"}}),
+                 {"wrote no val_scores.json"});
+}
+
+TEST(CommandModel, ANonZeroExitFailsTheTrialWithTheEndOfTheLog) {
+  ScratchDir dir;
+  const auto program = script(dir / "train.sh",
+                              "echo 'IMPROVE_RESULT 0.1'\n"
+                              "echo 'Traceback: CUDA out of memory' >&2\nexit 3\n");
+  expect_failure(run_trial(dir, {{"argv", {program.string()}}}),
+                 {"exit code 3", "Traceback: CUDA out of memory"});
+  expect_failure(run_trial(dir, {{"argv", {(dir / "no-such-program").string()}}}),
+                 {"cannot start"});
+}
+
+TEST(CommandModel, ATimeoutEndsTheWholeProcessGroupEvenWhenSigtermIsIgnored) {
+  ScratchDir dir;
+  const auto program = script(dir / "train.sh",
+                              "trap '' TERM\n"
+                              "sleep 300 &\n"
+                              "echo $! > grandchild.pid\n"
+                              "echo $$ > child.pid\n"
+                              "while :; do sleep 0.1; done\n");
+  const TrialResult r = run_trial(dir, {{"argv", {program.string()}}, {"grace_s", 0.5}},
+                                  {{"task_timeout_s", 1}, {"cancel_grace_s", 5}});
+  EXPECT_EQ(r.status, TrialStatus::Timeout) << r.message;
+  EXPECT_EQ(r.message.find("abandoned"), std::string::npos) << r.message;
+  const pid_t child = pid_in(dir / "trial" / "child.pid");
+  const pid_t grandchild = pid_in(dir / "trial" / "grandchild.pid");
+  EXPECT_FALSE(running(child));
+  EXPECT_FALSE(running(grandchild));
+  EXPECT_FALSE(process_group_running(child));
+}
+
+TEST(ChildProcess, WhatAProgramLeavesInItsGroupIsEndedWhenItExits) {
+  ScratchDir dir;
+  const auto program = script(dir / "p.sh", "sleep 300 &\necho $! > grandchild.pid\nexit 4\n");
+  ChildProcess child({program.string()}, {}, dir.path(), dir / "log");
+  const auto exit = child.wait([] { return false; }, std::chrono::seconds(1));
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_EQ(exit->describe(), "exit code 4");
+  EXPECT_FALSE(running(pid_in(dir / "grandchild.pid")));
+  EXPECT_FALSE(process_group_running(child.pid()));
+}
+
+TEST(ChildProcess, TheProgramInheritsOnlyTheStandardStreams) {
+  ScratchDir dir;
+  const int open_here = ::open(dir.path().c_str(), O_RDONLY);  // not close-on-exec
+  ASSERT_GE(open_here, 3);
+  const auto program = script(dir / "p.sh",
+                              "test -e /proc/$$/fd/$1 && echo inherited || echo closed\n"
+                              "test -e /proc/$$/fd/2 && echo stderr\n");
+  ChildProcess child({program.string(), std::to_string(open_here)}, {}, dir.path(), dir / "log");
+  ASSERT_TRUE(child.wait([] { return false; }, std::chrono::seconds(1)).has_value());
+  ::close(open_here);
+  EXPECT_EQ(read_text(dir / "log"), "closed\nstderr\n");
+}
+
+TEST(ChildProcess, StopSendsSigtermFirst) {
+  ScratchDir dir;
+  const auto program = script(dir / "p.sh",
+                              "trap 'echo got TERM; exit 0' TERM\n"
+                              "echo $$ > pid\n"
+                              "while :; do sleep 0.05; done\n");
+  ChildProcess child({program.string()}, {}, dir.path(), dir / "log");
+  ASSERT_TRUE(overseer::test::wait_until([&] { return fs::exists(dir / "pid"); }));
+  EXPECT_FALSE(child.wait([] { return true; }, std::chrono::seconds(30)).has_value());
+  EXPECT_FALSE(running(pid_in(dir / "pid")));
+  EXPECT_NE(read_text(dir / "log").find("got TERM"), std::string::npos) << read_text(dir / "log");
+}
+
+TEST(CommandModel, ShellMetacharactersArriveVerbatimAndRunNothing) {
+  ScratchDir dir;
+  const std::string nasty =
+      "; rm -rf x $(touch pwned) `touch backquoted` 'single' \"double\" | tee piped\n"
+      "second line && touch and";
+  fs::create_directories(dir / "trial");
+  write_text(dir / "trial" / "x", "keep");
+  write_text(dir / "x", "keep");
+  evaluate(dir,
+           {{"argv",
+             {argv_recorder(dir).string(), "--choice", "{choice}", "--also={choice}!",
+              "{params_json}"}}},
+           {{"choice", nasty}});
+  const auto argv = nul_separated(dir / "trial" / "argv");
+  ASSERT_EQ(argv.size(), 4u);
+  EXPECT_EQ(argv[1], nasty);
+  EXPECT_EQ(argv[2], "--also=" + nasty + "!");
+  EXPECT_EQ(json::parse(read_text(argv[3])).at("choice"), nasty);
+  EXPECT_TRUE(fs::exists(dir / "x"));
+  EXPECT_TRUE(fs::exists(dir / "trial" / "x"));
+  for (const auto& where : {dir.path(), dir / "trial", fs::current_path()}) {
+    for (const char* made : {"pwned", "backquoted", "piped", "and"}) {
+      EXPECT_FALSE(fs::exists(where / made)) << where / made;
+    }
+  }
+}
+
+TEST(CommandModel, PlaceholdersAndEnvironment) {
+  ScratchDir dir;
+  fs::create_directories(dir / "data");
+  const auto program = script(dir / "train.sh",
+                              "env -0 > env\n"
+                              "printf '%s\\0' \"$@\" > argv\n"
+                              "echo 'IMPROVE_RESULT 1'\n");
+  const json data = {{"argv",
+                      {program.string(), "{device}", "{visible_devices}", "{data_dir}", "{run_dir}",
+                       "{trial_id}", "{lr}", "{layers}", "{x}", "{}", "{\"a\": 1}"}},
+                     {"data_dir", "data"},
+                     {"env", {{"MY_TAG", "trial-{trial_id}-{device}"}}}};
+  const Campaign campaign = command_campaign(dir, data);
+  auto model = command_model(campaign);
+  RunContext context = context_in(dir / "trial");
+  context.device = "cuda:1";
+  model->evaluate({{"lr", 0.001}, {"layers", 3}, {"x", "a b"}}, context);
+
+  const auto argv = nul_separated(dir / "trial" / "argv");
+  const std::vector<std::string> expected = {"cuda:1",
+                                             "1",
+                                             (dir / "data").string(),
+                                             (dir / "trial").string(),
+                                             "7",
+                                             "0.001",
+                                             "3",
+                                             "a b",
+                                             "{}",
+                                             "{\"a\": 1}"};
+  EXPECT_EQ(argv, expected);
+  std::map<std::string, std::string> env;
+  for (const auto& entry : nul_separated(dir / "trial" / "env")) {
+    env[entry.substr(0, entry.find('='))] = entry.substr(entry.find('=') + 1);
+  }
+  EXPECT_EQ(env["CANDLE_DATA_DIR"], (dir / "data").string());
+  EXPECT_EQ(env["OVERSEER_RUN_DIR"], (dir / "trial").string());
+  EXPECT_EQ(env["OVERSEER_TRIAL_ID"], "7");
+  EXPECT_EQ(env["CUDA_VISIBLE_DEVICES"], "1");
+  EXPECT_EQ(env["MY_TAG"], "trial-7-cuda:1");
+  EXPECT_EQ(env["PATH"], std::getenv("PATH"));
+
+  // A `device` parameter overrides the worker's device; ROCm has its own variable.
+  model->evaluate({{"lr", 0.1}, {"layers", 1}, {"x", ""}, {"device", "rocm:2"}}, context);
+  env.clear();
+  for (const auto& entry : nul_separated(dir / "trial" / "env")) {
+    env[entry.substr(0, entry.find('='))] = entry.substr(entry.find('=') + 1);
+  }
+  EXPECT_EQ(env["ROCR_VISIBLE_DEVICES"], "2");
+  EXPECT_EQ(nul_separated(dir / "trial" / "argv")[0], "rocm:2");
+
+  // Parameters named in model.data are required; check() names the missing one.
+  try {
+    model->check({{"lr", 0.1}, {"layers", 1}});
+    ADD_FAILURE() << "no error";
+  } catch (const ParameterError& e) {
+    EXPECT_EQ(e.parameter(), "x");
+  }
+}
+
+TEST(CommandModel, ContainerLauncherPrefixGetsItsPlaceholders) {
+  ScratchDir dir;
+  fs::create_directories(dir / "data");
+  write_text(dir / "model.sif", "not really an image");
+  const auto program = argv_recorder(dir);
+  const fs::path launcher = source_dir() / "tests" / "support" / "fake-apptainer";
+  const Metrics m = evaluate(
+      dir,
+      {{"launcher",
+        {launcher.string(), "exec", "--nv", "--bind", "{data_dir}:/candle_data_dir", "{image}"}},
+       {"image", "model.sif"},
+       {"data_dir", "data"},
+       {"argv", {program.string(), "{trial_id}", "/candle_data_dir"}}});
+  EXPECT_EQ(m, (Metrics{{"val_loss", 1.5}}));
+  const std::vector<std::string> launched = {"exec",
+                                             "--nv",
+                                             "--bind",
+                                             (dir / "data").string() + ":/candle_data_dir",
+                                             (dir / "model.sif").string(),
+                                             program.string(),
+                                             "7",
+                                             "/candle_data_dir"};
+  EXPECT_EQ(nul_separated(dir / "trial" / "launcher_argv"), launched);
+  EXPECT_EQ(nul_separated(dir / "trial" / "argv"),
+            (std::vector<std::string>{"7", "/candle_data_dir"}));
+}
+
+TEST(CommandModel, RelativeProgramPathsResolveAgainstTheCampaignFile) {
+  ScratchDir dir;
+  fs::create_directories(dir / "bin");
+  script(dir / "bin" / "train.sh", "echo IMPROVE_RESULT 2\n");
+  EXPECT_EQ(evaluate(dir, {{"argv", {"bin/train.sh"}}}), (Metrics{{"val_loss", 2}}));
+}
+
+TEST(CommandModel, WithoutTrialDirectoriesATemporaryOneIsUsedAndRemoved) {
+  ScratchDir dir;
+  const auto program = script(dir / "train.sh",
+                              "echo \"$OVERSEER_RUN_DIR\" > \"$1\"\n"
+                              "test -f params.json && echo 'IMPROVE_RESULT 4'\n");
+  const Campaign campaign =
+      command_campaign(dir, {{"argv", {program.string(), (dir / "where").string()}}});
+  const Metrics m = command_model(campaign)->evaluate({{"a", 1}}, context_in({}));
+  EXPECT_EQ(m, (Metrics{{"val_loss", 4}}));
+  std::string used = read_text(dir / "where");
+  used.pop_back();  // newline
+  EXPECT_NE(used.find("overseer-trial-"), std::string::npos);
+  EXPECT_FALSE(fs::exists(used));
+}
+
+TEST(CommandModel, BadModelDataNamesTheField) {
+  ScratchDir dir;
+  EXPECT_EQ(input_error_pointer(dir, nullptr), "/model/data");
+  EXPECT_EQ(input_error_pointer(dir, {{"program", "x"}}), "/model/data/program");
+  EXPECT_EQ(input_error_pointer(dir, {{"argv", "train.sh"}}), "/model/data/argv");
+  EXPECT_EQ(input_error_pointer(dir, {{"argv", json::array()}}), "/model/data/argv");
+  EXPECT_EQ(input_error_pointer(dir, {{"argv", {"t.sh", 3}}}), "/model/data/argv/1");
+  EXPECT_EQ(input_error_pointer(dir, {{"argv", {"t.sh", "{data_dir}/x"}}}), "/model/data/argv/1");
+  EXPECT_EQ(input_error_pointer(dir, {{"argv", {"t.sh"}}, {"result", "json"}}),
+            "/model/data/result");
+  EXPECT_EQ(input_error_pointer(dir, {{"argv", {"t.sh"}}, {"result", {{"path", "r.json"}}}}),
+            "/model/data/result/path");
+  EXPECT_EQ(input_error_pointer(dir, {{"argv", {"t.sh"}}, {"env", {{"A", 1}}}}),
+            "/model/data/env/A");
+  EXPECT_EQ(input_error_pointer(dir, {{"argv", {"t.sh"}}, {"image", "m.sif"}}),
+            "/model/data/image");
+  EXPECT_EQ(input_error_pointer(dir, {{"argv", {"t.sh"}}, {"launcher", {"apptainer", "{image}"}}}),
+            "/model/data/launcher/1");
+  EXPECT_EQ(input_error_pointer(dir, {{"argv", {"t.sh"}}, {"grace_s", 10}},
+                                {{"task_timeout_s", 60}, {"cancel_grace_s", 5}}),
+            "/model/data/grace_s");
+}
