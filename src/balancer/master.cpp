@@ -8,6 +8,7 @@
 #include "overseer/core/error.hpp"
 #include "overseer/models/artifacts.hpp"
 #include "overseer/store/results_export.hpp"
+#include "overseer/store/run_exports.hpp"
 
 namespace overseer {
 namespace {
@@ -340,7 +341,7 @@ ProgressCounts Master::counts() const {
 }
 
 void Master::write_exports() {
-  write_file_atomically(run_.results_csv(), results_csv(campaign_.space, finished_));
+  write_run_exports(run_, campaign_, finished_);
   exports_dirty_ = false;
 }
 

@@ -32,6 +32,7 @@ struct DataCommandOptions {
   std::string gdsc_dir;
   std::string gdsc_drugs = "morgan";
   std::string gdsc_tissue = "onehot";
+  std::string gdsc_studies = "single";
   data::CsvOptions csv;
   std::string info_file;
   bool info_json = false;
@@ -94,6 +95,11 @@ DataCommand add_data_command(CLI::App& app) {
       ->check(CLI::IsMember({"morgan", "onehot"}));
   gdsc->add_option("--tissue", o->gdsc_tissue, "onehot (columns tissue_NAME) or drop")
       ->check(CLI::IsMember({"onehot", "drop"}));
+  gdsc->add_option("--study-by", o->gdsc_studies,
+                   "single (one study, GDSC1000) or tissue (one study per tissue)")
+      ->check(CLI::IsMember({"single", "tissue"}));
+  gdsc->add_option("--min-study-rows", o->gdsc.min_study_rows,
+                   "With --study-by tissue: pool tissues with fewer responses into \"other\"");
   gdsc->add_option("--radius", o->gdsc.morgan_radius, "Morgan radius (2: ECFP4)")
       ->check(CLI::Range(0, 8));
   gdsc->add_option("--bits", o->gdsc.morgan_bits, "Morgan fingerprint bits")
@@ -165,6 +171,11 @@ DataCommand add_data_command(CLI::App& app) {
             o->gdsc_drugs == "morgan" ? data::DrugEncoding::Morgan : data::DrugEncoding::OneHot;
         o->gdsc.tissue =
             o->gdsc_tissue == "onehot" ? data::TissueEncoding::OneHot : data::TissueEncoding::Drop;
+        o->gdsc.studies =
+            o->gdsc_studies == "tissue" ? data::GdscStudies::ByTissue : data::GdscStudies::Single;
+        if (o->gdsc.studies == data::GdscStudies::Single && o->gdsc.min_study_rows > 0) {
+          throw InputError("--min-study-rows", "", "needs --study-by tissue");
+        }
         write_and_report(data::import_gdsc(o->gdsc), o->output);
       }
       if (*csv) write_and_report(data::import_csv(o->csv), o->output);

@@ -11,6 +11,7 @@
 #include "overseer/balancer/simulator.hpp"
 #include "overseer/cli/campaign_setup.hpp"
 #include "overseer/cli/data_command.hpp"
+#include "overseer/cli/export_command.hpp"
 #include "overseer/cli/input_errors.hpp"
 #include "overseer/cli/run_campaign.hpp"
 #include "overseer/cli/train_command.hpp"
@@ -168,6 +169,11 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   const cli::DataCommand data = cli::add_data_command(app);
 
+  std::string export_dir;
+  auto* export_cmd = app.add_subcommand(
+      "export", "Rewrite a run's results.csv (and cross_study.csv) from its journal");
+  export_cmd->add_option("run_dir", export_dir, "Run directory")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -184,6 +190,7 @@ int main(int argc, char** argv) {
   if (*simulate_cmd) return simulate(sim);
   if (*train_cmd) return cli::train(train);
   if (*data.command) return data.run();
+  if (*export_cmd) return cli::export_run(export_dir);
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   try {

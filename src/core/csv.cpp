@@ -1,5 +1,9 @@
 #include "overseer/core/csv.hpp"
 
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
 namespace overseer {
 
 std::string csv_field(const std::string& text) {
@@ -10,6 +14,11 @@ std::string csv_field(const std::string& text) {
     out += c;
   }
   return out + "\"";
+}
+
+std::string csv_number(double value) {
+  if (!std::isfinite(value)) return "";
+  return nlohmann::json(value).dump();
 }
 
 }  // namespace overseer

@@ -39,7 +39,10 @@ std::uint64_t seed_value(const JsonView& v) {
   return static_cast<std::uint64_t>(seed);
 }
 
+// A list of study names, or one name alone: a grid over the training study is then a
+// categorical parameter of plain strings.
 std::vector<std::string> names(const JsonView& v) {
+  if (v.value().is_string()) return {v.string()};
   std::vector<std::string> out;
   for (const auto& element : v.elements()) out.push_back(element.string());
   return out;
@@ -99,8 +102,13 @@ DataOptions parse_data_options(const JsonView& data, const std::filesystem::path
   if (auto v = find("split")) o.split.kind = choice(*v, kSplitKinds);
   if (auto v = find("fractions")) o.split.fractions = fractions(*v);
   if (auto v = find("split_seed")) o.split.seed = seed_value(*v);
-  if (auto v = find("train_sources")) o.split.train_sources = names(*v);
-  if (auto v = find("test_sources")) o.split.test_sources = names(*v);
+  for (auto [key, sources] : {std::pair{"train_sources", &o.split.train_sources},
+                              {"test_sources", &o.split.test_sources}}) {
+    if (auto v = find(key)) {
+      *sources = names(*v);
+      if (v->value().is_string()) o.split.single_names.insert(key);
+    }
+  }
   if (o.split.kind != SplitKind::ByStudy) {
     for (const char* key : {"train_sources", "test_sources"}) {
       if (auto v = find(key)) v->fail(std::string(key) + " needs \"split\": \"study\"");

@@ -237,4 +237,10 @@ Dataset read_h5(const std::filesystem::path& path) {
   return d;
 }
 
+std::vector<std::string> read_h5_studies(const std::filesystem::path& path) {
+  Reader reader(path);
+  reader.check_format();
+  return reader.strings("/studies");
+}
+
 }  // namespace overseer::data

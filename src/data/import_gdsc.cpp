@@ -1,4 +1,6 @@
 #include <algorithm>
+#include <map>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -24,7 +26,8 @@ std::filesystem::path find_input(const std::filesystem::path& dir, const std::st
 
 // Genomic features per COSMIC id: MSI and the binary mutation and copy-number columns, plus the
 // tissue as one-hot columns "tissue_NAME" when asked for.
-FeatureTable read_cells(const std::filesystem::path& path, TissueEncoding tissue) {
+FeatureTable read_cells(const std::filesystem::path& path, TissueEncoding tissue,
+                        std::vector<std::string>& tissues) {
   HeaderedReader in(path);
   const auto& header = in.header();
   const std::size_t id_column = in.column("COSMIC_ID");
@@ -34,7 +37,6 @@ FeatureTable read_cells(const std::filesystem::path& path, TissueEncoding tissue
   for (std::size_t j = 0; j < header.size(); ++j) {
     if (j != id_column && j != tissue_column) t.columns.push_back(header[j]);
   }
-  std::vector<std::string> tissues;
   std::unordered_map<std::string, std::size_t> seen;
   std::vector<std::string> fields;
   while (in.next(fields)) {
@@ -97,6 +99,26 @@ std::unordered_map<std::string, std::string> read_smiles(const std::filesystem::
   return smiles_by_drug;
 }
 
+// Each response's study becomes its cell line's tissue; tissues with fewer than `min_rows`
+// responses share the study "other".
+void study_by_tissue(Dataset& d, const std::vector<std::string>& tissue_of_cell,
+                     std::size_t min_rows) {
+  std::map<std::string, std::size_t> rows_of_tissue;
+  for (auto cell : d.responses.cell) ++rows_of_tissue[tissue_of_cell[cell]];
+  std::map<std::string, std::string> study_of_tissue;
+  for (const auto& [tissue, rows] : rows_of_tissue) {
+    study_of_tissue[tissue] = rows >= min_rows ? tissue : "other";
+  }
+  std::set<std::string> names;
+  for (const auto& [tissue, study] : study_of_tissue) names.insert(study);
+  d.studies.assign(names.begin(), names.end());
+  for (std::size_t i = 0; i < d.responses.size(); ++i) {
+    const auto& study = study_of_tissue[tissue_of_cell[d.responses.cell[i]]];
+    const auto index = std::lower_bound(d.studies.begin(), d.studies.end(), study);
+    d.responses.study[i] = static_cast<std::uint16_t>(index - d.studies.begin());
+  }
+}
+
 // "Drug_<id>_IC50" -> "<id>".
 std::string drug_id_of(const std::string& column, const TextReader& reader) {
   const std::string prefix = "Drug_", suffix = "_IC50";
@@ -113,7 +135,8 @@ Dataset import_gdsc(const GdscOptions& options) {
   const auto& dir = options.dir;
   require_directory(dir);
   Dataset d;
-  d.cells = read_cells(find_input(dir, "genomic_features_v17.csv"), options.tissue);
+  std::vector<std::string> tissue_of_cell;
+  d.cells = read_cells(find_input(dir, "genomic_features_v17.csv"), options.tissue, tissue_of_cell);
   d.studies = {"GDSC1000"};
   const auto smiles = options.drugs == DrugEncoding::Morgan
                           ? read_smiles(dir)
@@ -183,6 +206,9 @@ Dataset import_gdsc(const GdscOptions& options) {
     throw InputError(in.reader().path().string(), "",
                      "no responses (every IC50 is empty or belongs to a drug without a SMILES)");
   }
+  if (options.studies == GdscStudies::ByTissue) {
+    study_by_tissue(d, tissue_of_cell, options.min_study_rows);
+  }
   if (skipped > 0) {
     spdlog::info("gdsc: skipped {} of {} drugs without a usable SMILES ({} responses)", skipped,
                  header.size() - 1, skipped_responses);
@@ -196,6 +222,10 @@ Dataset import_gdsc(const GdscOptions& options) {
                  " bits, RDKit) from PubChem SMILES via DeepCDR's drug list"
            : std::string("one-hot drug identity")) +
       ". Tissue: " + (options.tissue == TissueEncoding::OneHot ? "one-hot" : "dropped") +
+      (options.studies == GdscStudies::ByTissue
+           ? ". Studies: one per tissue, tissues with fewer than " +
+                 std::to_string(options.min_study_rows) + " responses pooled as \"other\""
+           : std::string()) +
       ". Cite GDSC (Iorio et al., Cell 2016) and DeepCDR (Liu et al., Bioinformatics 2020).";
   return d;
 }

@@ -66,13 +66,17 @@ InputError option_error(const SplitSpec& spec, const std::string& key, const std
 std::vector<bool> study_set(const std::vector<std::string>& names,
                             const std::vector<std::string>& studies, const SplitSpec& spec,
                             const char* key) {
+  if (names.size() == 1 && names.front() == kEveryStudy) {
+    return std::vector<bool>(studies.size(), true);
+  }
   std::vector<bool> in(studies.size(), false);
   for (std::size_t i = 0; i < names.size(); ++i) {
     const auto it = std::find(studies.begin(), studies.end(), names[i]);
     if (it == studies.end()) {
       std::string known;
       for (const auto& s : studies) known += (known.empty() ? "" : ", ") + s;
-      throw option_error(spec, key, "/" + std::to_string(i),
+      const bool single = spec.single_names.count(key) > 0;
+      throw option_error(spec, key, single ? "" : "/" + std::to_string(i),
                          "unknown study \"" + names[i] + "\"; the dataset has: " + known);
     }
     in[static_cast<std::size_t>(it - studies.begin())] = true;

@@ -23,6 +23,10 @@ const std::string& TrialData::drug_id(std::size_t row) const {
   return prepared_->drugs->ids[prepared_->responses->drug[row]];
 }
 
+const std::string& TrialData::study_name(std::size_t row) const {
+  return prepared_->dataset->studies[prepared_->responses->study[row]];
+}
+
 TrialData load_trial_data(const DataOptions& options, std::uint64_t trial_seed) {
   return TrialData(DataCache::process().prepared(options), options.noise, options.noise_basis,
                    options.noise_seed.value_or(trial_seed));

@@ -1,14 +1,82 @@
 #include "overseer/models/model_data.hpp"
 
+#include <algorithm>
+#include <filesystem>
+
+#include "overseer/core/error.hpp"
 #include "overseer/data/data_options.hpp"
+#include "overseer/data/h5_file.hpp"
 
 namespace overseer {
+namespace {
+
+// Where a value of train_sources or test_sources was written.
+struct SourcesValue {
+  const json* value;
+  std::string file;
+  std::string pointer;
+};
+
+std::vector<SourcesValue> sources_values(const Campaign& campaign) {
+  std::vector<SourcesValue> out;
+  const std::string file = campaign.file.string();
+  for (const char* key : {"train_sources", "test_sources"}) {
+    for (auto [holder, pointer] : {std::pair{&campaign.model.data, "/model/data/"},
+                                   {&campaign.model.params, "/model/params/"}}) {
+      if (holder->is_object() && holder->contains(key)) {
+        out.push_back({&holder->at(key), file, pointer + std::string(key)});
+      }
+    }
+    const Parameter* p = campaign.space.find(key);
+    if (p == nullptr) continue;
+    if (p->type == ParamType::Constant) {
+      out.push_back({&p->value, p->file, p->pointer + "/value"});
+    } else {
+      for (std::size_t i = 0; i < p->values.size(); ++i) {
+        out.push_back({&p->values[i], p->file, p->pointer + "/values/" + std::to_string(i)});
+      }
+    }
+  }
+  return out;
+}
+
+void check_names(const SourcesValue& v, const std::vector<std::string>& studies) {
+  const auto check = [&](const json& name, const std::string& pointer) {
+    if (!name.is_string()) throw InputError(v.file, pointer, "expected a study name (a string)");
+    const std::string text = name.get<std::string>();
+    if (text == data::kEveryStudy ||
+        std::find(studies.begin(), studies.end(), text) != studies.end()) {
+      return;
+    }
+    std::string known;
+    for (const auto& s : studies) known += (known.empty() ? "" : ", ") + s;
+    throw InputError(v.file, pointer, "unknown study \"" + text + "\"; the dataset has: " + known);
+  };
+  if (!v.value->is_array()) return check(*v.value, v.pointer);
+  for (std::size_t i = 0; i < v.value->size(); ++i) {
+    check(v.value->at(i), v.pointer + "/" + std::to_string(i));
+  }
+}
+
+}  // namespace
 
 data::TrialData load_model_data(const Campaign& campaign, const json& params, std::uint64_t seed) {
   const auto options = data::parse_data_options(
       JsonView(campaign.model.data, campaign.file.string(), json::json_pointer("/model/data")),
       campaign.base_dir, params);
   return data::load_trial_data(options, seed);
+}
+
+void check_model_data_studies(const Campaign& campaign) {
+  const auto values = sources_values(campaign);
+  if (values.empty() || campaign.model.data.is_null()) return;
+  const auto options = data::parse_data_options(
+      JsonView(campaign.model.data, campaign.file.string(), json::json_pointer("/model/data")),
+      campaign.base_dir);
+  // A file staged only for the run (onto node-local storage, say) is not there yet.
+  if (!std::filesystem::exists(options.file)) return;
+  const auto studies = data::read_h5_studies(options.file);
+  for (const auto& v : values) check_names(v, studies);
 }
 
 }  // namespace overseer

@@ -11,6 +11,7 @@
 #include "overseer/models/metrics.hpp"
 #include "overseer/models/model.hpp"
 #include "overseer/models/model_data.hpp"
+#include "overseer/models/scoring.hpp"
 #include "xgboost_booster.hpp"
 
 namespace overseer {
@@ -133,10 +134,7 @@ class XgboostModel : public Model {
     Metrics out;
     for (const auto& entry : scored) {
       const auto predicted = booster.predict(*entry.matrix);
-      out.merge(regression_metrics(entry.y, predicted, entry.part + "_"));
-      if (!context.run_dir.empty()) {
-        write_predictions(context.run_dir, entry.part, d, *entry.rows, entry.y, predicted);
-      }
+      out.merge(score_part(d, entry.part, *entry.rows, entry.y, predicted, context.run_dir));
     }
     out["val_loss"] = out.at("val_mse");
     const auto fitted = booster.predict(train);

@@ -11,11 +11,6 @@
 namespace overseer {
 namespace {
 
-std::string number_text(double v) {
-  if (!std::isfinite(v)) return "";
-  return json(v).dump();
-}
-
 std::string value_text(const json& v) {
   if (v.is_null()) return "";
   if (v.is_string()) return v.get<std::string>();
@@ -67,16 +62,16 @@ std::string results_csv(const SearchSpace& space, const std::vector<TrialRecord>
     const TrialResult& r = t->result;
     out << t->id;
     if (labelled) out << ',' << csv_field(t->label);
-    out << ',' << to_string(r.status) << ',' << number_text(r.value);
+    out << ',' << to_string(r.status) << ',' << csv_number(r.value);
     for (const auto& p : params) {
       out << ',' << csv_field(t->params.contains(p) ? value_text(t->params[p]) : "");
     }
     for (const auto& m : metrics) {
       auto it = r.metrics.find(m);
-      out << ',' << (it == r.metrics.end() ? "" : number_text(it->second));
+      out << ',' << (it == r.metrics.end() ? "" : csv_number(it->second));
     }
     out << ',' << t->attempts << ',' << r.rank << ',' << csv_field(r.host) << ','
-        << iso8601(r.start) << ',' << iso8601(r.end) << ',' << number_text(r.end - r.start) << ','
+        << iso8601(r.start) << ',' << iso8601(r.end) << ',' << csv_number(r.end - r.start) << ','
         << csv_field(r.message) << '\n';
   }
   return out.str();

@@ -66,7 +66,7 @@ TEST(TorchModels, UnoMlpOnNci60BeatsTheMeanPredictor) {
   std::istringstream csv(read_text(dir / "trial" / "predictions_val.csv"));
   std::string line;
   std::getline(csv, line);
-  EXPECT_EQ(line, "cell,drug,y_true,y_pred,abs_diff");
+  EXPECT_EQ(line, "cell,drug,study,y_true,y_pred,abs_diff");
   std::size_t rows = 0;
   double squared = 0;
   while (std::getline(csv, line)) {

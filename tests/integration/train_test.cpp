@@ -85,7 +85,7 @@ TEST(Train, XgboostOnNci60BeatsTheMeanPredictor) {
   EXPECT_EQ(result.at("value"), result.at("metrics").at("val_mse"));
   EXPECT_TRUE(std::filesystem::exists(dir / "trial" / "checkpoint" / "model.json"));
   const std::string predictions = read_text(dir / "trial" / "predictions_test.csv");
-  EXPECT_EQ(predictions.rfind("cell,drug,y_true,y_pred,abs_diff\n", 0), 0u);
+  EXPECT_EQ(predictions.rfind("cell,drug,study,y_true,y_pred,abs_diff\n", 0), 0u);
   EXPECT_EQ(std::count(predictions.begin(), predictions.end(), '\n'), 2869 + 1);
 }
 

@@ -3,6 +3,8 @@
 #include <cstddef>
 #include <filesystem>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "overseer/data/dataset.hpp"
 
@@ -13,6 +15,8 @@ namespace overseer::data {
 // for bad content, the HDF5 dataset at fault.
 void write_h5(const Dataset& dataset, const std::filesystem::path& path);
 Dataset read_h5(const std::filesystem::path& path);
+// Only /studies: for checking study names without reading the tables.
+std::vector<std::string> read_h5_studies(const std::filesystem::path& path);
 
 // Writes the feature tables at once and then the responses chunk by chunk, so that a generator
 // of millions of pairs never holds them all. The file appears under its name only after a

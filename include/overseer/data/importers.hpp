@@ -17,6 +17,9 @@ Dataset import_nci60(const std::filesystem::path& dir);
 
 enum class DrugEncoding { Morgan, OneHot };
 enum class TissueEncoding { OneHot, Drop };
+// What a GDSC response's study is: GDSC1000 for all, or the cell line's tissue (pseudo-studies
+// for a cross-study analysis within GDSC).
+enum class GdscStudies { Single, ByTissue };
 
 struct GdscOptions {
   std::filesystem::path dir;  // gdsctools' IC50 and genomic features, DeepCDR's drug list
@@ -25,6 +28,9 @@ struct GdscOptions {
   TissueEncoding tissue = TissueEncoding::OneHot;
   unsigned morgan_radius = 2;
   unsigned morgan_bits = 2048;
+  GdscStudies studies = GdscStudies::Single;
+  // ByTissue: tissues with fewer responses than this are pooled into one study, "other".
+  std::size_t min_study_rows = 0;
 };
 Dataset import_gdsc(const GdscOptions& options);
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,9 @@ enum class SplitKind {
   Files,     // IMPROVE-style files of response row ids
 };
 
+// train_sources or test_sources naming this alone stand for every study of the dataset.
+inline constexpr const char* kEveryStudy = "*";
+
 struct SplitSpec {
   SplitKind kind = SplitKind::Random;
   // Train, val and test shares; below 1 in total leaves the remaining rows (or groups) unused.
@@ -35,6 +39,9 @@ struct SplitSpec {
   // Options that trial parameters set rather than the spec's origin, by name, with the name the
   // parameters go by ("trial parameters", "--params"): errors about them point there.
   std::map<std::string, std::string> parameter_origins;
+  // train_sources or test_sources given as one name rather than a list: errors point at it
+  // rather than at an element.
+  std::set<std::string> single_names;
 };
 
 // Response row indices of each part, ascending.

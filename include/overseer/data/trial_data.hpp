@@ -29,6 +29,8 @@ class TrialData {
 
   const std::string& cell_id(std::size_t row) const;
   const std::string& drug_id(std::size_t row) const;
+  const std::string& study_name(std::size_t row) const;
+  std::size_t study_count() const { return prepared_->dataset->studies.size(); }
   const PreparedData& prepared() const { return *prepared_; }
 
  private:

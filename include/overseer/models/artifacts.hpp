@@ -19,7 +19,8 @@ SaveModel save_model_param(const json& params);
 // does not need to know each model's file names.
 std::filesystem::path checkpoint_dir(const std::filesystem::path& trial_dir);
 
-// predictions_<part>.csv in `trial_dir`: cell, drug, y_true, y_pred, abs_diff per row of `rows`.
+// predictions_<part>.csv in `trial_dir`: cell, drug, study, y_true, y_pred, abs_diff per row of
+// `rows`.
 void write_predictions(const std::filesystem::path& trial_dir, const std::string& part,
                        const data::TrialData& data, const std::vector<std::size_t>& rows,
                        const std::vector<float>& truth, const std::vector<float>& predicted);

@@ -12,4 +12,11 @@ namespace overseer {
 // cache. Throws InputError naming the campaign file for a bad `model.data`.
 data::TrialData load_model_data(const Campaign& campaign, const json& params, std::uint64_t seed);
 
+// Checks every study name that train_sources or test_sources can take (in model.data, in
+// model.params, or as a value of a searched parameter) against the studies of the dataset
+// file, so that a misspelt study stops the campaign before it starts; nothing when the file
+// does not exist (yet). Throws InputError naming the campaign or space file and the JSON
+// pointer of the name.
+void check_model_data_studies(const Campaign& campaign);
+
 }  // namespace overseer

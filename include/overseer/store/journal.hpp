@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "overseer/core/campaign.hpp"
+#include "overseer/core/trial.hpp"
 
 namespace overseer {
 
@@ -19,6 +20,10 @@ struct JournalContents {
 };
 
 JournalContents read_journal(const std::filesystem::path& path);
+
+// The trials with a final result, in the order they finished, with the parameters and label
+// of their "created" record: what the exports are made of.
+std::vector<TrialRecord> finished_trials(const JournalContents& journal);
 
 // Append-only JSON-lines log, the campaign's source of truth. Each record reaches the kernel
 // (write(2)) before `append` returns, so killing the process loses nothing; `Always` also

@@ -13,6 +13,7 @@
 #include "overseer/models/artifacts.hpp"
 #include "overseer/models/metrics.hpp"
 #include "overseer/models/model_data.hpp"
+#include "overseer/models/scoring.hpp"
 #include "torch_network.hpp"
 
 namespace overseer::torch_models {
@@ -342,10 +343,7 @@ class TorchModel : public Model {
       if (rows->empty()) continue;
       const auto truth = labels_of(data.clean_labels(), *rows);
       const auto predicted = predict(*net, data, *rows, device, eval_batch);
-      out.merge(regression_metrics(truth, predicted, std::string(part) + "_"));
-      if (!context.run_dir.empty()) {
-        write_predictions(context.run_dir, part, data, *rows, truth, predicted);
-      }
+      out.merge(score_part(data, part, *rows, truth, predicted, context.run_dir));
     }
     out["val_loss"] = out.at("val_mse");
     out["train_loss"] = train_loss;

@@ -1,0 +1,17 @@
+#include "overseer/store/run_exports.hpp"
+
+#include "overseer/store/cross_study.hpp"
+#include "overseer/store/results_export.hpp"
+
+namespace overseer {
+
+void write_run_exports(const RunDirectory& run, const Campaign& campaign,
+                       const std::vector<TrialRecord>& finished) {
+  write_file_atomically(run.results_csv(), results_csv(campaign.space, finished));
+  const CrossStudyTable table = cross_study_table(campaign, finished);
+  if (table.empty()) return;
+  write_file_atomically(run.cross_study_csv(), cross_study_matrix_csv(table, kCrossStudyMetric));
+  write_file_atomically(run.cross_study_long_csv(), cross_study_long_csv(table));
+}
+
+}  // namespace overseer
