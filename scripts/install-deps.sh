@@ -10,6 +10,7 @@ packages=(
   libtorch-dev libopenblas0-pthread libxgboost-dev xgboost
   libhdf5-dev zlib1g-dev librdkit-dev libboost-dev libeigen3-dev libnlopt-cxx-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  slurmctld slurmd slurm-client munge
 )
 
 missing=()

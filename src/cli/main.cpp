@@ -13,6 +13,8 @@
 #include "overseer/cli/data_command.hpp"
 #include "overseer/cli/input_errors.hpp"
 #include "overseer/cli/run_campaign.hpp"
+#include "overseer/cli/sites_command.hpp"
+#include "overseer/cli/submit_command.hpp"
 #include "overseer/cli/train_command.hpp"
 #include "overseer/core/error.hpp"
 
@@ -119,6 +121,8 @@ int main(int argc, char** argv) {
       ->add_option("--servers", run.servers,
                    "Number of server ranks (default: from balancer.workers_per_server)")
       ->check(CLI::PositiveNumber);
+  run_cmd->add_option("--site", run.site,
+                      "Site name or file: binds each rank's GPUs and threads (docs/sites.md)");
 
   std::string validate_file;
   std::vector<std::string> validate_overrides;
@@ -167,6 +171,8 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--timeout", train.timeout_s, "Seconds before the evaluation is stopped")
       ->check(CLI::NonNegativeNumber);
   const cli::DataCommand data = cli::add_data_command(app);
+  const cli::Subcommand submit = cli::add_submit_command(app);
+  const cli::Subcommand sites = cli::add_sites_command(app);
 
   try {
     app.parse(argc, argv);
@@ -184,6 +190,8 @@ int main(int argc, char** argv) {
   if (*simulate_cmd) return simulate(sim);
   if (*train_cmd) return cli::train(train);
   if (*data.command) return data.run();
+  if (*submit.command) return submit.run();
+  if (*sites.command) return sites.run();
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   try {
