@@ -11,6 +11,7 @@ packages=(
   libhdf5-dev zlib1g-dev librdkit-dev libboost-dev libeigen3-dev libnlopt-cxx-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-h5py
+  slurmctld slurmd slurm-client munge
 )
 
 missing=()

@@ -43,12 +43,19 @@ void check_model(Campaign& campaign) {
   }
 }
 
+Campaign worker_campaign(const json& setup, const sites::StagePlan& staged) {
+  Campaign campaign =
+      parse_campaign(setup.at("campaign"), setup.at("campaign_file").get<std::string>());
+  sites::use_staged_copies(campaign, staged);
+  return campaign;
+}
+
 class TrialExecutor : public TaskExecutor {
  public:
-  explicit TrialExecutor(const json& setup)
-      : campaign_(
-            parse_campaign(setup.at("campaign"), setup.at("campaign_file").get<std::string>())),
-        runner_(campaign_) {}
+  TrialExecutor(const json& setup, const WorkerSetup& worker)
+      : campaign_(worker_campaign(setup, worker.staged)),
+        runner_(campaign_, worker.resources),
+        devices_(worker.devices) {}
 
   void start(const json& task, std::function<void(json)> done) override {
     TrialTask t;
@@ -60,12 +67,14 @@ class TrialExecutor : public TaskExecutor {
     result.erase("rank");  // the master knows who sent it
     result["trial"] = t.trial;
     result["attempt"] = t.attempt;
+    if (!devices_.empty()) result["devices"] = devices_;
     done(std::move(result));
   }
 
  private:
   Campaign campaign_;
   TrialRunner runner_;
+  std::string devices_;
 };
 
 }  // namespace
@@ -86,8 +95,10 @@ PreparedCampaign prepare_campaign(const std::filesystem::path& file,
   return prepared;
 }
 
-ExecutorFactory trial_executor_factory() {
-  return [](const json& setup) { return std::make_unique<TrialExecutor>(setup); };
+ExecutorFactory trial_executor_factory(WorkerSetup worker) {
+  return [worker = std::move(worker)](const json& setup) {
+    return std::make_unique<TrialExecutor>(setup, worker);
+  };
 }
 
 }  // namespace overseer::cli

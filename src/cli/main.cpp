@@ -14,6 +14,8 @@
 #include "overseer/cli/export_command.hpp"
 #include "overseer/cli/input_errors.hpp"
 #include "overseer/cli/run_campaign.hpp"
+#include "overseer/cli/sites_command.hpp"
+#include "overseer/cli/submit_command.hpp"
 #include "overseer/cli/train_command.hpp"
 #include "overseer/core/error.hpp"
 
@@ -120,6 +122,8 @@ int main(int argc, char** argv) {
       ->add_option("--servers", run.servers,
                    "Number of server ranks (default: from balancer.workers_per_server)")
       ->check(CLI::PositiveNumber);
+  run_cmd->add_option("--site", run.site,
+                      "Site name or file: binds each rank's GPUs and threads (docs/sites.md)");
 
   std::string validate_file;
   std::vector<std::string> validate_overrides;
@@ -168,6 +172,8 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--timeout", train.timeout_s, "Seconds before the evaluation is stopped")
       ->check(CLI::NonNegativeNumber);
   const cli::DataCommand data = cli::add_data_command(app);
+  const cli::Subcommand submit = cli::add_submit_command(app);
+  const cli::Subcommand sites = cli::add_sites_command(app);
 
   std::string export_dir;
   auto* export_cmd = app.add_subcommand(
@@ -191,6 +197,8 @@ int main(int argc, char** argv) {
   if (*train_cmd) return cli::train(train);
   if (*data.command) return data.run();
   if (*export_cmd) return cli::export_run(export_dir);
+  if (*submit.command) return submit.run();
+  if (*sites.command) return sites.run();
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   try {

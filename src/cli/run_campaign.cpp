@@ -1,6 +1,11 @@
 #include "overseer/cli/run_campaign.hpp"
 
+#include <pwd.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -14,7 +19,10 @@
 #include "overseer/balancer/protocol.hpp"
 #include "overseer/balancer/worker.hpp"
 #include "overseer/cli/campaign_setup.hpp"
+#include "overseer/cli/mpi_staging.hpp"
+#include "overseer/cli/node_ranks.hpp"
 #include "overseer/core/error.hpp"
+#include "overseer/sites/binding.hpp"
 
 namespace overseer::cli {
 namespace {
@@ -36,20 +44,63 @@ int exit_code(StopReason reason, int signal) {
 struct Plan {
   PreparedCampaign prepared;
   RunDirectory run;
+  std::optional<sites::Site> site;
+  sites::StagePlan staged;
 };
 
 Plan plan(const RunOptions& options) {
   PreparedCampaign prepared = prepare_campaign(options.campaign, options.overrides);
   const Campaign& campaign = prepared.campaign;
+  std::optional<sites::Site> site;
+  if (!options.site.empty()) site = sites::load_site(options.site);
+  sites::StagePlan staged;
+  if (!campaign.stage.empty()) {
+    staged = sites::plan_staging(campaign, sites::scratch_directory(site ? site->scratch : ""));
+  }
   const std::filesystem::path out = options.out.empty()
                                         ? std::filesystem::path(campaign.output.dir) / campaign.name
                                         : std::filesystem::path(options.out);
   try {
     RunDirectory run = RunDirectory::open(out, campaign, options.resume, options.force);
-    return Plan{std::move(prepared), std::move(run)};
+    return Plan{std::move(prepared), std::move(run), std::move(site), std::move(staged)};
   } catch (const std::filesystem::filesystem_error& e) {
     throw InputError(out.string(), "", e.code().message());
   }
+}
+
+std::string user_name() {
+  if (const char* user = std::getenv("USER")) return user;
+  const passwd* entry = ::getpwuid(::geteuid());
+  return entry != nullptr ? entry->pw_name : "user";
+}
+
+int hardware_threads() {
+  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+}
+
+// Binds this rank's devices and environment from the site (before any GPU runtime starts) and
+// says what its workers get.
+WorkerSetup bind_rank(const sites::Site& site, const NodeRanks& ranks, sites::StagePlan staged) {
+  sites::RankPlace place;
+  place.rank = ranks.rank();
+  place.local_rank = ranks.local_rank();
+  place.local_size = ranks.local_size();
+  place.hardware_threads = hardware_threads();
+  place.user = user_name();
+  if (place.local_size > site.ranks_per_node && place.local_rank == 0) {
+    spdlog::warn(
+        "site {}: {} ranks on node {}, but the site's layout has {} per node; devices "
+        "are shared round-robin",
+        site.name, place.local_size, host_name(), site.ranks_per_node);
+  }
+  const sites::DeviceBinding binding = sites::bind_rank(site, place);
+  sites::apply_binding(site, binding);
+  if (!binding.visible.empty()) {
+    spdlog::debug("rank {} (local {}): {}={}, {} thread(s)", place.rank, place.local_rank,
+                  site.visible_devices, binding.visible, binding.threads);
+  }
+  return WorkerSetup{
+      {binding.device, binding.devices, binding.threads}, binding.visible, std::move(staged)};
 }
 
 Layout layout_for(int ranks, const Campaign& campaign, std::optional<int> servers) {
@@ -90,12 +141,13 @@ int run_plan(Plan& plan, Transport& transport, const Layout& layout,
   }
 }
 
-void run_role(Transport& transport, const Layout& layout, const ServerOptions& options) {
+void run_role(Transport& transport, const Layout& layout, const ServerOptions& options,
+              const WorkerSetup& setup) {
   if (layout.is_server(transport.rank())) {
     ServerRole server(transport, layout, options);
     drive(server, transport);
   } else {
-    WorkerRole worker(transport, layout, trial_executor_factory());
+    WorkerRole worker(transport, layout, trial_executor_factory(setup));
     drive(worker, transport);
   }
 }
@@ -120,11 +172,27 @@ int run_in_process(const RunOptions& options, const std::atomic<int>& interrupt_
     report(e);
     return kExitInputError;
   }
+  // Threads share one environment, so a site gives them threads and no device binding.
+  WorkerSetup setup;
+  if (p->site) {
+    setup.resources.threads =
+        std::max(1, p->site->threads_per_worker.value_or(
+                        p->site->cores.value_or(hardware_threads()) / options.workers));
+  }
+  setup.staged = p->staged;
+  if (!setup.staged.entries.empty()) {
+    try {
+      sites::copy_staged_files(setup.staged);
+    } catch (const std::filesystem::filesystem_error& e) {
+      std::cerr << "error: staging: " << e.path1().string() << ": " << e.code().message() << "\n";
+      return kExitCampaignFailed;
+    }
+  }
   InProcessNetwork network(layout->ranks());
   std::vector<std::thread> threads;
   for (int r = 1; r < layout->ranks(); ++r) {
-    threads.emplace_back([&network, &layout, &p, r] {
-      run_role(network.endpoint(r), *layout, server_options(p->prepared.campaign));
+    threads.emplace_back([&network, &layout, &p, &setup, r] {
+      run_role(network.endpoint(r), *layout, server_options(p->prepared.campaign), setup);
     });
   }
   const int code = run_plan(*p, network.endpoint(0), *layout, interrupt_signal);
@@ -160,6 +228,36 @@ int run_under_mpi(const RunOptions& options, const std::atomic<int>& interrupt_s
   MPI_Bcast(shared, 3, MPI_INT64_T, 0, MPI_COMM_WORLD);
   if (shared[0] == 0) return kExitInputError;
 
+  // The site and the stage plan, as rank 0 resolved them.
+  json node_setup;
+  if (transport.rank() == 0) {
+    node_setup = {{"stage", sites::to_json(p->staged)}};
+    if (p->site) node_setup["site"] = {{"file", p->site->file.string()}, {"raw", p->site->raw}};
+  }
+  broadcast_json(node_setup, MPI_COMM_WORLD);
+  const NodeRanks ranks(MPI_COMM_WORLD);
+  sites::StagePlan staged = sites::stage_plan_from_json(node_setup.at("stage"));
+  WorkerSetup setup;
+  setup.staged = staged;
+  int failed = 0;
+  try {
+    if (node_setup.contains("site")) {
+      const auto site = sites::parse_site(node_setup["site"]["raw"],
+                                          node_setup["site"]["file"].get<std::string>());
+      setup = bind_rank(site, ranks, staged);
+    }
+  } catch (const std::exception& e) {
+    spdlog::critical("rank {}: {}", ranks.rank(), e.what());
+    failed = 1;
+  }
+  // A rank that could not bind (a directory it cannot create) stops every rank.
+  MPI_Allreduce(MPI_IN_PLACE, &failed, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+  if (failed != 0) return kExitCampaignFailed;
+  if (!staged.entries.empty() && !stage_over_mpi(staged, ranks)) {
+    if (transport.rank() == 0) std::cerr << "error: staging to node-local storage failed\n";
+    return kExitCampaignFailed;
+  }
+
   if (transport.rank() == 0) return run_plan(*p, transport, *layout, interrupt_signal);
   // Only the master stops gracefully; the others simply go.
   std::signal(SIGINT, SIG_DFL);
@@ -168,7 +266,7 @@ int run_under_mpi(const RunOptions& options, const std::atomic<int>& interrupt_s
   ServerOptions balancing;
   balancing.steal = shared[1] != 0;
   balancing.seed = static_cast<std::uint64_t>(shared[2]);
-  run_role(transport, Layout(transport.size(), 1, static_cast<int>(shared[0])), balancing);
+  run_role(transport, Layout(transport.size(), 1, static_cast<int>(shared[0])), balancing, setup);
   return kExitOk;
 }
 

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <regex>
+#include <set>
 
 #include "overseer/core/error.hpp"
 
@@ -49,6 +50,34 @@ json parse_space(const JsonView& view, const std::filesystem::path& base, std::s
   return view.value();
 }
 
+// Each entry must exist, and no two may share a name: all land in one directory per node.
+std::vector<std::string> parse_stage(const JsonView& view, const std::filesystem::path& base) {
+  if (!view.value().is_array()) {
+    view.fail("expected an array of files or directories, found " + json_type_name(view.value()));
+  }
+  std::vector<std::string> entries;
+  std::set<std::string> names;
+  for (const auto& element : view.elements()) {
+    const std::string text = element.string();
+    const std::filesystem::path path =
+        std::filesystem::path(text).is_absolute() ? std::filesystem::path(text) : base / text;
+    std::error_code error;
+    if (text.empty() || !std::filesystem::exists(path, error)) {
+      element.fail(path.string() + (error ? ": " + error.message() : " does not exist"));
+    }
+    const std::string name = staged_name(text);
+    if (name.empty() || name == "." || name == "..") {
+      element.fail("stage entries must name a file or directory, not \"" + text + "\"");
+    }
+    if (!names.insert(name).second) {
+      element.fail("another stage entry is also named \"" + name +
+                   "\"; staged copies share one directory per node");
+    }
+    entries.push_back(text);
+  }
+  return entries;
+}
+
 std::uint64_t fnv1a(const std::string& text) {
   std::uint64_t h = 0xcbf29ce484222325ULL;
   for (unsigned char c : text) {
@@ -59,6 +88,12 @@ std::uint64_t fnv1a(const std::string& text) {
 }
 
 }  // namespace
+
+std::string staged_name(const std::string& entry) {
+  auto path = std::filesystem::path(entry).lexically_normal();
+  if (!path.has_filename()) path = path.parent_path();
+  return path.filename().string();
+}
 
 Override parse_override(const std::string& text) {
   auto eq = text.find('=');
@@ -99,7 +134,7 @@ Campaign parse_campaign(json raw, const std::filesystem::path& file) {
   // "hash" is what overseer adds to the campaign.json it writes; accepted so that file can be
   // run again as it is.
   root.only_keys({"name", "description", "model", "space", "search", "objective", "limits",
-                  "output", "balancer", "hash"});
+                  "output", "balancer", "stage", "hash"});
 
   auto name = root.at("name");
   c.name = name.string();
@@ -225,6 +260,7 @@ Campaign parse_campaign(json raw, const std::filesystem::path& file) {
     c.balancer.prefetch = p->integer();
     if (c.balancer.prefetch < 1 || c.balancer.prefetch > 64) p->fail("prefetch must be 1..64");
   }
+  if (auto stage = root.find("stage")) c.stage = parse_stage(*stage, c.base_dir);
   return c;
 }
 
@@ -266,6 +302,7 @@ json Campaign::resolved() const {
                 {"prefetch", balancer.prefetch}}}};
   if (!space.parameters().empty()) out["space"] = space.to_json();
   if (!description.empty()) out["description"] = description;
+  if (!stage.empty()) out["stage"] = stage;
   return out;
 }
 

@@ -50,6 +50,7 @@ json to_json(const TrialResult& r) {
   out["end"] = r.end;
   out["rank"] = r.rank;
   out["host"] = r.host;
+  if (!r.devices.empty()) out["devices"] = r.devices;
   return out;
 }
 
@@ -66,6 +67,7 @@ TrialResult trial_result_from_json(const json& body) {
   r.end = body.value("end", 0.0);
   r.rank = body.value("rank", -1);
   r.host = body.value("host", "");
+  r.devices = body.value("devices", "");
   return r;
 }
 

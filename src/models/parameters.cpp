@@ -89,6 +89,16 @@ Device device_param(const json& params) {
   return device;
 }
 
+Device bound_device(const Device& requested, const std::string& bound) {
+  if (requested.kind != Device::Auto) return requested;
+  try {
+    Device device = device_param(json{{"device", bound}});
+    return device.kind == Device::Auto ? requested : device;
+  } catch (const ParameterError&) {
+    return requested;
+  }
+}
+
 std::vector<std::int64_t> sizes_param(const json& params, const std::string& name,
                                       const std::vector<std::int64_t>& fallback,
                                       const std::string& count_name, std::int64_t default_count) {

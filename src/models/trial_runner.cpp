@@ -18,8 +18,11 @@ void write_json(const std::filesystem::path& path, const json& value) {
 
 }  // namespace
 
-TrialRunner::TrialRunner(const Campaign& campaign)
-    : campaign_(campaign), entry_(find_model(campaign)), model_(entry_.create(campaign)) {}
+TrialRunner::TrialRunner(const Campaign& campaign, WorkerResources resources)
+    : campaign_(campaign),
+      resources_(std::move(resources)),
+      entry_(find_model(campaign)),
+      model_(entry_.create(campaign)) {}
 
 Metrics TrialRunner::evaluate_with_timeout(const json& params, const RunContext& context,
                                            TrialResult& result) {
@@ -61,6 +64,9 @@ TrialResult TrialRunner::run(const TrialTask& task) {
   context.attempt = task.attempt;
   context.seed = mix_seed(campaign_.search.seed, static_cast<std::uint64_t>(task.trial));
   context.run_dir = task.run_dir;
+  context.device = resources_.device;
+  context.devices = resources_.devices;
+  context.threads = resources_.threads;
   context.cancel = std::make_shared<std::atomic<bool>>(false);
   if (campaign_.limits.task_timeout_s > 0) {
     context.deadline = std::chrono::steady_clock::now() +

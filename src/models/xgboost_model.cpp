@@ -3,6 +3,7 @@
 #include <cmath>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -51,19 +52,29 @@ struct XgbSettings {
     }
   }
 
-  bool on_gpu() const {
-    if (device.kind == Device::Cuda || device.kind == Device::Rocm || tree_method == "gpu_hist") {
+  // Where the booster trains: the device asked for, or under `auto` the worker's device from
+  // its site binding (`bound`) when this XGBoost can use a GPU.
+  std::optional<Device> gpu(const std::string& bound) const {
+    if (device.kind != Device::Auto || tree_method == "gpu_hist") {
+      return on_gpu(device) ? std::optional<Device>(device) : std::nullopt;
+    }
+    const Device chosen = bound_device(device, bound);
+    if (chosen.kind == Device::Cpu) return std::nullopt;
+    return on_gpu(device) ? std::optional<Device>(chosen) : std::nullopt;
+  }
+
+  bool on_gpu(const Device& d) const {
+    if (d.kind == Device::Cuda || d.kind == Device::Rocm || tree_method == "gpu_hist") {
       if (!xgb::built_with_gpu()) {
         throw std::runtime_error(
-            (device.kind == Device::Auto ? "tree_method gpu_hist"
-                                         : "device \"" + device.text + "\"") +
+            (d.kind == Device::Auto ? "tree_method gpu_hist" : "device \"" + d.text + "\"") +
             " was asked for, but this XGBoost (" + xgb::version() +
             ") was built without GPU support (Debian's is CPU-only); use a site XGBoost built "
             "with CUDA, or device cpu");
       }
       return true;
     }
-    if (device.kind == Device::Cpu) return false;
+    if (d.kind == Device::Cpu) return false;
     static std::once_flag logged;
     const bool gpu = xgb::built_with_gpu();
     std::call_once(logged, [gpu] {
@@ -90,7 +101,7 @@ class XgboostModel : public Model {
 
   Metrics evaluate(const json& params, const RunContext& context) override {
     const XgbSettings s(params);
-    const bool gpu = s.on_gpu();
+    const std::optional<Device> gpu = s.gpu(context.device);
     const data::TrialData d = load_model_data(campaign_, params, context.seed);
 
     data::CsrRows csr;
@@ -117,12 +128,14 @@ class XgboostModel : public Model {
     booster.set("max_depth", std::to_string(s.max_depth));
     if (gpu) {
       booster.set("tree_method", "gpu_hist");
-      booster.set("gpu_id", std::to_string(s.device.index));
+      booster.set("gpu_id", std::to_string(gpu->index));
     } else {
       booster.set("tree_method", s.tree_method);
     }
     booster.set("seed", std::to_string(context.seed % 2147483647));
-    if (s.threads > 0) booster.set("nthread", std::to_string(s.threads));
+    // The campaign's `nthread` wins over the site's default for the worker.
+    const auto threads = s.threads > 0 ? s.threads : context.threads;
+    if (threads > 0) booster.set("nthread", std::to_string(threads));
     for (const auto& n : kNumberSettings) {
       booster.set(n.name, json(number_param(params, n.name, n.fallback, n.lower, n.upper)).dump());
     }

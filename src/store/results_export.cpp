@@ -53,7 +53,7 @@ std::string results_csv(const SearchSpace& space, const std::vector<TrialRecord>
   out << ",status,value";
   for (const auto& p : params) out << ',' << csv_field("param_" + p);
   for (const auto& m : metrics) out << ',' << csv_field("metric_" + m);
-  out << ",attempts,rank,host,start,end,duration_s,message\n";
+  out << ",attempts,rank,host,devices,start,end,duration_s,message\n";
 
   std::vector<const TrialRecord*> sorted;
   for (const auto& t : trials) sorted.push_back(&t);
@@ -71,8 +71,8 @@ std::string results_csv(const SearchSpace& space, const std::vector<TrialRecord>
       out << ',' << (it == r.metrics.end() ? "" : csv_number(it->second));
     }
     out << ',' << t->attempts << ',' << r.rank << ',' << csv_field(r.host) << ','
-        << iso8601(r.start) << ',' << iso8601(r.end) << ',' << csv_number(r.end - r.start) << ','
-        << csv_field(r.message) << '\n';
+        << csv_field(r.devices) << ',' << iso8601(r.start) << ',' << iso8601(r.end) << ','
+        << csv_number(r.end - r.start) << ',' << csv_field(r.message) << '\n';
   }
   return out.str();
 }

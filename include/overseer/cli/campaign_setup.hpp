@@ -7,7 +7,9 @@
 
 #include "overseer/balancer/worker.hpp"
 #include "overseer/core/campaign.hpp"
+#include "overseer/models/trial_runner.hpp"
 #include "overseer/search/searcher.hpp"
+#include "overseer/sites/staging.hpp"
 
 namespace overseer::cli {
 
@@ -22,7 +24,14 @@ struct PreparedCampaign {
 PreparedCampaign prepare_campaign(const std::filesystem::path& file,
                                   const std::vector<std::string>& overrides);
 
+// What a worker knows of its node besides the campaign: its site binding and staged copies.
+struct WorkerSetup {
+  WorkerResources resources;
+  std::string devices;  // the visible-device variable's value, recorded with each result
+  sites::StagePlan staged;
+};
+
 // The worker side: evaluates trials with the campaign's model.
-ExecutorFactory trial_executor_factory();
+ExecutorFactory trial_executor_factory(WorkerSetup setup = {});
 
 }  // namespace overseer::cli

@@ -15,6 +15,7 @@ struct RunOptions {
   bool force = false;
   int workers = 1;             // worker threads when running in one process
   std::optional<int> servers;  // overrides balancer.workers_per_server
+  std::string site;            // a site name or file: device binding, threads, scratch; empty: none
 };
 
 // `overseer run` without mpirun: the master plus `options.workers` worker threads (and

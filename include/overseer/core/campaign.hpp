@@ -73,6 +73,9 @@ struct Campaign {
   LimitsSpec limits;
   OutputSpec output;
   BalancerSpec balancer;
+  // Files and directories copied to node-local scratch before trials start, as written (relative
+  // to the campaign's directory); see docs/campaign.md, "stage".
+  std::vector<std::string> stage;
 
   // Resolves a path the user wrote in the campaign against the campaign's directory.
   std::filesystem::path resolve_path(const std::string& path) const;
@@ -92,6 +95,9 @@ struct Override {
   std::string text;
 };
 Override parse_override(const std::string& text);
+
+// The name a `stage` entry's copy has in the per-node stage directory: its last path component.
+std::string staged_name(const std::string& entry);
 
 Campaign load_campaign(const std::filesystem::path& file,
                        const std::vector<std::string>& overrides = {});

@@ -26,6 +26,7 @@ struct TrialResult {
   double end = 0;
   int rank = -1;
   std::string host;
+  std::string devices;  // the worker's GPUs as its site's visible-device variable names them
 };
 
 // A finished trial as the searcher and the exports see it.
@@ -45,7 +46,7 @@ double unix_time_now();
 // This machine's host name, as results and the journal record it.
 std::string host_name();
 
-// status, value, metrics, message, start, end, rank, host
+// status, value, metrics, message, start, end, rank, host, and devices when bound
 json to_json(const TrialResult& result);
 TrialResult trial_result_from_json(const json& body);
 

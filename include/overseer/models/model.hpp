@@ -24,7 +24,11 @@ struct RunContext {
   TrialId trial = 0;
   int attempt = 1;
   std::uint64_t seed = 0;
-  std::string device = "cpu";
+  // The worker's bound device when it runs under a site (`overseer run --site`): cuda:0, rocm:0
+  // or xpu:0, or cpu on a site without GPUs; "auto" without a site. What `device: auto` means.
+  std::string device = "auto";
+  std::vector<std::string> devices;  // all GPUs bound to the worker (several for CMP submodels)
+  int threads = 0;  // default intra-op threads from the site; 0: the model's own default
   std::filesystem::path run_dir;  // per-trial directory; empty when trial dirs are disabled
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   std::shared_ptr<const std::atomic<bool>> cancel;

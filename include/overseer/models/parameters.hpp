@@ -43,6 +43,9 @@ struct Device {
 };
 // `device`: auto, cpu, cuda, cuda:N, rocm or rocm:N.
 Device device_param(const json& params);
+// The device to use: `requested` unless it is auto and the worker was bound to a GPU or to the
+// CPU (`bound` is RunContext::device); a bound device the models do not know (xpu) leaves auto.
+Device bound_device(const Device& requested, const std::string& bound);
 // Layer sizes: a list of whole numbers, or one number repeated `count_name` times (default
 // `default_count`), which lets a search vary width and depth as two scalars.
 std::vector<std::int64_t> sizes_param(const json& params, const std::string& name,

@@ -2,6 +2,8 @@
 
 #include <filesystem>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "overseer/models/model.hpp"
 
@@ -14,17 +16,25 @@ struct TrialTask {
   std::filesystem::path run_dir;
 };
 
+// What the worker's site binding gives every trial it runs (RunContext's device and threads).
+struct WorkerResources {
+  std::string device = "auto";
+  std::vector<std::string> devices;
+  int threads = 0;
+};
+
 // Evaluates trials for one worker: merges fixed parameters, enforces the campaign's task timeout,
 // and turns exceptions, NaN and missing metrics into trial statuses.
 class TrialRunner {
  public:
-  explicit TrialRunner(const Campaign& campaign);
+  explicit TrialRunner(const Campaign& campaign, WorkerResources resources = {});
   TrialResult run(const TrialTask& task);
 
  private:
   Metrics evaluate_with_timeout(const json& params, const RunContext& context, TrialResult& result);
 
   const Campaign& campaign_;
+  WorkerResources resources_;
   const ModelEntry& entry_;
   std::shared_ptr<Model> model_;
 };

@@ -44,17 +44,25 @@ struct TrainingSettings {
   }
 };
 
-// ROCm builds of LibTorch present AMD GPUs as "cuda" devices, so rocm maps there too.
-torch::Device resolve_device(const Device& requested) {
+// ROCm builds of LibTorch present AMD GPUs as "cuda" devices, so rocm maps there too. `bound`
+// is the worker's device from its site binding, which `auto` follows.
+torch::Device resolve_device(const Device& requested, const std::string& bound) {
   if (requested.kind == Device::Cpu) return torch::kCPU;
   const bool gpu = torch::cuda::is_available();
   if (requested.kind == Device::Auto) {
+    const Device chosen = bound_device(requested, bound);
+    const bool use_gpu = gpu && chosen.kind != Device::Cpu;
     static std::once_flag logged;
-    std::call_once(logged, [gpu] {
-      spdlog::info("device auto: {}",
-                   gpu ? "using the GPU" : "no GPU visible to LibTorch, using CPU");
+    std::call_once(logged, [gpu, use_gpu, &bound] {
+      spdlog::info("device auto: {}", use_gpu ? "using the GPU (bound: " + bound + ")"
+                                      : gpu   ? "the site binds this worker to " + bound
+                                              : "no GPU visible to LibTorch, using CPU");
     });
-    return gpu ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+    if (!use_gpu) return torch::kCPU;
+    const bool indexed = chosen.kind != Device::Auto &&
+                         static_cast<std::size_t>(chosen.index) < torch::cuda::device_count();
+    return indexed ? torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(chosen.index))
+                   : torch::Device(torch::kCUDA);
   }
   if (!gpu) {
     throw std::runtime_error("device \"" + requested.text +
@@ -281,8 +289,10 @@ class TorchModel : public Model {
     if (split.train.empty()) throw std::runtime_error("the training split is empty");
     if (split.val.empty()) throw std::runtime_error("the validation split is empty");
     keep_freed_memory();
-    if (s.threads > 0) torch::set_num_threads(static_cast<int>(s.threads));
-    const torch::Device device = resolve_device(s.device);
+    // The campaign's `threads` wins over the site's default for the worker.
+    const auto threads = s.threads > 0 ? s.threads : context.threads;
+    if (threads > 0) torch::set_num_threads(static_cast<int>(threads));
+    const torch::Device device = resolve_device(s.device, context.device);
     torch::manual_seed(context.seed);
     const auto view = data.view();
     auto net = spec_.build(params, static_cast<std::int64_t>(view.cell_width()),

@@ -1,0 +1,203 @@
+// `overseer sites`, `overseer submit --dry-run`, and `overseer run --site` under mpirun: device
+// binding recorded per trial, per-rank directories, and staging to node-local storage.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "input_error.hpp"
+#include "overseer/store/journal.hpp"
+#include "process.hpp"
+
+using namespace overseer::test;
+using overseer::json;
+using overseer::read_journal;
+
+namespace {
+
+// Final result records of a run, by trial id.
+std::map<std::int64_t, json> final_results(const std::filesystem::path& run) {
+  std::map<std::int64_t, json> out;
+  for (auto& r : read_journal(run / "journal.jsonl").records) {
+    if (r["event"] == "result" && r["final"]) out[r["trial"].get<std::int64_t>()] = r;
+  }
+  return out;
+}
+
+// A sleep campaign of `budget` short trials in `dir`, with extra top-level fields.
+std::filesystem::path sleep_campaign(const ScratchDir& dir, int budget,
+                                     json extra = json::object()) {
+  json doc = {{"name", "sites-test"},
+              {"model", {{"name", "sleep"}, {"params", {{"duration", 0.02}}}}},
+              {"search", {{"algorithm", "random"}, {"budget", budget}, {"seed", 1}}},
+              {"space", {{{"name", "value"}, {"type", "float"}, {"lower", 0}, {"upper", 1}}}}};
+  doc.update(extra);
+  write_text(dir / "campaign.json", doc.dump(2));
+  return dir / "campaign.json";
+}
+
+// A site without GPUs whose node-local storage is `node_local`: on one machine, every rank's.
+void write_staging_site(const ScratchDir& dir, const std::filesystem::path& node_local) {
+  write_text(dir / "staging-site.json", json({{"name", "staging"},
+                                              {"scheduler", "none"},
+                                              {"layout", {{"ranks_per_node", 3}}},
+                                              {"launcher", {"mpirun"}},
+                                              {"scratch", node_local.string()}})
+                                            .dump());
+}
+
+}  // namespace
+
+TEST(SitesCommand, ListsEveryBundledSite) {
+  const auto r = run(overseer_command({"sites"}), source_dir());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* name :
+       {"aurora", "frontier", "laptop", "laptop-slurm", "perlmutter", "polaris"}) {
+    EXPECT_NE(r.out.find(std::string(name) + "\t"), std::string::npos) << name << "\n" << r.out;
+  }
+  const auto frontier = run(overseer_command({"sites", "frontier"}), source_dir());
+  EXPECT_EQ(frontier.exit_code, 0) << frontier.err;
+  EXPECT_NE(frontier.out.find("8 x AMD Instinct MI250X GCD (ROCm, ROCR_VISIBLE_DEVICES)"),
+            std::string::npos)
+      << frontier.out;
+}
+
+TEST(SitesCommand, ABrokenSiteFileIsAnInputError) {
+  ScratchDir dir;
+  write_text(dir / "bad.json",
+             R"({"name": "bad", "scheduler": "slurm", "node": {"gpus": 4, "gpu_runtime": "cuda"},
+                 "binding": {"variable": "CUDA_VISIBLE_DEVICES"}, "launcher": ["srun", "{rank}"]})");
+  expect_input_error(run(overseer_command({"sites", (dir / "bad.json").string()}), dir.path()),
+                     (dir / "bad.json").string() + ": /launcher/1: unknown placeholder {rank}");
+  expect_input_error(
+      run(overseer_command({"submit", workflow("sleep.json").string(), "--site", "summit",
+                            "--nodes", "1", "--time", "00:10:00", "--dry-run"}),
+          dir.path()),
+      "<command line>: --site: unknown site \"summit\"");
+}
+
+TEST(Submit, DryRunWritesTheScriptAndTheSiteIntoTheRunDirectory) {
+  ScratchDir dir;
+  const auto out = dir / "run";
+  const auto r = run(
+      overseer_command({"submit", workflow("sleep.json").string(), "--site", "frontier", "--nodes",
+                        "2", "--time", "02:00:00", "--account", "ABC123", "--out", out.string(),
+                        "--dry-run", "--set", "search.budget=20", "--workers-per-gpu", "2"}),
+      dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, (out / "submit.sh").string() + ": 2 node(s), 32 ranks on site frontier\n");
+  const std::string script = read_text(out / "submit.sh");
+  for (const std::string line :
+       {"#SBATCH --nodes=2", "#SBATCH --time=02:00:00", "#SBATCH --account=ABC123",
+        "#SBATCH --partition=batch", "#SBATCH --constraint=nvme", "module load PrgEnv-gnu",
+        "srun --nodes=2 --ntasks=32 --ntasks-per-node=16 --cpus-per-task=3"}) {
+    EXPECT_NE(script.find(line), std::string::npos) << line << "\n" << script;
+  }
+  EXPECT_NE(script.find(" run " + workflow("sleep.json").string() + " --out " + out.string() +
+                        " --site " + (out / "site.json").string() + " --set search.budget=20\n"),
+            std::string::npos)
+      << script;
+  EXPECT_EQ(json::parse(read_text(out / "site.json"))["layout"]["workers_per_gpu"], 2);
+  EXPECT_EQ(run({"bash", "-n", (out / "submit.sh").string()}, dir.path()).exit_code, 0);
+  EXPECT_FALSE(std::filesystem::exists(out / "journal.jsonl"));
+
+  expect_input_error(
+      run(overseer_command({"submit", workflow("sleep.json").string(), "--site", "polaris",
+                            "--nodes", "1", "--time", "01:00:00", "--dry-run", "--out",
+                            (dir / "r2").string(), "--gpus-per-worker", "3"}),
+          dir.path()),
+      (source_dir() / "sites" / "polaris.json").string() +
+          ": /layout/gpus_per_worker: 4 GPUs per node cannot be split into groups of 3");
+}
+
+// A made-up node with two GPUs on this CPU-only machine: the variables are set, nothing reads
+// them, and the journal shows which device each trial's worker had.
+TEST(RunWithSite, EachTrialRecordsItsWorkersDevices) {
+  ScratchDir dir;
+  write_text(dir / "two-gpus.json",
+             json({{"name", "two-gpus"},
+                   {"scheduler", "none"},
+                   {"node", {{"gpus", 2}, {"gpu_runtime", "cuda"}, {"gpu_kind", "test"}}},
+                   {"binding", {{"variable", "CUDA_VISIBLE_DEVICES"}, {"devices", {"7", "5"}}}},
+                   {"rank_env", {{"OVERSEER_RANK_DIR", (dir / "rank-{local_rank}").string()}}},
+                   {"rank_dirs", {"OVERSEER_RANK_DIR"}},
+                   {"launcher", {"mpirun"}}})
+                 .dump());
+  const auto campaign = sleep_campaign(dir, 12);
+  const auto r = run(mpirun_command(3, {"run", campaign.string(), "--out", (dir / "run").string(),
+                                        "--site", (dir / "two-gpus.json").string()}),
+                     dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto results = final_results(dir / "run");
+  ASSERT_EQ(results.size(), 12u);
+  std::set<int> ranks;
+  for (const auto& [id, record] : results) {
+    // Local ranks 1 and 2 (the workers) get slots 1 and 0: devices "5" and "7".
+    const int rank = record["rank"];
+    EXPECT_EQ(record["devices"], rank == 1 ? "5" : "7") << record.dump();
+    ranks.insert(rank);
+  }
+  EXPECT_EQ(ranks, (std::set<int>{1, 2}));
+  for (int local = 0; local < 3; ++local) {
+    EXPECT_TRUE(std::filesystem::is_directory(dir / ("rank-" + std::to_string(local)))) << local;
+  }
+  EXPECT_NE(read_text(dir / "run" / "results.csv").find(",host,devices,"), std::string::npos);
+}
+
+TEST(Staging, FilesAndDirectoriesReachNodeLocalStorageAndTrialsUseTheCopies) {
+  ScratchDir dir;
+  std::filesystem::create_directories(dir / "inputs" / "deep");
+  write_text(dir / "inputs" / "deep" / "table.txt", "a b c\n");
+  std::filesystem::copy_file(source_dir() / "data" / "nci60.h5", dir / "nci60.h5");
+  const auto node_local = dir / "node-local";
+  write_staging_site(dir, node_local);
+  const auto campaign = sleep_campaign(
+      dir, 6,
+      {{"model",
+        {{"name", "sleep"},
+         {"params",
+          {{"duration", 0.02}, {"table", "inputs/deep/table.txt"}, {"data", "nci60.h5"}}}}},
+       {"stage", {"nci60.h5", "inputs"}}});
+  const auto r = run(mpirun_command(3, {"run", campaign.string(), "--out", (dir / "run").string(),
+                                        "--site", (dir / "staging-site.json").string()}),
+                     dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto staged = node_local / "overseer-sites-test";
+  EXPECT_EQ(read_text(staged / "nci60.h5"), read_text(dir / "nci60.h5"));
+  EXPECT_EQ(read_text(staged / "inputs" / "deep" / "table.txt"), "a b c\n");
+  ASSERT_EQ(final_results(dir / "run").size(), 6u);
+  for (const auto& [id, record] : final_results(dir / "run")) {
+    EXPECT_EQ(record["status"], "ok") << record.dump();
+    const json params =
+        json::parse(read_text(dir / "run" / "trials" / std::to_string(id) / "params.json"));
+    EXPECT_EQ(params["table"], (staged / "inputs" / "deep" / "table.txt").string());
+    EXPECT_EQ(params["data"], (staged / "nci60.h5").string());
+  }
+  // The campaign as stored keeps the paths as written: staging is no part of its identity.
+  const json stored = json::parse(read_text(dir / "run" / "campaign.json"));
+  EXPECT_EQ(stored["model"]["params"]["data"], "nci60.h5");
+  EXPECT_EQ(stored["stage"], json({"nci60.h5", "inputs"}));
+}
+
+TEST(Staging, DrugResponseTrialsTrainOnTheStagedDataset) {
+  ScratchDir dir;
+  std::filesystem::copy_file(source_dir() / "data" / "nci60.h5", dir / "nci60.h5");
+  const auto node_local = dir / "node-local";
+  write_staging_site(dir, node_local);
+  const auto campaign = sleep_campaign(
+      dir, 2,
+      {{"model",
+        {{"name", "xgboost"},
+         {"params", {{"n_estimators", 5}, {"nthread", 1}}},
+         {"data", {{"file", "nci60.h5"}, {"split", "original"}}}}},
+       {"space", {{{"name", "max_depth"}, {"type", "int"}, {"lower", 2}, {"upper", 4}}}},
+       {"stage", {"nci60.h5"}}});
+  const auto r = run(mpirun_command(3, {"run", campaign.string(), "--out", (dir / "run").string(),
+                                        "--site", (dir / "staging-site.json").string()}),
+                     dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_text(node_local / "overseer-sites-test" / "nci60.h5"),
+            read_text(dir / "nci60.h5"));
+  for (const auto& [id, record] : final_results(dir / "run")) {
+    EXPECT_EQ(record["status"], "ok") << record.dump();
+  }
+}
