@@ -13,6 +13,7 @@
 #include "overseer/cli/data_command.hpp"
 #include "overseer/cli/input_errors.hpp"
 #include "overseer/cli/run_campaign.hpp"
+#include "overseer/cli/run_dir_commands.hpp"
 #include "overseer/cli/train_command.hpp"
 #include "overseer/core/error.hpp"
 
@@ -167,6 +168,7 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--timeout", train.timeout_s, "Seconds before the evaluation is stopped")
       ->check(CLI::NonNegativeNumber);
   const cli::DataCommand data = cli::add_data_command(app);
+  const cli::RunDirCommands run_dir = cli::add_run_dir_commands(app);
 
   try {
     app.parse(argc, argv);
@@ -184,6 +186,7 @@ int main(int argc, char** argv) {
   if (*simulate_cmd) return simulate(sim);
   if (*train_cmd) return cli::train(train);
   if (*data.command) return data.run();
+  if (run_dir.picked()) return run_dir.run();
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   try {

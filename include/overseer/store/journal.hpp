@@ -20,6 +20,11 @@ struct JournalContents {
 
 JournalContents read_journal(const std::filesystem::path& path);
 
+// Whether a running campaign holds the journal's lock (see Journal). Probing takes a shared
+// lock for an instant, so a campaign starting in that very instant is refused as if the
+// directory were in use.
+bool journal_in_use(const std::filesystem::path& path);
+
 // Append-only JSON-lines log, the campaign's source of truth. Each record reaches the kernel
 // (write(2)) before `append` returns, so killing the process loses nothing; `Always` also
 // fsyncs every record, `Group` fsyncs at most every `group_commit_ms` (via `sync_if_due`).
