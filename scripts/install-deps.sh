@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs Overseer's build and test dependencies from Debian packages.
+# Installs Overseer's build and test dependencies from Debian packages (h5py, pandas and
+# chromium check results.h5 and the HTML report in tests).
 # Idempotent and non-interactive; returns at once when everything is present.
 set -euo pipefail
 
@@ -10,8 +11,8 @@ packages=(
   libtorch-dev libopenblas0-pthread libxgboost-dev xgboost
   libhdf5-dev zlib1g-dev librdkit-dev libboost-dev libeigen3-dev libnlopt-cxx-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-numpy python3-h5py
-  slurmctld slurmd slurm-client munge
+  python3 python3-numpy python3-h5py python3-pandas
+  slurmctld slurmd slurm-client munge chromium
 )
 
 missing=()

@@ -8,6 +8,7 @@
 #include "overseer/core/error.hpp"
 #include "overseer/models/artifacts.hpp"
 #include "overseer/store/results_export.hpp"
+#include "overseer/store/results_h5.hpp"
 #include "overseer/store/run_exports.hpp"
 
 namespace overseer {
@@ -319,6 +320,13 @@ void Master::finish(StopReason reason) {
   }
   journal_->sync();
   write_exports();
+  // Columnar and not cheap to rewrite: written once, when the run stops. A failure here must
+  // not keep the workers from being shut down; `overseer export` writes it again.
+  try {
+    write_results_h5(run_.results_h5(), campaign_, finished_);
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+  }
   progress_.finish(counts());
   log_stop(stop_reason_);
   dispatcher_.shutdown_all();

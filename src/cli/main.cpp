@@ -11,9 +11,9 @@
 #include "overseer/balancer/simulator.hpp"
 #include "overseer/cli/campaign_setup.hpp"
 #include "overseer/cli/data_command.hpp"
-#include "overseer/cli/export_command.hpp"
 #include "overseer/cli/input_errors.hpp"
 #include "overseer/cli/run_campaign.hpp"
+#include "overseer/cli/run_dir_commands.hpp"
 #include "overseer/cli/sites_command.hpp"
 #include "overseer/cli/submit_command.hpp"
 #include "overseer/cli/train_command.hpp"
@@ -174,11 +174,7 @@ int main(int argc, char** argv) {
   const cli::DataCommand data = cli::add_data_command(app);
   const cli::Subcommand submit = cli::add_submit_command(app);
   const cli::Subcommand sites = cli::add_sites_command(app);
-
-  std::string export_dir;
-  auto* export_cmd = app.add_subcommand(
-      "export", "Rewrite a run's results.csv (and cross_study.csv) from its journal");
-  export_cmd->add_option("run_dir", export_dir, "Run directory")->required();
+  const cli::RunDirCommands run_dir = cli::add_run_dir_commands(app);
 
   try {
     app.parse(argc, argv);
@@ -196,7 +192,7 @@ int main(int argc, char** argv) {
   if (*simulate_cmd) return simulate(sim);
   if (*train_cmd) return cli::train(train);
   if (*data.command) return data.run();
-  if (*export_cmd) return cli::export_run(export_dir);
+  if (run_dir.picked()) return run_dir.run();
   if (*submit.command) return submit.run();
   if (*sites.command) return sites.run();
   std::signal(SIGINT, on_signal);

@@ -7,8 +7,6 @@
 #include <spdlog/spdlog.h>
 
 namespace overseer {
-namespace {
-
 std::string duration_text(double seconds) {
   const auto s = static_cast<long long>(seconds + 0.5);
   char buffer[32];
@@ -22,20 +20,18 @@ std::string duration_text(double seconds) {
   return buffer;
 }
 
-}  // namespace
-
 Progress::Progress(std::chrono::seconds log_interval)
     : terminal_(::isatty(STDERR_FILENO) == 1),
       log_interval_(log_interval),
       start_(std::chrono::steady_clock::now()),
       last_(start_) {}
 
-std::string Progress::format(const ProgressCounts& c, double elapsed_s) {
+std::string Progress::format(const ProgressCounts& c, double elapsed_s, bool with_eta) {
   std::string line = std::to_string(c.done) + "/" + std::to_string(c.total) + " done, " +
                      std::to_string(c.running) + " running, " + std::to_string(c.failed) +
                      " failed, best " + (c.best ? fmt::format("{:.6g}", *c.best) : "-") +
                      ", elapsed " + duration_text(elapsed_s);
-  if (c.done > 0 && c.done < c.total) {
+  if (with_eta && c.done > 0 && c.done < c.total) {
     line += ", ETA " + duration_text(elapsed_s / static_cast<double>(c.done) *
                                      static_cast<double>(c.total - c.done));
   }

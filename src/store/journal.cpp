@@ -75,6 +75,14 @@ std::vector<TrialRecord> finished_trials(const JournalContents& journal) {
   return finished;
 }
 
+bool journal_in_use(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool locked = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);
+  return locked;
+}
+
 Journal::Journal(const std::filesystem::path& path, FsyncPolicy policy,
                  std::chrono::milliseconds group_interval)
     : path_(path),

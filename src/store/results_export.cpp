@@ -9,15 +9,38 @@
 #include "overseer/core/csv.hpp"
 
 namespace overseer {
-namespace {
+namespace {}  // namespace
 
-std::string value_text(const json& v) {
+std::string param_text(const json& v) {
   if (v.is_null()) return "";
   if (v.is_string()) return v.get<std::string>();
   return v.dump();
 }
 
-}  // namespace
+ResultColumns result_columns(const SearchSpace& space, const std::vector<TrialRecord>& trials) {
+  ResultColumns columns;
+  for (const auto& p : space.parameters()) columns.params.push_back(p.name);
+  std::set<std::string> extra_params;
+  std::set<std::string> metrics;
+  for (const auto& t : trials) {
+    for (const auto& item : t.params.items()) {
+      if (!space.find(item.key())) extra_params.insert(item.key());
+    }
+    for (const auto& [name, value] : t.result.metrics) metrics.insert(name);
+    columns.labelled = columns.labelled || !t.label.empty();
+  }
+  columns.params.insert(columns.params.end(), extra_params.begin(), extra_params.end());
+  columns.metrics.assign(metrics.begin(), metrics.end());
+  return columns;
+}
+
+std::vector<const TrialRecord*> sorted_by_id(const std::vector<TrialRecord>& trials) {
+  std::vector<const TrialRecord*> sorted;
+  sorted.reserve(trials.size());
+  for (const auto& t : trials) sorted.push_back(&t);
+  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->id < b->id; });
+  return sorted;
+}
 
 std::string iso8601(double unix_seconds) {
   const auto whole = static_cast<std::time_t>(std::floor(unix_seconds));
@@ -33,19 +56,10 @@ std::string iso8601(double unix_seconds) {
 }
 
 std::string results_csv(const SearchSpace& space, const std::vector<TrialRecord>& trials) {
-  std::vector<std::string> params;
-  for (const auto& p : space.parameters()) params.push_back(p.name);
-  std::set<std::string> extra_params;
-  std::set<std::string> metrics;
-  bool labelled = false;
-  for (const auto& t : trials) {
-    for (const auto& item : t.params.items()) {
-      if (!space.find(item.key())) extra_params.insert(item.key());
-    }
-    for (const auto& [name, value] : t.result.metrics) metrics.insert(name);
-    labelled = labelled || !t.label.empty();
-  }
-  params.insert(params.end(), extra_params.begin(), extra_params.end());
+  const ResultColumns columns = result_columns(space, trials);
+  const auto& params = columns.params;
+  const auto& metrics = columns.metrics;
+  const bool labelled = columns.labelled;
 
   std::ostringstream out;
   out << "trial_id";
@@ -55,16 +69,13 @@ std::string results_csv(const SearchSpace& space, const std::vector<TrialRecord>
   for (const auto& m : metrics) out << ',' << csv_field("metric_" + m);
   out << ",attempts,rank,host,devices,start,end,duration_s,message\n";
 
-  std::vector<const TrialRecord*> sorted;
-  for (const auto& t : trials) sorted.push_back(&t);
-  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->id < b->id; });
-  for (const TrialRecord* t : sorted) {
+  for (const TrialRecord* t : sorted_by_id(trials)) {
     const TrialResult& r = t->result;
     out << t->id;
     if (labelled) out << ',' << csv_field(t->label);
     out << ',' << to_string(r.status) << ',' << csv_number(r.value);
     for (const auto& p : params) {
-      out << ',' << csv_field(t->params.contains(p) ? value_text(t->params[p]) : "");
+      out << ',' << csv_field(t->params.contains(p) ? param_text(t->params[p]) : "");
     }
     for (const auto& m : metrics) {
       auto it = r.metrics.find(m);

@@ -160,7 +160,7 @@ TEST(CrossStudyData, BundledSyntheticStudiesAreWhatTheDocumentedCommandWrites) {
 TEST(ExportCommand, RejectsADirectoryWithoutARun) {
   ScratchDir dir;
   auto r = run(overseer_command({"export", dir.path().string()}), dir.path());
-  expect_input_error(r, dir.path().string() + ": not a run directory: no campaign.json");
+  expect_input_error(r, dir.path().string() + ": not a run directory: campaign.json is missing");
 }
 
 TEST(PerStudyMetricsCli, TorchModelsReportThemToo) {

@@ -15,6 +15,9 @@ struct ProgressCounts {
   std::optional<double> best;
 };
 
+// "45s", "3m07s", "2h05m".
+std::string duration_text(double seconds);
+
 // Campaign progress on stderr: a status line redrawn at most once a second on a terminal,
 // otherwise a log line every `log_interval` (batch jobs write to files).
 class Progress {
@@ -22,7 +25,9 @@ class Progress {
   explicit Progress(std::chrono::seconds log_interval = std::chrono::seconds(10));
   void update(const ProgressCounts& counts, bool force = false);
   void finish(const ProgressCounts& counts);
-  static std::string format(const ProgressCounts& counts, double elapsed_s);
+  // "12/100 done, 2 running, 1 failed, best 0.5, elapsed 1m05s", and an ETA when asked and
+  // trials remain.
+  static std::string format(const ProgressCounts& counts, double elapsed_s, bool with_eta = true);
 
  private:
   bool terminal_;

@@ -25,6 +25,11 @@ JournalContents read_journal(const std::filesystem::path& path);
 // of their "created" record: what the exports are made of.
 std::vector<TrialRecord> finished_trials(const JournalContents& journal);
 
+// Whether a running campaign holds the journal's lock (see Journal). Probing takes a shared
+// lock for an instant, so a campaign starting in that very instant is refused as if the
+// directory were in use.
+bool journal_in_use(const std::filesystem::path& path);
+
 // Append-only JSON-lines log, the campaign's source of truth. Each record reaches the kernel
 // (write(2)) before `append` returns, so killing the process loses nothing; `Always` also
 // fsyncs every record, `Group` fsyncs at most every `group_commit_ms` (via `sync_if_due`).

@@ -9,6 +9,21 @@
 
 namespace overseer {
 
+// The columns that results.csv and results.h5 share: hyperparameters in space order, then any
+// other tuple members (UPF) alphabetically; metrics alphabetically; a label column only when
+// some trial has a label.
+struct ResultColumns {
+  std::vector<std::string> params;
+  std::vector<std::string> metrics;
+  bool labelled = false;
+};
+ResultColumns result_columns(const SearchSpace& space, const std::vector<TrialRecord>& trials);
+
+std::vector<const TrialRecord*> sorted_by_id(const std::vector<TrialRecord>& trials);
+
+// A tuple member as results.csv writes it: strings bare, other values as JSON, null as "".
+std::string param_text(const json& value);
+
 // results.csv: one row per finished trial, ordered by trial id. Hyperparameters become
 // `param_NAME` columns (space order, then any other tuple members), metrics `metric_NAME`.
 std::string results_csv(const SearchSpace& space, const std::vector<TrialRecord>& trials);

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "overseer/store/run_history.hpp"
+
+namespace overseer::report {
+
+enum class RunState { Running, Completed, StoppedAtMaxFailures, Interrupted };
+std::string to_string(RunState state);
+
+// What `overseer status` and the report's summary say about a run.
+struct RunStatistics {
+  RunState state = RunState::Interrupted;
+  std::int64_t budget = 0;
+  std::int64_t finished = 0;
+  std::int64_t unfinished = 0;                    // created without a final result
+  std::map<std::string, std::int64_t> by_status;  // final statuses
+  std::int64_t retried_attempts = 0;              // attempts that were not final
+  std::optional<TrialRecord> best;
+  int workers = 0;        // in the latest session
+  double wall_s = 0;      // summed over sessions; a running one counts up to `now`
+  double busy_s = 0;      // worker time spent in attempts
+  double capacity_s = 0;  // workers x wall time, per session
+  double first_start = 0;
+
+  std::int64_t failed() const { return finished - count("ok"); }
+  std::int64_t count(const std::string& status) const;
+  // Busy worker time over available worker time; empty before any worker time has passed.
+  std::optional<double> utilization() const;
+};
+
+// `running`: a campaign holds the journal now (journal_in_use); `now` in Unix seconds.
+RunStatistics run_statistics(const RunHistory& history, bool running, double now);
+
+// Whether `candidate` beats `incumbent` under the campaign's objective mode.
+bool better(const Campaign& campaign, double candidate, double incumbent);
+
+// One final result in arrival order, and the best successful value up to it (NaN before the
+// first success; `value` is NaN for a trial that did not succeed).
+struct ConvergencePoint {
+  std::int64_t trials = 0;  // final results so far, this one included
+  double time = 0;          // the result's end, Unix seconds
+  double value = 0;
+  double best = 0;
+};
+std::vector<ConvergencePoint> convergence(const RunHistory& history);
+
+// Attempts running at each moment: a step curve of (Unix seconds, count) over every attempt.
+std::vector<std::pair<double, double>> running_attempts(const RunHistory& history);
+
+}  // namespace overseer::report

@@ -1,0 +1,59 @@
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "overseer/core/campaign.hpp"
+#include "overseer/core/trial.hpp"
+
+namespace overseer {
+
+// A trial as its `created` record announced it.
+struct CreatedTrial {
+  json params;
+  std::string label;  // UPF id, may be empty
+};
+
+// One attempt at a trial, as its `result` record holds it.
+struct AttemptRecord {
+  TrialId trial = 0;
+  int attempt = 0;
+  bool final = false;
+  TrialResult result;
+};
+
+// One `start` record and what followed it up to the next one: a run, or a resume of it.
+struct RunSession {
+  double start = 0;  // Unix seconds
+  double last = 0;   // the latest time any record of this session carries
+  int ranks = 0;
+  int servers = 0;
+  std::string host;
+  std::string end_reason;  // from its `end` record; empty when it has none (yet)
+  int workers() const { return ranks - servers; }
+};
+
+// A run directory as its journal tells it, for status, reports and exports; readable while a
+// campaign is writing to it (an incomplete last line is left out).
+struct RunHistory {
+  std::filesystem::path dir;
+  Campaign campaign;                  // from campaign.json
+  std::vector<CreatedTrial> created;  // by trial id
+  std::vector<TrialRecord> finished;  // final results, in the order they arrived
+  std::vector<AttemptRecord> attempts;
+  std::vector<json> search_events;
+  std::vector<RunSession> sessions;
+
+  // Trials created and not finished: running, queued, or cut off by an interrupt.
+  std::size_t unfinished() const { return created.size() - finished.size(); }
+  // The latest session ended with an `end` record.
+  bool ended() const { return !sessions.empty() && !sessions.back().end_reason.empty(); }
+};
+
+// Reads RUN_DIR/campaign.json and RUN_DIR/journal.jsonl; InputError names the file and line of
+// anything missing or malformed.
+RunHistory read_run_history(const std::filesystem::path& dir);
+
+}  // namespace overseer
