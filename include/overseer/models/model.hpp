@@ -25,6 +25,9 @@ struct RunContext {
   int attempt = 1;
   std::uint64_t seed = 0;
   std::string device = "cpu";
+  // Every device bound to the worker when it holds more than one (`device` is the first): the
+  // cmp model then trains its two submodels at once, one on each.
+  std::vector<std::string> devices;
   std::filesystem::path run_dir;  // per-trial directory; empty when trial dirs are disabled
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   std::shared_ptr<const std::atomic<bool>> cancel;
@@ -54,6 +57,9 @@ using ModelRegistry = Registry<ModelEntry>;
 
 // Looks the campaign's model up, failing with an InputError at /model/name when unknown.
 const ModelEntry& find_model(const Campaign& campaign);
+// The same for a model named elsewhere in the campaign (a submodel), at `pointer`.
+const ModelEntry& find_model(const std::string& name, const std::string& file,
+                             const std::string& pointer);
 
 // Fixed parameters from the campaign with the trial's tuple on top.
 json merge_params(const json& fixed, const json& tuple);
