@@ -139,3 +139,16 @@ TEST(CompareValidate, RejectsARoutedParameterOneSubmodelCannotTake) {
   expect_input_error(run(overseer_command({"validate", "c.json"}), dir.path()),
                      "c.json: /model/data/models: required field is missing");
 }
+
+TEST(CompareTrain, OneComparisonOutsideACampaign) {
+  ScratchDir dir;
+  const json data = {{"metric", "value"}, {"models", {{{"name", "sleep"}}, {{"name", "branin"}}}}};
+  auto r = run(overseer_command({"train", "--model", "cmp", "--data", data.dump(), "--params",
+                                 R"({"duration": 0, "value": 3, "x1": 0, "x2": 0})"}),
+               dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json result = json::parse(r.out);
+  EXPECT_EQ(result["metrics"]["m0_value"], 3.0);
+  EXPECT_NEAR(result["metrics"]["m1_value"].get<double>(), 55.6021, 1e-3);  // branin(0, 0)
+  EXPECT_NEAR(result["value"].get<double>(), -(55.6021 - 3) / 55.6021, 1e-4);
+}
