@@ -61,7 +61,8 @@ Campaign train_campaign(const TrainOptions& options) {
 // naming the file and line or the --data field, not a failed trial. The evaluation then finds
 // the prepared data in the process's cache.
 void prepare_data(const Campaign& c, const TrainOptions& options) {
-  if (c.model.data.is_null()) return;
+  // The cmp model's data lists its submodels, which it has checked; each reads its own data.
+  if (c.model.data.is_null() || c.model.name == "cmp") return;
   const bool from_file =
       !is_inline_json(options.data) && std::filesystem::path(options.data).extension() == ".json";
   const JsonView data(c.model.data, from_file ? options.data : "--data");

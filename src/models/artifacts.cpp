@@ -20,6 +20,12 @@ std::filesystem::path checkpoint_dir(const std::filesystem::path& trial_dir) {
   return trial_dir / "checkpoint";
 }
 
+void write_json_file(const std::filesystem::path& path, const json& value) {
+  std::ofstream out(path);
+  out << value.dump(2) << '\n';
+  if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
 void write_predictions(const std::filesystem::path& trial_dir, const std::string& part,
                        const data::TrialData& data, const std::vector<std::size_t>& rows,
                        const std::vector<float>& truth, const std::vector<float>& predicted) {

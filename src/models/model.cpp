@@ -21,16 +21,20 @@ std::string known_models() {
 }  // namespace
 
 const ModelEntry& find_model(const Campaign& campaign) {
-  const ModelEntry* entry = ModelRegistry::instance().find(campaign.model.name);
+  return find_model(campaign.model.name, campaign.file.string(), "/model/name");
+}
+
+const ModelEntry& find_model(const std::string& name, const std::string& file,
+                             const std::string& pointer) {
+  const ModelEntry* entry = ModelRegistry::instance().find(name);
   if (entry == nullptr) {
-    if (const std::string error = load_model_plugin(campaign.model.name); !error.empty()) {
-      throw InputError(campaign.file.string(), "/model/name", error);
+    if (const std::string error = load_model_plugin(name); !error.empty()) {
+      throw InputError(file, pointer, error);
     }
-    entry = ModelRegistry::instance().find(campaign.model.name);
+    entry = ModelRegistry::instance().find(name);
   }
   if (entry == nullptr) {
-    throw InputError(campaign.file.string(), "/model/name",
-                     "unknown model \"" + campaign.model.name + "\"; available: " + known_models());
+    throw InputError(file, pointer, "unknown model \"" + name + "\"; available: " + known_models());
   }
   return *entry;
 }

@@ -62,7 +62,7 @@ void check_names(const SourcesValue& v, const std::vector<std::string>& studies)
 
 data::TrialData load_model_data(const Campaign& campaign, const json& params, std::uint64_t seed) {
   const auto options = data::parse_data_options(
-      JsonView(campaign.model.data, campaign.file.string(), json::json_pointer("/model/data")),
+      JsonView(campaign.model.data, campaign.file.string(), json::json_pointer(campaign.model.data_pointer)),
       campaign.base_dir, params);
   return data::load_trial_data(options, seed);
 }

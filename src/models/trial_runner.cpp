@@ -1,23 +1,13 @@
 #include "overseer/models/trial_runner.hpp"
 
 #include <cmath>
-#include <fstream>
 #include <future>
 #include <thread>
 
 #include "overseer/core/random.hpp"
+#include "overseer/models/artifacts.hpp"
 
 namespace overseer {
-namespace {
-
-void write_json(const std::filesystem::path& path, const json& value) {
-  std::ofstream out(path);
-  out << value.dump(2) << '\n';
-  if (!out) throw std::runtime_error("cannot write " + path.string());
-}
-
-}  // namespace
-
 TrialRunner::TrialRunner(const Campaign& campaign, WorkerResources resources)
     : campaign_(campaign),
       resources_(std::move(resources)),
@@ -76,7 +66,7 @@ TrialResult TrialRunner::run(const TrialTask& task) {
   try {
     if (!task.run_dir.empty()) {
       std::filesystem::create_directories(task.run_dir);
-      write_json(task.run_dir / "params.json", params);
+      write_json_file(task.run_dir / "params.json", params);
     }
     result.metrics = campaign_.limits.task_timeout_s > 0
                          ? evaluate_with_timeout(params, context, result)
@@ -107,7 +97,7 @@ TrialResult TrialRunner::run(const TrialTask& task) {
     json written = to_json(result);
     written.erase("rank");  // known to the master only
     written.erase("host");
-    write_json(task.run_dir / "result.json", written);
+    write_json_file(task.run_dir / "result.json", written);
   }
   return result;
 }

@@ -75,6 +75,14 @@ TEST(CrossStudyWorkflow, SyntheticStudiesGiveTheFullTableAndExportRebuildsIt) {
   for (const auto& [cell, count] : r2_counts) EXPECT_EQ(count, 3) << cell.first << cell.second;
   EXPECT_NE(read_text(run_dir / "results.csv").find("metric_test_r2@study3"), std::string::npos);
 
+  // The report shows the table of a real cross-study run.
+  auto report = run(overseer_command({"report", run_dir.string()}), dir.path());
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  const std::string html = read_text(run_dir / "report.html");
+  const auto table = html.find("<section id=\"cross-study\">");
+  ASSERT_NE(table, std::string::npos);
+  EXPECT_NE(html.find("study3", table), std::string::npos);
+
   const std::string matrix_text = read_text(run_dir / "cross_study.csv");
   const std::string long_text = read_text(run_dir / "cross_study_long.csv");
   const std::string results_text = read_text(run_dir / "results.csv");

@@ -21,7 +21,7 @@ const BrokenCampaign kBroken[] = {
     {"misspelled-key.json",
      "misspelled-key.json: /serach: unknown field \"serach\" (did you mean \"search\"?)"},
     {"unknown-model.json",
-     "unknown-model.json: /model/name: unknown model \"resnet\"; available: branin, "},
+     "unknown-model.json: /model/name: unknown model \"resnet\"; available: branin, cmp, "},
     {"unknown-algorithm.json",
      "unknown-algorithm.json: /search/algorithm: unknown algorithm \"annealing\"; available: "},
     {"unknown-search-option.json",

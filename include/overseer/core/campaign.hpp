@@ -18,6 +18,9 @@ struct ModelSpec {
   std::string name;
   json params = json::object();  // fixed hyperparameters, merged under every tuple
   json data;                     // model-specific data description
+  // Where `data` is in the campaign file, for error messages: a comparison's submodels are
+  // campaigns of their own whose data lies deeper.
+  std::string data_pointer = "/model/data";
 };
 
 struct SearchSpec {

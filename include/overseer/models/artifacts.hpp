@@ -19,6 +19,9 @@ SaveModel save_model_param(const json& params);
 // does not need to know each model's file names.
 std::filesystem::path checkpoint_dir(const std::filesystem::path& trial_dir);
 
+// Writes `value` as indented JSON; throws std::runtime_error when the file cannot be written.
+void write_json_file(const std::filesystem::path& path, const json& value);
+
 // predictions_<part>.csv in `trial_dir`: cell, drug, study, y_true, y_pred, abs_diff per row of
 // `rows`.
 void write_predictions(const std::filesystem::path& trial_dir, const std::string& part,

@@ -27,7 +27,9 @@ struct RunContext {
   // The worker's bound device when it runs under a site (`overseer run --site`): cuda:0, rocm:0
   // or xpu:0, or cpu on a site without GPUs; "auto" without a site. What `device: auto` means.
   std::string device = "auto";
-  std::vector<std::string> devices;  // all GPUs bound to the worker (several for CMP submodels)
+  // Every GPU bound to the worker when it holds more than one (`device` is the first): the cmp
+  // model then trains its two submodels at once, one on each.
+  std::vector<std::string> devices;
   int threads = 0;  // default intra-op threads from the site; 0: the model's own default
   std::filesystem::path run_dir;  // per-trial directory; empty when trial dirs are disabled
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
@@ -61,6 +63,9 @@ using ModelRegistry = Registry<ModelEntry>;
 
 // Looks the campaign's model up, failing with an InputError at /model/name when unknown.
 const ModelEntry& find_model(const Campaign& campaign);
+// The same for a model named elsewhere in the campaign (a submodel), at `pointer`.
+const ModelEntry& find_model(const std::string& name, const std::string& file,
+                             const std::string& pointer);
 
 // Fixed parameters from the campaign with the trial's tuple on top.
 json merge_params(const json& fixed, const json& tuple);

@@ -1,0 +1,161 @@
+// The model comparison workflows (dense-noise, cmp-grid, cmp-ga, cmp-bayes) run end to end
+// under mpirun on the bundled NCI-60 data with small budgets, and `overseer validate` rejects a
+// comparison whose routed parameters one submodel cannot take.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+#include "input_error.hpp"
+#include "overseer/store/journal.hpp"
+#include "process.hpp"
+
+using namespace overseer::test;
+using overseer::json;
+using overseer::read_journal;
+
+namespace {
+
+// Final journal results, checking that each trial finished once.
+std::vector<json> final_results(const std::filesystem::path& run) {
+  std::vector<json> results;
+  std::set<std::int64_t> trials;
+  for (auto& r : read_journal(run / "journal.jsonl").records) {
+    if (r["event"] != "result" || !r["final"]) continue;
+    EXPECT_TRUE(trials.insert(r["trial"].get<std::int64_t>()).second) << r.dump();
+    results.push_back(r);
+  }
+  return results;
+}
+
+ProcessResult run_workflow(const std::string& name, const std::filesystem::path& out,
+                           std::vector<std::string> args) {
+  std::vector<std::string> command = {"run", workflow(name).string(), "--out", out.string()};
+  command.insert(command.end(), args.begin(), args.end());
+  return run(mpirun_command(3, command), out.parent_path());
+}
+
+std::string header_of(const std::filesystem::path& csv) {
+  std::istringstream in(read_text(csv));
+  std::string header;
+  std::getline(in, header);
+  return header;
+}
+
+// A comparison's results: both submodels' metrics in the journal and results.csv, and each
+// submodel's predictions in its own directory of the trial.
+void expect_comparisons(const std::filesystem::path& run, std::size_t trials) {
+  const auto results = final_results(run);
+  ASSERT_EQ(results.size(), trials);
+  for (const json& r : results) {
+    EXPECT_EQ(r["status"], "ok") << r.dump();
+    const json& m = r["metrics"];
+    for (const char* name : {"m0_val_loss", "m1_val_loss", "m0_val_r2", "m1_val_r2"}) {
+      EXPECT_TRUE(m.contains(name)) << name << " in " << r.dump();
+    }
+    const double v0 = m["m0_val_loss"], v1 = m["m1_val_loss"];
+    EXPECT_NEAR(r["value"].get<double>(), -std::abs(v1 - v0) / std::max(v0, v1), 1e-12);
+    const auto dir = run / "trials" / std::to_string(r["trial"].get<std::int64_t>());
+    EXPECT_TRUE(std::filesystem::exists(dir / "m0" / "predictions_val.csv")) << dir;
+    EXPECT_TRUE(std::filesystem::exists(dir / "m1" / "predictions_val.csv")) << dir;
+  }
+  const std::string header = header_of(run / "results.csv");
+  for (const char* column : {"metric_difference", "metric_m0_val_loss", "metric_m1_val_loss",
+                             "metric_m0_time_s", "param_cmp_0_dense", "param_noise"}) {
+    EXPECT_NE(header.find(column), std::string::npos) << column << " in " << header;
+  }
+}
+
+void run_comparison(const std::string& name, const std::vector<std::string>& args,
+                    std::size_t trials) {
+  ScratchDir dir;
+  auto r = run_workflow(name, dir / "run", args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_comparisons(dir / "run", trials);
+  // The report shows the comparison view for a real cmp run, with its charts.
+  auto report = run(overseer_command({"report", (dir / "run").string()}), dir.path());
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  const std::string html = read_text(dir / "run" / "report.html");
+  const auto view = html.find("<section id=\"cmp\">");
+  ASSERT_NE(view, std::string::npos);
+  EXPECT_NE(html.find("<svg", view), std::string::npos);
+}
+
+}  // namespace
+
+TEST(CompareWorkflows, DenseNoiseGridsNoiseByWidth) {
+  ScratchDir dir;
+  auto r = run_workflow("dense-noise.json", dir / "run", {"--set", "search.budget=4"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto results = final_results(dir / "run");
+  ASSERT_EQ(results.size(), 4u);
+  std::set<json> widths;
+  for (const json& result : results) {
+    EXPECT_EQ(result["status"], "ok") << result.dump();
+    EXPECT_GT(result["metrics"]["val_loss"].get<double>(), 0);
+  }
+  for (auto& record : read_journal(dir / "run" / "journal.jsonl").records) {
+    if (record["event"] == "created") widths.insert(record["params"]["dense"]);
+  }
+  EXPECT_EQ(widths, (std::set<json>{2, 4, 8, 16}));  // the first grid row: noise 0
+}
+
+TEST(CompareWorkflows, CmpGridComparesTorchMlpWithXgboost) {
+  run_comparison("cmp-grid.json", {"--set", "search.budget=4"}, 4);
+}
+
+TEST(CompareWorkflows, CmpGaBreedsComparisons) {
+  run_comparison("cmp-ga.json", {"--set", "search.population_size=3", "--set", "search.budget=5"},
+                 5);
+}
+
+TEST(CompareWorkflows, CmpBayesProposesComparisons) {
+  run_comparison("cmp-bayes.json", {"--set", "search.n_init=3", "--set", "search.budget=5"}, 5);
+}
+
+TEST(CompareValidate, RejectsARoutedParameterOneSubmodelCannotTake) {
+  ScratchDir dir;
+  expect_input_error(
+      run(overseer_command({"validate", workflow("cmp-grid.json").string(), "--set",
+                            "model.params.cmp_1_max_depth=80"}),
+          dir.path()),
+      workflow("cmp-grid.json").string() +
+          ": /model/params/cmp_1_max_depth: model \"cmp\": submodel 1 (xgboost): parameter "
+          "\"max_depth\" must be a whole number in [0, 64], found 80");
+
+  const json campaign = {
+      {"name", "c"},
+      {"model",
+       {{"name", "cmp"},
+        {"data", {{"metric", "value"}, {"models", {{{"name", "sleep"}}, {{"name", "sleep"}}}}}}}},
+      {"space",
+       {{{"name", "duration"}, {"type", "float"}, {"lower", 0}, {"upper", 1}},
+        {{"name", "cmp_1_duration"}, {"type", "float"}, {"lower", -2}, {"upper", -1}}}},
+      {"search", {{"algorithm", "random"}, {"budget", 3}}}};
+  write_text(dir / "c.json", campaign.dump());
+  expect_input_error(run(overseer_command({"validate", "c.json"}), dir.path()),
+                     "c.json: /space/1: model \"cmp\": submodel 1 (sleep): parameter "
+                     "\"duration\" must not be negative");
+
+  json no_models = campaign;
+  no_models["model"]["data"].erase("models");
+  write_text(dir / "c.json", no_models.dump());
+  expect_input_error(run(overseer_command({"validate", "c.json"}), dir.path()),
+                     "c.json: /model/data/models: required field is missing");
+}
+
+TEST(CompareTrain, OneComparisonOutsideACampaign) {
+  ScratchDir dir;
+  const json data = {{"metric", "value"}, {"models", {{{"name", "sleep"}}, {{"name", "branin"}}}}};
+  auto r = run(overseer_command({"train", "--model", "cmp", "--data", data.dump(), "--params",
+                                 R"({"duration": 0, "value": 3, "x1": 0, "x2": 0})"}),
+               dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json result = json::parse(r.out);
+  EXPECT_EQ(result["metrics"]["m0_value"], 3.0);
+  EXPECT_NEAR(result["metrics"]["m1_value"].get<double>(), 55.6021, 1e-3);  // branin(0, 0)
+  EXPECT_NEAR(result["value"].get<double>(), -(55.6021 - 3) / 55.6021, 1e-4);
+}
