@@ -61,9 +61,10 @@ void check_names(const SourcesValue& v, const std::vector<std::string>& studies)
 }  // namespace
 
 data::TrialData load_model_data(const Campaign& campaign, const json& params, std::uint64_t seed) {
-  const auto options = data::parse_data_options(
-      JsonView(campaign.model.data, campaign.file.string(), json::json_pointer(campaign.model.data_pointer)),
-      campaign.base_dir, params);
+  const auto options =
+      data::parse_data_options(JsonView(campaign.model.data, campaign.file.string(),
+                                        json::json_pointer(campaign.model.data_pointer)),
+                               campaign.base_dir, params);
   return data::load_trial_data(options, seed);
 }
 
