@@ -9,11 +9,9 @@ build=${1:-build}
 tasks=${2:-20000}
 here=$(cd "$(dirname "$0")" && pwd)
 python=/usr/bin/python3
-if ! "$python" -c 'import mpi4py' 2>/dev/null; then
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-mpi4py >/dev/null
-fi
+# shellcheck source=peer_packages.sh
+. "$here/peer_packages.sh"
+install_python_peers "$python" mpi4py:python3-mpi4py
 if [ "$(id -u)" -eq 0 ]; then
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 fi

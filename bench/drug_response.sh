@@ -48,19 +48,13 @@ fi
 
 # Debian packages for the peers. libtorch only asks for some libblas.so.3; without OpenBLAS
 # (a Recommends, skipped by --no-install-recommends) it runs on the reference BLAS, ~40x slower.
-need=()
-for pair in torch:python3-torch xgboost:python3-xgboost pandas:python3-pandas \
-    numpy:python3-numpy scipy:python3-scipy; do
-  "$python" -c "import ${pair%%:*}" 2>/dev/null || need+=("${pair#*:}")
-done
+blas=()
 dpkg-query -W -f='${Status}\n' libopenblas0-pthread libopenblas0-openmp libopenblas0-serial \
-  2>/dev/null | grep -q 'install ok installed' || need+=(libopenblas0-pthread)
-if [ ${#need[@]} -gt 0 ]; then
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  apt_install() { $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null; }
-  apt_install || { $sudo apt-get update -q >/dev/null && apt_install; }
-fi
+  2>/dev/null | grep -q 'install ok installed' || blas=(libopenblas0-pthread)
+# shellcheck source=peer_packages.sh
+. "$here/peer_packages.sh"
+install_python_peers "$python" torch:python3-torch xgboost:python3-xgboost pandas:python3-pandas \
+  numpy:python3-numpy scipy:python3-scipy "${blas[@]}"
 
 summarize() {
   "$python" - "$results" "$epochs" <<'PY'

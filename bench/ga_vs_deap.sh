@@ -32,14 +32,9 @@ if [ ! -x "$overseer" ]; then
   echo "ga_vs_deap.sh: no $overseer (build first, or pass BUILD_DIR)" >&2
   exit 2
 fi
-# Debian's DEAP for the peer; the package lists are refreshed only if the install fails.
-if ! "$python" -c "import deap" 2>/dev/null; then
-  as_root=()
-  [ "$(id -u)" -eq 0 ] || as_root=(sudo)
-  install=("${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q
-    --no-install-recommends python3-deap)
-  "${install[@]}" >/dev/null || { "${as_root[@]}" apt-get update -q >/dev/null && "${install[@]}" >/dev/null; }
-fi
+# shellcheck source=peer_packages.sh
+. "$here/peer_packages.sh"
+install_python_peers "$python" deap:python3-deap
 
 space() {  # FUNCTION: the search space, as the usual benchmark domains
   local n lower upper

@@ -20,12 +20,9 @@ build=${1:-build}
 bench=$build/bin/overseer_bench
 python=/usr/bin/python3
 
-if ! "$python" -c "import optuna" 2>/dev/null; then
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo=sudo
-  apt_install() { $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-optuna >/dev/null; }
-  apt_install || { $sudo apt-get update -q >/dev/null && apt_install; }
-fi
+# shellcheck source=peer_packages.sh
+. "$here/peer_packages.sh"
+install_python_peers "$python" optuna:python3-optuna
 if [ ! -x "$bench" ]; then
   echo "search_cost.sh: no $bench (build first, or pass BUILD_DIR)" >&2
   exit 2
