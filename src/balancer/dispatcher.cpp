@@ -26,7 +26,7 @@ bool Dispatcher::handle(const Message& message) {
   switch (static_cast<Tag>(message.tag)) {
     case Tag::Result:
       --outstanding_;
-      source_.on_result(message.source, decode(message.payload));
+      source_.on_result(message.source, message.payload);
       // The master's own workers ask for more through their result.
       if (layout_.server_of(message.source) == 0) server0_.worker_idle(message.source);
       return true;

@@ -6,6 +6,7 @@
 
 #include "overseer/balancer/protocol.hpp"
 #include "overseer/core/error.hpp"
+#include "overseer/core/result_reader.hpp"
 #include "overseer/models/artifacts.hpp"
 #include "overseer/store/results_export.hpp"
 #include "overseer/store/results_h5.hpp"
@@ -206,6 +207,10 @@ void Master::on_timer() {
   check_progress();
 }
 
+void Master::on_idle() {
+  journal_->sync_if_due();
+}
+
 double Master::next_timer() const {
   return std::min(next_tick_, dispatcher_.next_timer());
 }
@@ -227,9 +232,18 @@ void Master::check_progress() {
   }
 }
 
-void Master::on_result(int rank, json body) {
-  const TrialId id = body.at("trial").get<TrialId>();
-  const int attempt = body.at("attempt").get<int>();
+void Master::on_result(int rank, const Payload& payload) {
+  ResultPayload parts;
+  ResultRecord received;
+  try {
+    parts = split_result(payload);
+    received = read_result(parts.cbor, parts.cbor_size);
+  } catch (const std::exception& e) {
+    spdlog::warn("master: ignoring an unreadable result from rank {}: {}", rank, e.what());
+    return;
+  }
+  const TrialId id = received.trial;
+  const int attempt = received.attempt;
   Trial* found = find_trial(id);
   if (found == nullptr || !found->dispatched || attempt != found->attempts + 1) {
     spdlog::warn("master: ignoring a stale result for trial {} from rank {}", id, rank);
@@ -239,19 +253,20 @@ void Master::on_result(int rank, json body) {
   trial.dispatched = false;
   trial.attempts = attempt;
 
-  TrialResult result = trial_result_from_json(body);
+  TrialResult& result = received.result;
   result.rank = rank;
   const bool retryable =
       result.status == TrialStatus::Failed || result.status == TrialStatus::Timeout;
   const bool final = !retryable || attempt > campaign_.limits.retries;
 
-  // The worker's body is already the result in journal form; the master adds what only it
-  // knows rather than building the record again.
-  body["event"] = "result";
-  body["rank"] = rank;
-  body["queued_s"] = std::max(0.0, result.start - trial.submitted);
-  body["final"] = final;
-  journal_->append(body);
+  // The worker's text is already the result in journal form; the master puts in front what
+  // only it knows rather than building the record again.
+  json head = json::object();
+  head["event"] = "result";
+  head["rank"] = rank;
+  head["queued_s"] = std::max(0.0, result.start - trial.submitted);
+  head["final"] = final;
+  journal_->append(head, parts.text);
 
   if (!final) {
     spdlog::warn("trial {} attempt {} {}: {}; retrying", id, attempt, to_string(result.status),
@@ -291,6 +306,7 @@ void Master::record_final(TrialId id, const TrialResult& result) {
   const auto previous_best = best_;
   if (result.status == TrialStatus::Ok && (!best_ || better(result.value, best_->result.value))) {
     best_ = record;
+    journal_->flush();  // best.json never names a trial the journal lacks
     write_file_atomically(run_.best_json(), best_json(*best_).dump(2) + "\n");
   }
   if (keep_best_checkpoint_only_) prune_checkpoints(id, previous_best);
@@ -349,6 +365,7 @@ ProgressCounts Master::counts() const {
 }
 
 void Master::write_exports() {
+  journal_->flush();
   write_run_exports(run_, campaign_, finished_);
   exports_dirty_ = false;
 }

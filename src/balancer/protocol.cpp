@@ -1,5 +1,7 @@
 #include "overseer/balancer/protocol.hpp"
 
+#include <stdexcept>
+
 namespace overseer {
 
 Payload encode(const json& body) {
@@ -13,6 +15,42 @@ Payload encode(const json& body) {
 
 json decode(const Payload& payload) {
   return json::from_cbor(payload);
+}
+
+namespace {
+
+// The CBOR part's length, before it, in this many little-endian bytes.
+constexpr std::size_t kLengthBytes = 4;
+
+}  // namespace
+
+Payload encode_result(const json& body) {
+  Payload out(kLengthBytes);
+  out.reserve(1024);
+  json::to_cbor(body, out);
+  const std::size_t cbor_size = out.size() - kLengthBytes;
+  for (std::size_t i = 0; i < kLengthBytes; ++i) {
+    out[i] = static_cast<std::uint8_t>(cbor_size >> (8 * i));
+  }
+  const std::string text = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  out.insert(out.end(), text.begin(), text.end());
+  return out;
+}
+
+ResultPayload split_result(const Payload& payload) {
+  std::size_t cbor_size = 0;
+  if (payload.size() >= kLengthBytes) {
+    for (std::size_t i = 0; i < kLengthBytes; ++i) {
+      cbor_size |= static_cast<std::size_t>(payload[i]) << (8 * i);
+    }
+  }
+  if (payload.size() < kLengthBytes || cbor_size > payload.size() - kLengthBytes) {
+    throw std::invalid_argument("a result message is shorter than its header says");
+  }
+  const std::uint8_t* cbor = payload.data() + kLengthBytes;
+  return {cbor, cbor_size,
+          std::string_view(reinterpret_cast<const char*>(cbor + cbor_size),
+                           payload.size() - kLengthBytes - cbor_size)};
 }
 
 void shutdown_others(Transport& transport) {

@@ -10,11 +10,13 @@ void drive(Role& role, Transport& transport) {
   constexpr double kMaxWait = 0.1;
   role.start();
   while (!role.done()) {
-    const double wait = std::clamp(role.next_timer() - transport.now(), 0.0, kMaxWait);
-    if (auto message =
-            transport.receive(std::chrono::microseconds(static_cast<long>(wait * 1e6)))) {
-      role.on_message(*message);
+    auto message = transport.receive(std::chrono::microseconds(0));
+    if (!message) {
+      role.on_idle();
+      const double wait = std::clamp(role.next_timer() - transport.now(), 0.0, kMaxWait);
+      message = transport.receive(std::chrono::microseconds(static_cast<long>(wait * 1e6)));
     }
+    if (message) role.on_message(*message);
     if (!role.done() && transport.now() >= role.next_timer()) role.on_timer();
   }
 }

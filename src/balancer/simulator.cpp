@@ -53,7 +53,7 @@ class SyntheticMaster : public Role, private TaskSource {
     simulation_.charge(0, spec_.searcher_s);
     return json{{"trial", created_++}, {"attempt", 1}, {"duration", spec_.duration.sample(rng_)}};
   }
-  void on_result(int, json) override { ++results_; }
+  void on_result(int, const Payload&) override { ++results_; }
   void on_withdrawn(const json&) override {}
 
   Simulation& simulation_;

@@ -56,7 +56,7 @@ void WorkerRole::run(const json& task) {
 
 void WorkerRole::finished(json result) {
   result["host"] = host_;
-  send(transport_, kMasterRank, Tag::Result, result);
+  transport_.send(kMasterRank, static_cast<int>(Tag::Result), encode_result(result));
   // The master serves its own block from the result; other servers need a request.
   if (server_ != kMasterRank) send(transport_, server_, Tag::Request, json::object());
   busy_ = false;

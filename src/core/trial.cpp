@@ -54,23 +54,6 @@ json to_json(const TrialResult& r) {
   return out;
 }
 
-TrialResult trial_result_from_json(const json& body) {
-  TrialResult r;
-  r.status = parse_trial_status(body.value("status", "failed")).value_or(TrialStatus::Failed);
-  r.value = metric_from_json(body.value("value", json()));
-  if (auto metrics = body.find("metrics"); metrics != body.end() && metrics->is_object()) {
-    for (const auto& item : metrics->items())
-      r.metrics[item.key()] = metric_from_json(item.value());
-  }
-  r.message = body.value("message", "");
-  r.start = body.value("start", 0.0);
-  r.end = body.value("end", 0.0);
-  r.rank = body.value("rank", -1);
-  r.host = body.value("host", "");
-  r.devices = body.value("devices", "");
-  return r;
-}
-
 std::string host_name() {
   char buffer[256] = {};
   ::gethostname(buffer, sizeof buffer - 1);

@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "overseer/core/error.hpp"
+#include "overseer/core/result_reader.hpp"
 
 namespace overseer {
 namespace {
@@ -106,15 +107,40 @@ void Journal::truncate(std::uint64_t size) {
 
 Journal::~Journal() {
   if (fd_ < 0) return;
-  if (dirty_) ::fsync(fd_);
+  try {
+    sync();
+  } catch (const std::exception&) {
+    // A destructor cannot report it; the next run's read_journal drops a torn last record.
+  }
   ::close(fd_);
 }
 
 void Journal::append(const json& record) {
-  std::string line = record.dump(-1, ' ', false, json::error_handler_t::replace);
-  line += '\n';
-  const char* data = line.data();
-  std::size_t left = line.size();
+  pending_ += record.dump(-1, ' ', false, json::error_handler_t::replace);
+  pending_ += '\n';
+  written();
+}
+
+void Journal::append(const json& head, std::string_view object_text) {
+  std::string members = head.dump(-1, ' ', false, json::error_handler_t::replace);
+  members.back() = ',';
+  pending_ += members;
+  pending_ += object_text.substr(1);
+  pending_ += '\n';
+  written();
+}
+
+void Journal::written() {
+  if (policy_ == FsyncPolicy::Always) {
+    sync();
+  } else if (pending_.size() >= kFlushBytes) {
+    flush();
+  }
+}
+
+void Journal::flush() {
+  const char* data = pending_.data();
+  std::size_t left = pending_.size();
   while (left > 0) {
     ssize_t n = ::write(fd_, data, left);
     if (n < 0) {
@@ -124,19 +150,17 @@ void Journal::append(const json& record) {
     data += n;
     left -= static_cast<std::size_t>(n);
   }
-  dirty_ = true;
-  if (policy_ == FsyncPolicy::Always) {
-    sync();
-  } else {
-    sync_if_due();
-  }
+  if (!pending_.empty()) dirty_ = true;
+  pending_.clear();
 }
 
 void Journal::sync_if_due() {
+  flush();
   if (dirty_ && std::chrono::steady_clock::now() - last_sync_ >= group_interval_) sync();
 }
 
 void Journal::sync() {
+  flush();
   if (!dirty_) return;
   if (::fdatasync(fd_) != 0) fail_errno("cannot sync journal", path_);
   dirty_ = false;

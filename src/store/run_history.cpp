@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "overseer/core/error.hpp"
+#include "overseer/core/result_reader.hpp"
 #include "overseer/store/journal.hpp"
 
 namespace overseer {

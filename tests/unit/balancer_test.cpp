@@ -31,6 +31,20 @@ TEST(Layout, ServersFromWorkersPerServerAndContiguousBlocks) {
   EXPECT_EQ(Layout(5, 1).servers(), 2);                    // never more servers than workers
 }
 
+TEST(Protocol, AResultTravelsAsCborAndAsTheJournalsText) {
+  const json body = {{"trial", 7}, {"status", "ok"}, {"value", 0.5}, {"message", "é\n\"x\""}};
+  const Payload payload = encode_result(body);
+  const ResultPayload parts = split_result(payload);
+  EXPECT_EQ(json::from_cbor(parts.cbor, parts.cbor + parts.cbor_size), body);
+  EXPECT_EQ(json::parse(parts.text), body);
+
+  Payload truncated(payload.begin(), payload.begin() + 3);
+  EXPECT_THROW(split_result(truncated), std::invalid_argument);
+  Payload lying = payload;
+  lying[3] = 0xff;  // a CBOR part longer than the message
+  EXPECT_THROW(split_result(lying), std::invalid_argument);
+}
+
 TEST(TaskQueue, HighestPriorityFirstThenArrivalOrder) {
   TaskQueue q;
   q.push({{"trial", 0}});

@@ -23,6 +23,31 @@ TEST(Journal, AppendsRecordsThatReadBack) {
   EXPECT_EQ(contents.valid_bytes, read_text(dir / "j.jsonl").size());
 }
 
+TEST(Journal, GroupPolicyWritesOnFlushAndMergesAHeadWithAnObjectText) {
+  ScratchDir dir;
+  Journal journal(dir / "j.jsonl", FsyncPolicy::Group, std::chrono::milliseconds(10000));
+  journal.append({{"event", "created"}, {"trial", 0}});
+  journal.append({{"event", "result"}, {"final", true}}, R"({"trial":0,"value":1.5})");
+  EXPECT_EQ(read_text(dir / "j.jsonl"), "");
+  journal.flush();
+  auto contents = read_journal(dir / "j.jsonl");
+  ASSERT_EQ(contents.records.size(), 2u);
+  EXPECT_EQ(contents.records[1],
+            json({{"event", "result"}, {"final", true}, {"trial", 0}, {"value", 1.5}}));
+}
+
+TEST(Journal, GroupPolicyWritesOnItsOwnOnceEnoughIsWaiting) {
+  ScratchDir dir;
+  Journal journal(dir / "j.jsonl", FsyncPolicy::Group, std::chrono::milliseconds(10000));
+  const json record = {{"event", "created"}, {"params", std::string(1000, 'x')}};
+  std::size_t appended = 0;
+  while (read_text(dir / "j.jsonl").empty()) {
+    journal.append(record);
+    ASSERT_LE(++appended * 1000, 2 * Journal::kFlushBytes);
+  }
+  EXPECT_GE(appended * 1000, Journal::kFlushBytes / 2);
+}
+
 TEST(Journal, DropsATornLastLineAndAppendsAfterTheLastGoodRecord) {
   ScratchDir dir;
   const std::string good = "{\"event\":\"created\",\"trial\":0}\n";

@@ -16,7 +16,8 @@ class TaskSource {
   virtual ~TaskSource() = default;
   // The next task body ({trial, attempt, params, priority?, avoid?, ...}); none for now.
   virtual std::optional<json> next_task() = 0;
-  virtual void on_result(int worker, json body) = 0;
+  // `payload` is in encode_result's form.
+  virtual void on_result(int worker, const Payload& payload) = 0;
   // A task handed out earlier was withdrawn from a server's queue without running.
   virtual void on_withdrawn(const json& trial) = 0;
 };

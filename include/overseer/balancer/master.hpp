@@ -36,6 +36,7 @@ class Master : public Role, private TaskSource {
   void on_message(const Message& message) override;
   void on_timer() override;
   double next_timer() const override;
+  void on_idle() override;
   bool done() const override { return done_; }
 
  private:
@@ -55,7 +56,7 @@ class Master : public Role, private TaskSource {
   void replay(const std::vector<json>& records);
   Trial* find_trial(TrialId id);
   std::optional<json> next_task() override;
-  void on_result(int worker, json body) override;
+  void on_result(int worker, const Payload& payload) override;
   void on_withdrawn(const json& trial) override;
   void record_final(TrialId id, const TrialResult& result);
   void journal_search_events();

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string_view>
+
 #include "overseer/balancer/transport.hpp"
 #include "overseer/core/json_view.hpp"
 
@@ -8,7 +10,8 @@ namespace overseer {
 // Rank 0 is the master (and server 0).
 inline constexpr int kMasterRank = 0;
 
-// Message tags of the balancer protocol (docs/protocol.md). Bodies are CBOR-encoded JSON.
+// Message tags of the balancer protocol (docs/protocol.md). Bodies are CBOR-encoded JSON; a
+// Result carries its body twice (see encode_result).
 enum class Tag : int {
   Setup = 2,      // master -> worker: {campaign, campaign_file}
   Task = 3,       // server -> worker: a task {trial, attempt, priority, params, ...}
@@ -25,6 +28,18 @@ enum class Tag : int {
 
 Payload encode(const json& body);
 json decode(const Payload& payload);
+
+// A Result body as CBOR, which the master reads without building a document, followed by the
+// same body as JSON text, which the master appends to the journal untouched: the two cheapest
+// forms for the two things the master does with every result.
+Payload encode_result(const json& body);
+struct ResultPayload {
+  const std::uint8_t* cbor;
+  std::size_t cbor_size;
+  std::string_view text;
+};
+// Throws std::invalid_argument when the payload is not in encode_result's form.
+ResultPayload split_result(const Payload& payload);
 
 inline void send(Transport& transport, int destination, Tag tag, const json& body) {
   transport.send(destination, static_cast<int>(tag), encode(body));

@@ -18,6 +18,9 @@ class Role {
   // Called at or after `next_timer()` (a Transport::now() time).
   virtual void on_timer() {}
   virtual double next_timer() const { return std::numeric_limits<double>::infinity(); }
+  // Called when no message is waiting, before the role waits for one: the moment to write out
+  // what it collected while messages kept arriving.
+  virtual void on_idle() {}
   virtual bool done() const = 0;
 };
 

@@ -48,6 +48,5 @@ std::string host_name();
 
 // status, value, metrics, message, start, end, rank, host, and devices when bound
 json to_json(const TrialResult& result);
-TrialResult trial_result_from_json(const json& body);
 
 }  // namespace overseer

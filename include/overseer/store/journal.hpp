@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "overseer/core/campaign.hpp"
@@ -30,10 +31,14 @@ std::vector<TrialRecord> finished_trials(const JournalContents& journal);
 // directory were in use.
 bool journal_in_use(const std::filesystem::path& path);
 
-// Append-only JSON-lines log, the campaign's source of truth. Each record reaches the kernel
-// (write(2)) before `append` returns, so killing the process loses nothing; `Always` also
-// fsyncs every record, `Group` fsyncs at most every `group_commit_ms` (via `sync_if_due`).
-// The file is locked for the writer's lifetime so two runs cannot share one journal.
+// Append-only JSON-lines log, the campaign's source of truth. Records are collected in memory
+// and handed to the kernel (write(2)) by `flush`, which the master calls whenever no message is
+// waiting, before it writes anything derived from the journal, and which `append` calls itself
+// once `kFlushBytes` are waiting. A burst of results thus costs one system call, while a
+// campaign whose trials take longer than a message has each record written as it arrives.
+// `Always` writes and fsyncs every record at once; `Group` fsyncs at most every
+// `group_commit_ms` (via `sync_if_due`). The file is locked for the writer's lifetime so two
+// runs cannot share one journal.
 class Journal {
  public:
   Journal(const std::filesystem::path& path, FsyncPolicy policy,
@@ -45,12 +50,22 @@ class Journal {
   // Cuts a torn last line off before new records are appended.
   void truncate(std::uint64_t size);
   void append(const json& record);
+  // One record made of the members of `head` followed by those of `object_text`, the JSON text
+  // of an object with at least one member (e.g. a worker's result, as it arrived).
+  void append(const json& head, std::string_view object_text);
+  void flush();
   void sync_if_due();
   void sync();
 
+  static constexpr std::size_t kFlushBytes = 64 * 1024;
+
  private:
+  // Writes now what the policy or the amount waiting asks for.
+  void written();
+
   std::filesystem::path path_;
   int fd_ = -1;
+  std::string pending_;  // records not yet written
   FsyncPolicy policy_;
   std::chrono::milliseconds group_interval_;
   std::chrono::steady_clock::time_point last_sync_;

@@ -1,0 +1,129 @@
+#include "overseer/core/result_reader.hpp"
+
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace overseer {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Fills a ResultRecord from nlohmann's parse events. Only the top-level members and the numbers
+// directly inside "metrics" matter; anything nested elsewhere is passed over by depth.
+class ResultReader : public nlohmann::json_sax<json> {
+ public:
+  explicit ResultReader(ResultRecord& out) : out_(out) { out_.result.value = kNaN; }
+
+  bool null() override {
+    if (in_metrics()) {
+      out_.result.metrics[key_] = kNaN;
+    } else if (depth_ == 1 && key_ == "value") {
+      out_.result.value = kNaN;
+    }
+    return true;
+  }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t v) override { return number(static_cast<double>(v)); }
+  bool number_unsigned(number_unsigned_t v) override { return number(static_cast<double>(v)); }
+  bool number_float(number_float_t v, const string_t&) override { return number(v); }
+  bool binary(binary_t&) override { return true; }
+
+  bool string(string_t& v) override {
+    if (in_metrics()) {
+      out_.result.metrics[key_] = kNaN;
+    } else if (depth_ == 1) {
+      if (key_ == "status") {
+        out_.result.status = parse_trial_status(v).value_or(TrialStatus::Failed);
+      } else if (key_ == "message") {
+        out_.result.message = std::move(v);
+      } else if (key_ == "host") {
+        out_.result.host = std::move(v);
+      } else if (key_ == "devices") {
+        out_.result.devices = std::move(v);
+      } else if (key_ == "value") {
+        out_.result.value = kNaN;
+      }
+    }
+    return true;
+  }
+
+  bool start_object(std::size_t) override {
+    if (depth_ == 0) is_object_ = true;
+    if (depth_ == 1 && key_ == "metrics") metrics_open_ = true;
+    ++depth_;
+    return true;
+  }
+  bool end_object() override {
+    --depth_;
+    if (depth_ == 1) metrics_open_ = false;
+    return true;
+  }
+  bool start_array(std::size_t) override {
+    ++depth_;
+    return true;
+  }
+  bool end_array() override {
+    --depth_;
+    return true;
+  }
+  bool key(string_t& k) override {
+    if (depth_ == 1 || in_metrics()) key_ = std::move(k);
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+  bool is_object() const { return is_object_; }
+
+ private:
+  bool in_metrics() const { return metrics_open_ && depth_ == 2; }
+
+  bool number(double v) {
+    if (in_metrics()) {
+      out_.result.metrics[key_] = v;
+    } else if (depth_ == 1) {
+      if (key_ == "value") {
+        out_.result.value = v;
+      } else if (key_ == "trial") {
+        out_.trial = static_cast<TrialId>(v);
+      } else if (key_ == "attempt") {
+        out_.attempt = static_cast<int>(v);
+      } else if (key_ == "start") {
+        out_.result.start = v;
+      } else if (key_ == "end") {
+        out_.result.end = v;
+      } else if (key_ == "rank") {
+        out_.result.rank = static_cast<int>(v);
+      }
+    }
+    return true;
+  }
+
+  ResultRecord& out_;
+  std::string key_;
+  int depth_ = 0;
+  bool metrics_open_ = false;
+  bool is_object_ = false;
+};
+
+}  // namespace
+
+ResultRecord read_result(const std::uint8_t* cbor, std::size_t size) {
+  ResultRecord out;
+  ResultReader reader(out);
+  if (!json::sax_parse(cbor, cbor + size, &reader, json::input_format_t::cbor) ||
+      !reader.is_object()) {
+    throw std::invalid_argument("a result must be one CBOR-encoded JSON object");
+  }
+  return out;
+}
+
+TrialResult trial_result_from_json(const json& body) {
+  const std::vector<std::uint8_t> cbor = json::to_cbor(body);
+  return read_result(cbor.data(), cbor.size()).result;
+}
+
+}  // namespace overseer
