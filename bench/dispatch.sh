@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # No-op dispatch, side by side in one run: Overseer's full `overseer run` path (searcher,
 # balancer, journal with group commit) against mpi4py.futures.MPIPoolExecutor, a minimal
-# mpi4py request/reply loop, a minimal C++ MPI master/worker loop and a 200-byte MPI ping-pong.
+# mpi4py request/reply loop (with buffers, and with pickled objects), a minimal C++ MPI
+# master/worker loop and a 200-byte MPI ping-pong.
 # Every figure is the median of 3 launches, timed inside the program (start-up excluded).
 # Usage: bench/dispatch.sh [BUILD_DIR] [TASKS]
 set -euo pipefail
@@ -36,14 +37,15 @@ PY
 
 three() { for _ in 1 2 3; do "$@"; done | median; }
 
-printf '| ranks | overseer run (tasks/s) | mpi4py.futures | mpi4py loop | C++ MPI master/worker | overseer per task | C++ per task | ping-pong RTT |\n'
-printf '|---|---|---|---|---|---|---|---|\n'
+printf '| ranks | overseer run (tasks/s) | mpi4py.futures | mpi4py loop, buffers | mpi4py loop, objects | C++ MPI master/worker | overseer per task | C++ per task | ping-pong RTT |\n'
+printf '|---|---|---|---|---|---|---|---|---|\n'
 for np in 2 3; do
   o=$(three overseer_rate "$np")
   f=$(three mpirun --oversubscribe -np "$np" "$python" -m mpi4py.futures "$here/peers/mpi4py_futures.py" "$tasks")
   l=$(three mpirun --oversubscribe -np "$np" "$python" "$here/peers/mpi4py_loop.py" "$tasks")
+  b=$(three mpirun --oversubscribe -np "$np" "$python" "$here/peers/mpi4py_loop.py" "$tasks" objects)
   c=$(three mpirun --oversubscribe -np "$np" "$build/bin/mpi_master_worker" dispatch "$tasks")
   p=$(three mpirun --oversubscribe -np "$np" "$build/bin/mpi_master_worker" pingpong 20000)
-  awk -v np="$np" -v o="$o" -v f="$f" -v l="$l" -v c="$c" -v p="$p" 'BEGIN {
-    printf "| %d | %d | %d | %d | %d | %.1f us | %.2f us | %.2f us |\n", np, o, f, l, c, 1e6 / o, 1e6 / c, p }'
+  awk -v np="$np" -v o="$o" -v f="$f" -v l="$l" -v b="$b" -v c="$c" -v p="$p" 'BEGIN {
+    printf "| %d | %d | %d | %d | %d | %d | %.1f us | %.2f us | %.2f us |\n", np, o, f, l, b, c, 1e6 / o, 1e6 / c, p }'
 done

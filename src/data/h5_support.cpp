@@ -1,4 +1,4 @@
-#include "h5_support.hpp"
+#include "overseer/data/h5_support.hpp"
 
 #include <utility>
 

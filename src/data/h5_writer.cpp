@@ -3,9 +3,9 @@
 #include <system_error>
 #include <vector>
 
-#include "h5_support.hpp"
 #include "overseer/core/error.hpp"
 #include "overseer/data/h5_file.hpp"
+#include "overseer/data/h5_support.hpp"
 
 namespace overseer::data {
 namespace {

@@ -2,7 +2,7 @@
 
 #include "overseer/core/error.hpp"
 #include "overseer/data/importers.hpp"
-#include "text_input.hpp"
+#include "overseer/data/text_input.hpp"
 
 namespace overseer::data {
 namespace {

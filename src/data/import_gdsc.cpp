@@ -9,7 +9,7 @@
 #include "overseer/core/error.hpp"
 #include "overseer/data/importers.hpp"
 #include "overseer/data/morgan_fingerprint.hpp"
-#include "text_input.hpp"
+#include "overseer/data/text_input.hpp"
 
 namespace overseer::data {
 namespace {

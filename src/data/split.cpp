@@ -9,7 +9,7 @@
 
 #include "overseer/core/error.hpp"
 #include "overseer/core/random.hpp"
-#include "text_input.hpp"
+#include "overseer/data/text_input.hpp"
 
 namespace overseer::data {
 namespace {

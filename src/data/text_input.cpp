@@ -1,4 +1,4 @@
-#include "text_input.hpp"
+#include "overseer/data/text_input.hpp"
 
 #include <algorithm>
 #include <charconv>

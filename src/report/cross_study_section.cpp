@@ -1,7 +1,7 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "../data/text_input.hpp"
+#include "overseer/data/text_input.hpp"
 #include "overseer/report/charts.hpp"
 #include "overseer/report/svg.hpp"
 #include "sections.hpp"

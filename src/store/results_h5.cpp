@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "../data/h5_support.hpp"
+#include "overseer/data/h5_support.hpp"
 #include "overseer/store/results_export.hpp"
 
 namespace overseer {

@@ -1,7 +1,7 @@
 #pragma once
 
 // Small RAII layer over the HDF5 C API shared by the reader and the writer of the native
-// dataset format (docs/data.md, "HDF5 layout").
+// dataset format (docs/data.md, "HDF5 layout") and by the writer of a run's results.h5.
 
 #include <hdf5.h>
 
