@@ -7,12 +7,10 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <map>
 #include <sstream>
 #include <stdexcept>
 
 #include "overseer/core/error.hpp"
-#include "overseer/core/result_reader.hpp"
 
 namespace overseer {
 namespace {
@@ -55,25 +53,6 @@ JournalContents read_journal(const std::filesystem::path& path) {
     contents.valid_bytes = pos;
   }
   return contents;
-}
-
-std::vector<TrialRecord> finished_trials(const JournalContents& journal) {
-  std::map<TrialId, TrialRecord> created;
-  std::vector<TrialRecord> finished;
-  for (const json& record : journal.records) {
-    const std::string event = record.value("event", "");
-    if (event == "created") {
-      const TrialId id = record.at("trial").get<TrialId>();
-      created[id] = TrialRecord{id, record.value("label", ""), record.at("params"), 0, {}};
-    } else if (event == "result" && record.value("final", false)) {
-      const auto trial = created.find(record.at("trial").get<TrialId>());
-      if (trial == created.end()) continue;
-      trial->second.attempts = record.at("attempt").get<int>();
-      trial->second.result = trial_result_from_json(record);
-      finished.push_back(trial->second);
-    }
-  }
-  return finished;
 }
 
 bool journal_in_use(const std::filesystem::path& path) {

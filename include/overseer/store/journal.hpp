@@ -22,10 +22,6 @@ struct JournalContents {
 
 JournalContents read_journal(const std::filesystem::path& path);
 
-// The trials with a final result, in the order they finished, with the parameters and label
-// of their "created" record: what the exports are made of.
-std::vector<TrialRecord> finished_trials(const JournalContents& journal);
-
 // Whether a running campaign holds the journal's lock (see Journal). Probing takes a shared
 // lock for an instant, so a campaign starting in that very instant is refused as if the
 // directory were in use.
