@@ -48,9 +48,15 @@ ResultPayload split_result(const Payload& payload) {
     throw std::invalid_argument("a result message is shorter than its header says");
   }
   const std::uint8_t* cbor = payload.data() + kLengthBytes;
-  return {cbor, cbor_size,
-          std::string_view(reinterpret_cast<const char*>(cbor + cbor_size),
-                           payload.size() - kLengthBytes - cbor_size)};
+  const std::string_view text(reinterpret_cast<const char*>(cbor + cbor_size),
+                              payload.size() - kLengthBytes - cbor_size);
+  // The text goes into the journal unparsed: at least make sure it is shaped like an object
+  // with members, so that a broken message cannot break the journal's line structure.
+  if (text.size() < 3 || text.front() != '{' || text.back() != '}' ||
+      text.find('\n') != std::string_view::npos) {
+    throw std::invalid_argument("a result message's text is not a JSON object on one line");
+  }
+  return {cbor, cbor_size, text};
 }
 
 void shutdown_others(Transport& transport) {

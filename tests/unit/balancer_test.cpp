@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <set>
 
 #include "overseer/balancer/inprocess_transport.hpp"
@@ -43,6 +44,12 @@ TEST(Protocol, AResultTravelsAsCborAndAsTheJournalsText) {
   Payload lying = payload;
   lying[3] = 0xff;  // a CBOR part longer than the message
   EXPECT_THROW(split_result(lying), std::invalid_argument);
+  for (const char* text : {"", "{}", "[1]", "{\"a\":1}\n{\"b\":2}"}) {
+    Payload broken(payload.begin(), payload.begin() + static_cast<std::ptrdiff_t>(
+                                                          payload.size() - parts.text.size()));
+    broken.insert(broken.end(), text, text + std::strlen(text));
+    EXPECT_THROW(split_result(broken), std::invalid_argument) << text;
+  }
 }
 
 TEST(TaskQueue, HighestPriorityFirstThenArrivalOrder) {

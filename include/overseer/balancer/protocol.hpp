@@ -38,7 +38,8 @@ struct ResultPayload {
   std::size_t cbor_size;
   std::string_view text;
 };
-// Throws std::invalid_argument when the payload is not in encode_result's form.
+// Throws std::invalid_argument when the payload is not in encode_result's form (the text part is
+// only checked for the shape of a one-line object).
 ResultPayload split_result(const Payload& payload);
 
 inline void send(Transport& transport, int destination, Tag tag, const json& body) {
