@@ -30,6 +30,12 @@ class JoinedView {
   std::size_t cell_width() const { return cells_->cols(); }
   std::size_t drug_width() const { return drugs_->cols(); }
   std::size_t width() const { return cell_width() + drug_width(); }
+  // The feature tables and the rows of them that response row `r` joins: a two-tower model
+  // can read each distinct cell and drug of a minibatch once.
+  const FeatureTable& cells() const { return *cells_; }
+  const FeatureTable& drugs() const { return *drugs_; }
+  std::uint32_t cell_of(std::size_t r) const { return responses_->cell[r]; }
+  std::uint32_t drug_of(std::size_t r) const { return responses_->drug[r]; }
 
   // For the k-th of `count` response rows: its cell features at cell_out + k * cell_width(),
   // its drug features at drug_out + k * drug_width() and its label at y_out[k]. Any output may

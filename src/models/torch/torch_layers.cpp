@@ -64,7 +64,7 @@ torch::Tensor SparseLinearImpl::forward(const SparseRows& rows) {
   auto summed = torch::embedding_bag(weight_, rows.columns, rows.offsets,
                                      /*scale_grad_by_freq=*/false, kSum, /*sparse=*/false,
                                      rows.values, /*include_last_offset=*/true);
-  return std::get<0>(summed) + bias_;
+  return (std::get<0>(summed) + bias_).index_select(0, rows.of_sample);
 }
 
 }  // namespace overseer::torch_models

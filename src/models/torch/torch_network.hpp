@@ -17,8 +17,10 @@ namespace overseer::torch_models {
 
 // One table's features for a minibatch as compressed sparse rows: the non-zero values, their
 // columns, and where each row starts (rows + 1 offsets), as torch::embedding_bag takes them.
+// The rows are the distinct cells (or drugs) of the batch, each once, and `of_sample` holds
+// each sample's row among them: a batch of 256 NCI-60 pairs has at most 55 distinct cells.
 struct SparseRows {
-  torch::Tensor columns, offsets, values;
+  torch::Tensor columns, offsets, values, of_sample;
 };
 
 // A minibatch's features: dense [rows x width] tensors, or the non-zero entries only for a
@@ -37,8 +39,9 @@ class DrugResponseNet : public torch::nn::Module {
 };
 
 // A linear layer whose input is sparse rows: the same function as torch::nn::Linear (and the
-// same initialization), at a cost proportional to the non-zero inputs rather than to the
-// width. Mutations and fingerprints are 2-7% non-zero.
+// same initialization), at a cost proportional to the non-zero inputs of the distinct rows
+// rather than to the width and the batch. Mutations and fingerprints are 2-7% non-zero.
+// Returns one output row per sample.
 class SparseLinearImpl : public torch::nn::Module {
  public:
   SparseLinearImpl(std::int64_t inputs, std::int64_t outputs);

@@ -176,9 +176,10 @@ class BatchLoader {
     // from_blob shares the buffers; they are refilled only after the batch has been used.
     batch.y = torch::from_blob(y_.data(), {count}).to(device_);
     if (sparse_) {
-      view_.gather_csr(rows, n, csr_, nullptr);
-      batch.x.cell_sparse = split_columns(0, view_.cell_width(), cell_sparse_);
-      batch.x.drug_sparse = split_columns(view_.cell_width(), view_.width(), drug_sparse_);
+      batch.x.cell_sparse =
+          distinct_rows(rows, n, view_.cells(), &data::JoinedView::cell_of, cell_sparse_);
+      batch.x.drug_sparse =
+          distinct_rows(rows, n, view_.drugs(), &data::JoinedView::drug_of, drug_sparse_);
       return batch;
     }
     cell_.resize(n * view_.cell_width());
@@ -195,30 +196,41 @@ class BatchLoader {
 
  private:
   struct SparseBuffers {
-    std::vector<std::int64_t> columns, offsets;
+    std::vector<std::int64_t> columns, offsets, of_sample;
     std::vector<float> values;
+    std::vector<std::int64_t> slot;  // per table row: its row in this batch, or -1
   };
 
-  // The joined rows' entries in columns [first, last), renumbered from 0: one table's part.
-  SparseRows split_columns(std::size_t first, std::size_t last, SparseBuffers& out) {
-    const std::size_t rows = csr_.indptr.size() - 1;
+  // The non-zero entries of each table row the batch joins, once per distinct row in order of
+  // first use, and each sample's row among them.
+  SparseRows distinct_rows(const std::size_t* rows, std::size_t n, const data::FeatureTable& table,
+                           std::uint32_t (data::JoinedView::*row_of)(std::size_t) const,
+                           SparseBuffers& out) {
+    out.slot.assign(table.rows(), -1);
     out.columns.clear();
     out.values.clear();
     out.offsets.assign(1, 0);
-    for (std::size_t r = 0; r < rows; ++r) {
-      for (std::size_t k = csr_.indptr[r]; k < csr_.indptr[r + 1]; ++k) {
-        const std::size_t column = csr_.indices[k];
-        if (column < first || column >= last) continue;
-        out.columns.push_back(static_cast<std::int64_t>(column - first));
-        out.values.push_back(csr_.values[k]);
+    out.of_sample.resize(n);
+    std::int64_t distinct = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::uint32_t t = (view_.*row_of)(rows[k]);
+      if (out.slot[t] < 0) {
+        out.slot[t] = distinct++;
+        const float* features = table.row(t);
+        for (std::size_t j = 0; j < table.cols(); ++j) {
+          if (features[j] == 0.0f) continue;
+          out.columns.push_back(static_cast<std::int64_t>(j));
+          out.values.push_back(features[j]);
+        }
+        out.offsets.push_back(static_cast<std::int64_t>(out.columns.size()));
       }
-      out.offsets.push_back(static_cast<std::int64_t>(out.columns.size()));
+      out.of_sample[k] = out.slot[t];
     }
-    const auto nnz = static_cast<std::int64_t>(out.columns.size());
-    const auto bounds = static_cast<std::int64_t>(out.offsets.size());
-    return {torch::from_blob(out.columns.data(), {nnz}, torch::kInt64).to(device_),
-            torch::from_blob(out.offsets.data(), {bounds}, torch::kInt64).to(device_),
-            torch::from_blob(out.values.data(), {nnz}).to(device_)};
+    const auto tensor = [this](auto& v, torch::Dtype type) {
+      return torch::from_blob(v.data(), {static_cast<std::int64_t>(v.size())}, type).to(device_);
+    };
+    return {tensor(out.columns, torch::kInt64), tensor(out.offsets, torch::kInt64),
+            tensor(out.values, torch::kFloat32), tensor(out.of_sample, torch::kInt64)};
   }
 
   data::JoinedView view_;
@@ -226,7 +238,6 @@ class BatchLoader {
   bool sparse_;
   torch::Device device_;
   std::vector<float> cell_, drug_, y_;
-  data::CsrRows csr_;
   SparseBuffers cell_sparse_, drug_sparse_;
 };
 
