@@ -13,11 +13,15 @@ namespace overseer {
 
 enum class ObjectiveMode { Min, Max };
 enum class FsyncPolicy { Always, Group };
+// Which seed a trial's model trains with: its own (from search.seed and the trial id), or the
+// same for every trial, which makes the value a function of the hyperparameters alone.
+enum class TrialSeeds { PerTrial, Fixed };
 
 struct ModelSpec {
   std::string name;
   json params = json::object();  // fixed hyperparameters, merged under every tuple
   json data;                     // model-specific data description
+  TrialSeeds seeds = TrialSeeds::PerTrial;
   // Where `data` is in the campaign file, for error messages: a comparison's submodels are
   // campaigns of their own whose data lies deeper.
   std::string data_pointer = "/model/data";
