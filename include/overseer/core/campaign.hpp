@@ -83,6 +83,10 @@ struct Campaign {
   // Files and directories copied to node-local scratch before trials start, as written (relative
   // to the campaign's directory); see docs/campaign.md, "stage".
   std::vector<std::string> stage;
+  // How the machine the campaign runs on starts a program in a container image (the argv
+  // prefix, with {image}): the site's container.exec under `overseer run --site`, else empty.
+  // Not in the file, since one campaign runs on several sites.
+  std::vector<std::string> site_container_launcher;
 
   // Resolves a path the user wrote in the campaign against the campaign's directory.
   std::filesystem::path resolve_path(const std::string& path) const;
