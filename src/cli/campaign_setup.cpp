@@ -43,17 +43,18 @@ void check_model(Campaign& campaign) {
   }
 }
 
-Campaign worker_campaign(const json& setup, const sites::StagePlan& staged) {
+Campaign worker_campaign(const json& setup, const WorkerSetup& worker) {
   Campaign campaign =
       parse_campaign(setup.at("campaign"), setup.at("campaign_file").get<std::string>());
-  sites::use_staged_copies(campaign, staged);
+  sites::use_staged_copies(campaign, worker.staged);
+  campaign.site_container_launcher = worker.container_launcher;
   return campaign;
 }
 
 class TrialExecutor : public TaskExecutor {
  public:
   TrialExecutor(const json& setup, const WorkerSetup& worker)
-      : campaign_(worker_campaign(setup, worker.staged)),
+      : campaign_(worker_campaign(setup, worker)),
         runner_(campaign_, worker.resources),
         devices_(worker.devices) {}
 
@@ -80,9 +81,11 @@ class TrialExecutor : public TaskExecutor {
 }  // namespace
 
 PreparedCampaign prepare_campaign(const std::filesystem::path& file,
-                                  const std::vector<std::string>& overrides) {
+                                  const std::vector<std::string>& overrides,
+                                  const sites::Site* site) {
   PreparedCampaign prepared{load_campaign(file, overrides), nullptr};
   Campaign& campaign = prepared.campaign;
+  if (site) campaign.site_container_launcher = site->container.exec;
   prepared.searcher = make_searcher(campaign);
   if (auto size = prepared.searcher->size()) {
     campaign.search.budget = std::min(campaign.search.budget.value_or(*size), *size);

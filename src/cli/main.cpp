@@ -87,9 +87,13 @@ int simulate(const SimulateOptions& o) {
   }
 }
 
-int validate(const std::string& file, const std::vector<std::string>& overrides) {
+int validate(const std::string& file, const std::vector<std::string>& overrides,
+             const std::string& site_name) {
   return cli::exit_on_input_error([&] {
-    cli::PreparedCampaign prepared = cli::prepare_campaign(file, overrides);
+    std::optional<sites::Site> site;
+    if (!site_name.empty()) site = sites::load_site(site_name);
+    cli::PreparedCampaign prepared =
+        cli::prepare_campaign(file, overrides, site ? &*site : nullptr);
     const Campaign& c = prepared.campaign;
     std::cout << file << ": ok: campaign \"" << c.name << "\", model " << c.model.name << ", "
               << c.search.algorithm << " search, " << *c.search.budget << " trials, "
@@ -131,6 +135,9 @@ int main(int argc, char** argv) {
   validate_cmd->add_option("campaign", validate_file, "Campaign file (JSON)")->required();
   validate_cmd->add_option("--set", validate_overrides,
                            "Override a campaign field: dotted.key=value");
+  std::string validate_site;
+  validate_cmd->add_option("--site", validate_site,
+                           "Site name or file: check the campaign as `run --site` would");
 
   SimulateOptions sim;
   auto* simulate_cmd = app.add_subcommand(
@@ -188,7 +195,7 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(log_level));
   spdlog::set_pattern("[%H:%M:%S.%e] [%l] %v");
 
-  if (*validate_cmd) return validate(validate_file, validate_overrides);
+  if (*validate_cmd) return validate(validate_file, validate_overrides, validate_site);
   if (*simulate_cmd) return simulate(sim);
   if (*train_cmd) return cli::train(train);
   if (*data.command) return data.run();

@@ -49,10 +49,11 @@ struct Plan {
 };
 
 Plan plan(const RunOptions& options) {
-  PreparedCampaign prepared = prepare_campaign(options.campaign, options.overrides);
-  const Campaign& campaign = prepared.campaign;
   std::optional<sites::Site> site;
   if (!options.site.empty()) site = sites::load_site(options.site);
+  PreparedCampaign prepared =
+      prepare_campaign(options.campaign, options.overrides, site ? &*site : nullptr);
+  const Campaign& campaign = prepared.campaign;
   sites::StagePlan staged;
   if (!campaign.stage.empty()) {
     staged = sites::plan_staging(campaign, sites::scratch_directory(site ? site->scratch : ""));
@@ -99,8 +100,10 @@ WorkerSetup bind_rank(const sites::Site& site, const NodeRanks& ranks, sites::St
     spdlog::debug("rank {} (local {}): {}={}, {} thread(s)", place.rank, place.local_rank,
                   site.visible_devices, binding.visible, binding.threads);
   }
-  return WorkerSetup{
-      {binding.device, binding.devices, binding.threads}, binding.visible, std::move(staged)};
+  return WorkerSetup{{binding.device, binding.devices, binding.threads},
+                     binding.visible,
+                     site.container.exec,
+                     std::move(staged)};
 }
 
 Layout layout_for(int ranks, const Campaign& campaign, std::optional<int> servers) {
@@ -178,6 +181,7 @@ int run_in_process(const RunOptions& options, const std::atomic<int>& interrupt_
     setup.resources.threads =
         std::max(1, p->site->threads_per_worker.value_or(
                         p->site->cores.value_or(hardware_threads()) / options.workers));
+    setup.container_launcher = p->site->container.exec;
   }
   setup.staged = p->staged;
   if (!setup.staged.entries.empty()) {

@@ -101,10 +101,10 @@ void check_word(const std::string& option, const std::string& value) {
 int submit(const SubmitOptions& o) {
   check_word("--account", o.account);
   check_word("--queue", o.queue);
-  const PreparedCampaign prepared = prepare_campaign(o.campaign, o.overrides);
-  const Campaign& campaign = prepared.campaign;
   sites::Site site = sites::with_layout(sites::load_site(o.site),
                                         {o.workers_per_gpu, o.gpus_per_worker, o.ranks_per_node});
+  const PreparedCampaign prepared = prepare_campaign(o.campaign, o.overrides, &site);
+  const Campaign& campaign = prepared.campaign;
 
   const auto out = std::filesystem::absolute(
       o.out.empty() ? std::filesystem::path(campaign.output.dir) / campaign.name

@@ -147,13 +147,21 @@ Campaign parse_campaign(json raw, const std::filesystem::path& file) {
   c.description = root.string_or("description", "");
 
   auto model = root.at("model");
-  model.only_keys({"name", "params", "data"});
+  model.only_keys({"name", "params", "data", "seeds"});
   c.model.name = model.at("name").string();
   if (auto params = model.find("params")) {
     params->require_object();
     c.model.params = params->value();
   }
   if (auto data = model.find("data")) c.model.data = data->value();
+  if (auto seeds = model.find("seeds")) {
+    const std::string policy = seeds->string();
+    if (policy == "fixed") {
+      c.model.seeds = TrialSeeds::Fixed;
+    } else if (policy != "per_trial") {
+      seeds->fail("seeds must be \"per_trial\" or \"fixed\", found \"" + policy + "\"");
+    }
+  }
 
   if (auto space = root.find("space")) {
     c.space_json = parse_space(*space, c.base_dir, c.space_file);
@@ -281,7 +289,11 @@ json Campaign::resolved() const {
   if (search.budget) search_out["budget"] = *search.budget;
   json max_failures = limits.max_failures ? json(*limits.max_failures) : json(nullptr);
   json out = {{"name", name},
-              {"model", {{"name", model.name}, {"params", model.params}, {"data", model.data}}},
+              {"model",
+               {{"name", model.name},
+                {"params", model.params},
+                {"data", model.data},
+                {"seeds", model.seeds == TrialSeeds::Fixed ? "fixed" : "per_trial"}}},
               {"search", search_out},
               {"objective",
                {{"metric", objective.metric},
@@ -308,6 +320,9 @@ json Campaign::resolved() const {
 
 std::string Campaign::identity_hash() const {
   json r = resolved();
+  // Runs written before model.seeds existed used per-trial seeds and hashed no such field;
+  // leaving the default out keeps them resumable.
+  if (model.seeds == TrialSeeds::PerTrial) r["model"].erase("seeds");
   json identity = {{"name", r["name"]},
                    {"model", r["model"]},
                    {"space", r.value("space", json::array())},

@@ -89,8 +89,13 @@ struct CommandSpec {
     }
     read_grace(data, campaign.limits);
     if (!image.empty() && launcher.empty()) {
-      data.at("image").fail(
-          "an image needs a launcher, e.g. [\"apptainer\", \"exec\", \"{image}\"]");
+      // The campaign leaves the container runtime to the machine it runs on.
+      launcher = campaign.site_container_launcher;
+      if (launcher.empty()) {
+        data.at("image").fail(
+            "an image needs a launcher: \"launcher\" here, e.g. [\"apptainer\", \"exec\", "
+            "\"{image}\"], or a --site whose site file has container.exec");
+      }
     }
     for (const auto& view : data.at("argv").elements()) check_placeholders(view);
     if (auto view = data.find("launcher")) {

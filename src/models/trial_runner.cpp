@@ -52,7 +52,9 @@ TrialResult TrialRunner::run(const TrialTask& task) {
   RunContext context;
   context.trial = task.trial;
   context.attempt = task.attempt;
-  context.seed = mix_seed(campaign_.search.seed, static_cast<std::uint64_t>(task.trial));
+  // Under fixed seeds every trial trains as trial 0 does (and as `overseer train --seed` does).
+  const TrialId seed_trial = campaign_.model.seeds == TrialSeeds::Fixed ? 0 : task.trial;
+  context.seed = mix_seed(campaign_.search.seed, static_cast<std::uint64_t>(seed_trial));
   context.run_dir = task.run_dir;
   context.device = resources_.device;
   context.devices = resources_.devices;

@@ -201,6 +201,15 @@ void parse_launch(const JsonView& root, Site& s) {
     s.container.runtime = v->at("runtime").string();
     static const std::vector<std::string> kImage = {"image"};
     s.container.exec = strings(v->at("exec"), &kImage);
+    // Programs start in trial directories, and `submit` runs a copy of the site file elsewhere:
+    // a relative path would mean a different file in each place.
+    if (!s.container.exec.empty()) {
+      const std::string& program = s.container.exec.front();
+      if (program.find('/') != std::string::npos && std::filesystem::path(program).is_relative()) {
+        v->at("exec").at(0).fail(
+            "the runtime must be a name looked up in PATH or an absolute path");
+      }
+    }
   }
   if (auto v = root.find("defaults")) {
     v->only_keys({"queue", "queue_flag"});

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <set>
@@ -114,6 +115,45 @@ TEST(CompareWorkflows, CmpGaBreedsComparisons) {
 
 TEST(CompareWorkflows, CmpBayesProposesComparisons) {
   run_comparison("cmp-bayes.json", {"--set", "search.n_init=3", "--set", "search.budget=5"}, 5);
+}
+
+// One point of cmp-grid trained four times, on two workers: with per-trial seeds torch_mlp
+// starts from other weights (and both models see other label noise) each time; with fixed seeds
+// every training is the same, so the value is a function of the point. Worker threads of one
+// process, which share LibTorch's generator, train the same as MPI ranks.
+TEST(CompareSeeds, FixedSeedsMakeTheDifferenceAFunctionOfThePoint) {
+  ScratchDir dir;
+  std::string repeats;
+  for (int k = 0; k < 4; ++k) {
+    repeats +=
+        json({{"id", "repeat-" + std::to_string(k)}, {"noise", 0.5}, {"cmp_0_dense", 8}}).dump() +
+        "\n";
+  }
+  write_text(dir / "repeats.jsonl", repeats);
+  // How many distinct m0 losses, m1 losses and values the four trainings gave.
+  auto distinct = [&](const std::string& seeds, bool threads) {
+    const auto out = dir / (seeds + (threads ? "-threads" : "-ranks"));
+    const std::vector<std::string> args = {
+        "--set", "search.algorithm=upf", "--set", "search.file=" + (dir / "repeats.jsonl").string(),
+        "--set", "model.seeds=" + seeds};
+    std::vector<std::string> command = {
+        "run", workflow("cmp-grid.json").string(), "--out", out.string(), "--workers", "2"};
+    command.insert(command.end(), args.begin(), args.end());
+    auto r = threads ? run(overseer_command(command), dir.path())
+                     : run_workflow("cmp-grid.json", out, args);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::set<double> m0, m1, values;
+    for (const json& result : final_results(out)) {
+      EXPECT_EQ(result["status"], "ok") << result.dump();
+      m0.insert(result["metrics"]["m0_val_loss"].get<double>());
+      m1.insert(result["metrics"]["m1_val_loss"].get<double>());
+      values.insert(result["value"].get<double>());
+    }
+    return std::array<std::size_t, 3>{m0.size(), m1.size(), values.size()};
+  };
+  EXPECT_EQ(distinct("per_trial", false), (std::array<std::size_t, 3>{4, 4, 4}));
+  EXPECT_EQ(distinct("fixed", false), (std::array<std::size_t, 3>{1, 1, 1}));
+  EXPECT_EQ(distinct("fixed", true), (std::array<std::size_t, 3>{1, 1, 1}));
 }
 
 TEST(CompareValidate, RejectsARoutedParameterOneSubmodelCannotTake) {

@@ -1,8 +1,11 @@
 // `overseer sites`, `overseer submit --dry-run`, and `overseer run --site` under mpirun: device
-// binding recorded per trial, per-rank directories, and staging to node-local storage.
+// binding recorded per trial, per-rank directories, staging to node-local storage, and the
+// site's container runtime for external models.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <map>
+#include <sstream>
 
 #include "input_error.hpp"
 #include "overseer/store/journal.hpp"
@@ -43,6 +46,13 @@ void write_staging_site(const ScratchDir& dir, const std::filesystem::path& node
                                               {"launcher", {"mpirun"}},
                                               {"scratch", node_local.string()}})
                                             .dump());
+}
+
+std::vector<std::string> nul_separated(const std::filesystem::path& file) {
+  std::vector<std::string> out;
+  std::istringstream in(read_text(file));
+  for (std::string item; std::getline(in, item, '\0');) out.push_back(item);
+  return out;
 }
 
 }  // namespace
@@ -200,4 +210,87 @@ TEST(Staging, DrugResponseTrialsTrainOnTheStagedDataset) {
   for (const auto& [id, record] : final_results(dir / "run")) {
     EXPECT_EQ(record["status"], "ok") << record.dump();
   }
+}
+
+// A site whose container runtime is tests/support/fake-apptainer, which records its argv and
+// runs the program after the image. A campaign that names only an image runs its program
+// through it, on MPI ranks and on worker threads; a launcher of the campaign's own wins.
+TEST(RunWithSite, AnImageWithoutALauncherRunsInTheSitesContainerRuntime) {
+  ScratchDir dir;
+  const auto fake_apptainer = source_dir() / "tests" / "support" / "fake-apptainer";
+  write_text(dir / "containers.json",
+             json({{"name", "containers"},
+                   {"scheduler", "none"},
+                   {"layout", {{"ranks_per_node", 3}}},
+                   {"launcher", {"mpirun"}},
+                   {"container",
+                    {{"runtime", "apptainer"},
+                     {"exec", {fake_apptainer.string(), "exec", "--nv", "{image}"}}}}})
+                 .dump());
+  write_text(dir / "model.sif", "an image");
+  write_text(dir / "train.sh",
+             "#!/bin/sh\necho \"launched by: ${LAUNCHED_BY:-the site}\"\necho \"IMPROVE_RESULT "
+             "$1\"\n");
+  ::chmod((dir / "train.sh").c_str(), 0755);
+  const auto campaign = sleep_campaign(
+      dir, 4,
+      {{"model",
+        {{"name", "command"},
+         {"data", {{"image", "model.sif"}, {"argv", {(dir / "train.sh").string(), "{x}"}}}}}},
+       {"space", {{{"name", "x"}, {"type", "int"}, {"lower", 1}, {"upper", 9}}}}});
+  const auto trial_dir = [&](const std::string& run, std::int64_t id) {
+    return dir / run / "trials" / std::to_string(id);
+  };
+  const auto expect_launched_by_the_site = [&](const std::string& run) {
+    const auto results = final_results(dir / run);
+    ASSERT_EQ(results.size(), 4u) << run;
+    for (const auto& [id, record] : results) {
+      ASSERT_EQ(record["status"], "ok") << record.dump();
+      const std::string x = std::to_string(record["value"].get<int>());
+      EXPECT_EQ(nul_separated(trial_dir(run, id) / "launcher_argv"),
+                (std::vector<std::string>{"exec", "--nv", (dir / "model.sif").string(),
+                                          (dir / "train.sh").string(), x}));
+      EXPECT_NE(read_text(trial_dir(run, id) / "model.log").find("launched by: the site"),
+                std::string::npos);
+    }
+  };
+
+  const std::string site = (dir / "containers.json").string();
+  auto r = run(mpirun_command(
+                   3, {"run", campaign.string(), "--out", (dir / "mpi").string(), "--site", site}),
+               dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_launched_by_the_site("mpi");
+  r = run(overseer_command({"run", campaign.string(), "--out", (dir / "threads").string(),
+                            "--workers", "2", "--site", site}),
+          dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_launched_by_the_site("threads");
+
+  r = run(
+      overseer_command({"run", campaign.string(), "--out", (dir / "own").string(), "--site", site,
+                        "--set", R"(model.data.launcher=["env", "LAUNCHED_BY=campaign"])"}),
+      dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(final_results(dir / "own").size(), 4u);
+  for (const auto& [id, record] : final_results(dir / "own")) {
+    EXPECT_EQ(record["status"], "ok") << record.dump();
+    EXPECT_FALSE(std::filesystem::exists(trial_dir("own", id) / "launcher_argv"));
+    EXPECT_NE(read_text(trial_dir("own", id) / "model.log").find("launched by: campaign"),
+              std::string::npos);
+  }
+
+  // Without a site (or on one that runs no containers) the image has nothing to run it.
+  EXPECT_EQ(
+      run(overseer_command({"validate", campaign.string(), "--site", site}), dir.path()).exit_code,
+      0);
+  expect_input_error(run(overseer_command({"validate", campaign.string()}), dir.path()),
+                     campaign.string() +
+                         ": /model/data/image: an image needs a launcher: \"launcher\" here, "
+                         "e.g. [\"apptainer\", \"exec\", \"{image}\"], or a --site whose site "
+                         "file has container.exec");
+  expect_input_error(run(overseer_command({"run", campaign.string(), "--out",
+                                           (dir / "none").string(), "--site", "laptop"}),
+                         dir.path()),
+                     campaign.string() + ": /model/data/image: an image needs a launcher");
 }

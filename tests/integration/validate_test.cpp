@@ -74,6 +74,9 @@ const BrokenCampaign kBroken[] = {
      "huge-int-grid.json: /space/0: a grid over \"duration\" would have 1000000000001.0 points"},
     {"number-overflow.json", "number-overflow.json: malformed JSON: number overflow"},
     {"bad-max-failures.json", "bad-max-failures.json: /limits/max_failures: max_failures must be"},
+    {"bad-seeds.json",
+     "bad-seeds.json: /model/seeds: seeds must be \"per_trial\" or \"fixed\", found "
+     "\"per-trial\""},
     {"bad-fsync.json", "bad-fsync.json: /output/fsync: fsync must be \"always\" or \"group\""},
     {"sleep-bad-fail-mode.json",
      "sleep-bad-fail-mode.json: /model/params/fail: model \"sleep\": parameter \"fail\" must be "

@@ -60,6 +60,31 @@ TEST(Campaign, BadOverridesAreInputErrors) {
   }
 }
 
+TEST(Campaign, ModelSeedsArePerTrialUnlessFixed) {
+  ScratchDir dir;
+  write_text(dir / "c.json", kMinimal);
+  const Campaign per_trial = load_campaign(dir / "c.json");
+  EXPECT_EQ(per_trial.model.seeds, TrialSeeds::PerTrial);
+  EXPECT_EQ(per_trial.resolved()["model"]["seeds"], "per_trial");
+  const Campaign fixed = load_campaign(dir / "c.json", {"model.seeds=fixed"});
+  EXPECT_EQ(fixed.model.seeds, TrialSeeds::Fixed);
+  EXPECT_EQ(parse_campaign(fixed.resolved(), fixed.file).model.seeds, TrialSeeds::Fixed);
+  // Other seeds, other results: a run cannot be resumed with the other policy.
+  EXPECT_NE(fixed.identity_hash(), per_trial.identity_hash());
+  EXPECT_EQ(load_campaign(dir / "c.json", {"model.seeds=per_trial"}).identity_hash(),
+            per_trial.identity_hash());
+  try {
+    load_campaign(dir / "c.json", {"model.seeds=same"});
+    FAIL() << "a bad seeds policy was accepted";
+  } catch (const InputError& e) {
+    EXPECT_EQ(e.pointer(), "/model/seeds");
+    EXPECT_NE(
+        std::string(e.what()).find("seeds must be \"per_trial\" or \"fixed\", found \"same\""),
+        std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(Campaign, LoadsSpaceFileRelativeToTheCampaign) {
   ScratchDir dir;
   std::filesystem::create_directories(dir / "configs");

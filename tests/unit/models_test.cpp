@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "overseer/models/trial_runner.hpp"
+#include "process.hpp"
 
 using namespace overseer;
 
@@ -25,6 +26,21 @@ json floats(int n) {
         {{"name", "x" + std::to_string(i)}, {"type", "float"}, {"lower", 0}, {"upper", 1}});
   }
   return space;
+}
+
+// xgboost on the bundled NCI-60 data, sampling half the rows for each tree: what it learns
+// depends on the seed.
+Campaign subsampling_xgboost(const std::string& seeds) {
+  json doc = {
+      {"name", "t"},
+      {"model",
+       {{"name", "xgboost"},
+        {"seeds", seeds},
+        {"params", {{"n_estimators", 5}, {"nthread", 1}, {"subsample", 0.5}}},
+        {"data",
+         {{"file", (test::source_dir() / "data" / "nci60.h5").string()}, {"split", "original"}}}}},
+      {"objective", {{"metric", "val_loss"}}}};
+  return parse_campaign(doc, "c.json");
 }
 
 TrialResult run_once(const Campaign& c, json params, int attempt = 1) {
@@ -123,4 +139,24 @@ TEST(TrialRunner, WritesParamsAndResultIntoTheTrialDirectory) {
   EXPECT_TRUE(std::filesystem::exists(dir / "4/params.json"));
   EXPECT_TRUE(std::filesystem::exists(dir / "4/result.json"));
   std::filesystem::remove_all(dir);
+}
+
+TEST(TrialRunner, FixedSeedsGiveTwoTrialsOfOnePointTheSameResult) {
+  const json point = {{"max_depth", 3}};
+  const Campaign per_trial = subsampling_xgboost("per_trial");
+  TrialRunner own_seeds(per_trial);
+  const TrialResult a = own_seeds.run(TrialTask{1, 1, point, {}});
+  const TrialResult b = own_seeds.run(TrialTask{2, 1, point, {}});
+  ASSERT_EQ(a.status, TrialStatus::Ok) << a.message;
+  ASSERT_EQ(b.status, TrialStatus::Ok) << b.message;
+  EXPECT_NE(a.value, b.value);
+
+  const Campaign fixed = subsampling_xgboost("fixed");
+  TrialRunner same_seed(fixed);
+  const TrialResult c = same_seed.run(TrialTask{1, 1, point, {}});
+  const TrialResult d = same_seed.run(TrialTask{2, 1, point, {}});
+  ASSERT_EQ(c.status, TrialStatus::Ok) << c.message;
+  EXPECT_EQ(c.value, d.value);
+  EXPECT_EQ(c.metrics.at("val_r2"), d.metrics.at("val_r2"));
+  EXPECT_EQ(c.metrics.at("train_loss"), d.metrics.at("train_loss"));
 }

@@ -277,6 +277,12 @@ TEST(SiteFiles, ErrorsNameTheFieldAndItsPointer) {
   EXPECT_EQ(site_error(doc).rfind("s.json: /modles: unknown field \"modles\" (did you mean", 0), 0u)
       << site_error(doc);
 
+  doc = gpu_site();
+  doc["container"] = {{"runtime", "apptainer"}, {"exec", {"bin/apptainer", "exec", "{image}"}}};
+  EXPECT_EQ(site_error(doc),
+            "s.json: /container/exec/0: the runtime must be a name looked up in PATH or an "
+            "absolute path");
+
   EXPECT_EQ(site_error({{"name", "x"}, {"scheduler", "none"}, {"launcher", {"mpirun"}}}),
             "s.json: /layout/ranks_per_node: required field is missing");
   EXPECT_EQ(site_error({{"name", "x"},

@@ -13,11 +13,15 @@ namespace overseer {
 
 enum class ObjectiveMode { Min, Max };
 enum class FsyncPolicy { Always, Group };
+// Which seed a trial's model trains with: its own (from search.seed and the trial id), or the
+// same for every trial, which makes the value a function of the hyperparameters alone.
+enum class TrialSeeds { PerTrial, Fixed };
 
 struct ModelSpec {
   std::string name;
   json params = json::object();  // fixed hyperparameters, merged under every tuple
   json data;                     // model-specific data description
+  TrialSeeds seeds = TrialSeeds::PerTrial;
   // Where `data` is in the campaign file, for error messages: a comparison's submodels are
   // campaigns of their own whose data lies deeper.
   std::string data_pointer = "/model/data";
@@ -79,6 +83,10 @@ struct Campaign {
   // Files and directories copied to node-local scratch before trials start, as written (relative
   // to the campaign's directory); see docs/campaign.md, "stage".
   std::vector<std::string> stage;
+  // How the machine the campaign runs on starts a program in a container image (the argv
+  // prefix, with {image}): the site's container.exec under `overseer run --site`, else empty.
+  // Not in the file, since one campaign runs on several sites.
+  std::vector<std::string> site_container_launcher;
 
   // Resolves a path the user wrote in the campaign against the campaign's directory.
   std::filesystem::path resolve_path(const std::string& path) const;

@@ -15,11 +15,12 @@ enum class GpuRuntime { None, Cuda, Rocm, LevelZero };
 
 std::string to_string(Scheduler scheduler);
 
-// How the site runs containers. Overseer itself does not use this yet: it is there for models
-// that start external programs (the `command` model), which put `exec` before their argv.
+// How the site runs containers. Overseer itself runs outside them; a `command` model that names
+// an image and no launcher of its own puts `exec` before its argv.
 struct ContainerSpec {
-  std::string runtime;            // apptainer, podman-hpc, shifter; empty: none
-  std::vector<std::string> exec;  // argv prefix; "{image}" stands for the image
+  std::string runtime;  // apptainer, podman-hpc, shifter; empty: none
+  // argv prefix; "{image}" stands for the image. Its program is a name in PATH or absolute.
+  std::vector<std::string> exec;
 };
 
 // One cluster, or a laptop, as its site file describes it (docs/sites.md lists every field).

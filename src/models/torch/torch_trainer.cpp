@@ -90,6 +90,11 @@ void keep_freed_memory() {
   });
 }
 
+// LibTorch draws initial weights from one generator per process, which the worker threads of
+// `overseer run --workers N` share: seeding it and building the network under one lock gives a
+// trial the weights of its seed whatever the other threads do.
+std::mutex initial_weights_mutex;
+
 // LibTorch 1.13 has no Adamax; this is the update PyTorch's torch.optim.Adamax makes (Adam
 // with the infinity norm), on the same defaults.
 class Adamax {
@@ -304,10 +309,13 @@ class TorchModel : public Model {
     const auto threads = s.threads > 0 ? s.threads : context.threads;
     if (threads > 0) torch::set_num_threads(static_cast<int>(threads));
     const torch::Device device = resolve_device(s.device, context.device);
-    torch::manual_seed(context.seed);
     const auto view = data.view();
-    auto net = spec_.build(params, static_cast<std::int64_t>(view.cell_width()),
-                           static_cast<std::int64_t>(view.drug_width()));
+    auto net = [&] {
+      const std::lock_guard<std::mutex> lock(initial_weights_mutex);
+      torch::manual_seed(context.seed);
+      return spec_.build(params, static_cast<std::int64_t>(view.cell_width()),
+                         static_cast<std::int64_t>(view.drug_width()));
+    }();
     net->to(device);
     net->train();
     const auto step = make_step(s, net->parameters());
