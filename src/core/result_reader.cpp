@@ -16,24 +16,16 @@ class ResultReader : public nlohmann::json_sax<json> {
  public:
   explicit ResultReader(ResultRecord& out) : out_(out) { out_.result.value = kNaN; }
 
-  bool null() override {
-    if (in_metrics()) {
-      out_.result.metrics[key_] = kNaN;
-    } else if (depth_ == 1 && key_ == "value") {
-      out_.result.value = kNaN;
-    }
-    return true;
-  }
-  bool boolean(bool) override { return true; }
+  // Whatever is not a number reads as NaN where a number belongs.
+  bool null() override { return not_a_number(); }
+  bool boolean(bool) override { return not_a_number(); }
   bool number_integer(number_integer_t v) override { return number(static_cast<double>(v)); }
   bool number_unsigned(number_unsigned_t v) override { return number(static_cast<double>(v)); }
   bool number_float(number_float_t v, const string_t&) override { return number(v); }
   bool binary(binary_t&) override { return true; }
 
   bool string(string_t& v) override {
-    if (in_metrics()) {
-      out_.result.metrics[key_] = kNaN;
-    } else if (depth_ == 1) {
+    if (depth_ == 1) {
       if (key_ == "status") {
         out_.result.status = parse_trial_status(v).value_or(TrialStatus::Failed);
       } else if (key_ == "message") {
@@ -42,14 +34,13 @@ class ResultReader : public nlohmann::json_sax<json> {
         out_.result.host = std::move(v);
       } else if (key_ == "devices") {
         out_.result.devices = std::move(v);
-      } else if (key_ == "value") {
-        out_.result.value = kNaN;
       }
     }
-    return true;
+    return not_a_number();
   }
 
   bool start_object(std::size_t) override {
+    not_a_number();
     if (depth_ == 0) is_object_ = true;
     if (depth_ == 1 && key_ == "metrics") metrics_open_ = true;
     ++depth_;
@@ -61,6 +52,7 @@ class ResultReader : public nlohmann::json_sax<json> {
     return true;
   }
   bool start_array(std::size_t) override {
+    not_a_number();
     ++depth_;
     return true;
   }
@@ -80,6 +72,15 @@ class ResultReader : public nlohmann::json_sax<json> {
 
  private:
   bool in_metrics() const { return metrics_open_ && depth_ == 2; }
+
+  bool not_a_number() {
+    if (in_metrics()) {
+      out_.result.metrics[key_] = kNaN;
+    } else if (depth_ == 1 && key_ == "value") {
+      out_.result.value = kNaN;
+    }
+    return true;
+  }
 
   bool number(double v) {
     if (in_metrics()) {

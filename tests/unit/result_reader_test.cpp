@@ -63,6 +63,7 @@ TEST(ResultReader, MissingOrOddMembersReadAsFailedAndNaN) {
   EXPECT_TRUE(std::isnan(odd.result.value));
   EXPECT_TRUE(std::isnan(odd.result.metrics.at("a")));
   EXPECT_TRUE(std::isnan(odd.result.metrics.at("b")));
+  EXPECT_TRUE(std::isnan(odd.result.metrics.at("deep")));
   EXPECT_EQ(odd.result.metrics.count("c"), 0u);
   EXPECT_EQ(odd.result.metrics.at("d"), 4);
 }
