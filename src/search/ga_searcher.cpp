@@ -3,6 +3,8 @@
 // initial population is out ("steady_state"). docs/search.md describes both.
 #include <algorithm>
 #include <cmath>
+#include <string>
+#include <unordered_map>
 #include <utility>
 
 #include "overseer/core/error.hpp"
@@ -15,6 +17,10 @@ namespace overseer {
 namespace {
 
 constexpr std::uint64_t kSeedSalt = 0x6761ULL;  // "ga"
+// How often steady state breeds again when a child repeats an evaluated point, and how many
+// generations in a row may breed nothing new before the generational search counts as done.
+constexpr int kRedraws = 16;
+constexpr int kIdleGenerations = 1000;
 
 class GaSearcher : public Searcher {
  public:
@@ -22,7 +28,8 @@ class GaSearcher : public Searcher {
       : options_(ga::Options::parse(search)),
         operators_(campaign.space, options_.cx_indpb, options_.mut_indpb),
         observations_(campaign.objective.mode, failure_policy(search)),
-        rng_(mix_seed(campaign.search.seed, kSeedSalt)) {
+        rng_(mix_seed(campaign.search.seed, kSeedSalt)),
+        deterministic_(campaign.model.seeds == TrialSeeds::Fixed) {
     if (campaign.space.parameters().empty()) {
       throw InputError(campaign.file.string(), "/space", "ga needs a search space");
     }
@@ -42,6 +49,10 @@ class GaSearcher : public Searcher {
       return Suggestion::exhausted();
     }
     Member child{steady_child(), -1};
+    // With every trial on the same seed a repeated point would only return its known value.
+    for (int redraw = 0; redraw < kRedraws && evaluated(child.params); ++redraw) {
+      child.params = steady_child();
+    }
     return dispatch(child);
   }
 
@@ -90,7 +101,16 @@ class GaSearcher : public Searcher {
     // The master numbers trials in the order their points are handed out.
     member.trial = static_cast<TrialId>(evaluations_.size());
     evaluations_.emplace_back();
+    if (deterministic_) trial_of_point_.emplace(member.params.dump(), member.trial);
     return Suggestion::point(member.params);
+  }
+
+  // Under fixed seeds: the trial that evaluated `params` already, if any.
+  std::optional<TrialId> evaluated(const json& params) const {
+    if (!deterministic_) return std::nullopt;
+    const auto it = trial_of_point_.find(params.dump());
+    if (it == trial_of_point_.end()) return std::nullopt;
+    return it->second;
   }
 
   const std::optional<double>& loss(const Member& m) const {
@@ -149,6 +169,11 @@ class GaSearcher : public Searcher {
     offspring_ = std::move(offspring);
     pending_.clear();
     for (std::size_t i = 0; i < offspring_.size(); ++i) {
+      // A child equal to an evaluated point carries that point's fitness, as an unchanged copy
+      // carries its parent's, when every trial trains with the same seed.
+      if (offspring_[i].trial < 0) {
+        if (auto known = evaluated(offspring_[i].params)) offspring_[i].trial = *known;
+      }
       if (offspring_[i].trial < 0) pending_.push_back(i);
     }
     next_ = 0;
@@ -158,7 +183,12 @@ class GaSearcher : public Searcher {
   // Closes the generation whose results are all in, and every following one that needs no
   // evaluation (all its members unchanged copies), until one has points to hand out.
   void end_generations() {
+    int idle = 0;
     do {
+      if (idle++ == kIdleGenerations) {
+        finished_ = true;
+        return;
+      }
       if (generation_ == 0 || options_.strategy == ga::Strategy::Simple) {
         population_ = std::move(offspring_);
       } else {
@@ -282,7 +312,9 @@ class GaSearcher : public Searcher {
   ga::Operators operators_;
   Observations observations_;
   Rng rng_;
-  std::vector<Evaluation> evaluations_;  // by trial id
+  bool deterministic_;                                       // model.seeds is "fixed"
+  std::unordered_map<std::string, TrialId> trial_of_point_;  // when deterministic_
+  std::vector<Evaluation> evaluations_;                      // by trial id
   std::size_t told_ = 0;
   std::int64_t generation_ = 0;
   std::vector<Member> population_;

@@ -2,6 +2,7 @@
 // failures, statistics events and determinism.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "input_error.hpp"
@@ -15,10 +16,11 @@ namespace {
 const json kLine = json::parse(R"([{"name": "x", "type": "int", "lower": 0, "upper": 1000,
                                      "sigma": 1}])");
 
-Campaign campaign_with(json search, const json& space = kLine, const std::string& mode = "min") {
+Campaign campaign_with(json search, const json& space = kLine, const std::string& mode = "min",
+                       const std::string& seeds = "per_trial") {
   search["algorithm"] = "ga";
   json doc = {{"name", "t"},
-              {"model", {{"name", "branin"}}},
+              {"model", {{"name", "branin"}, {"seeds", seeds}}},
               {"search", search},
               {"space", space},
               {"objective", {{"mode", mode}}}};
@@ -199,6 +201,53 @@ TEST(GaSearcher, SteadyStateStopsAtNumIterationsWorthOfEvaluations) {
   const auto events = d.searcher->take_events();
   ASSERT_EQ(events.size(), 3u);
   EXPECT_EQ(events[2]["evaluations"], 12);
+}
+
+// Points handed out until the searcher stops or `limit` are out, each told its x at once.
+std::vector<double> run_to_end(Driver& d, std::size_t limit) {
+  std::vector<double> xs;
+  while (xs.size() < limit) {
+    auto batch = d.ask(1);
+    if (batch.empty()) break;
+    xs.push_back(x_of(batch[0]));
+    d.tell_x(batch);
+  }
+  return xs;
+}
+
+std::size_t distinct(std::vector<double> xs) {
+  std::sort(xs.begin(), xs.end());
+  return static_cast<std::size_t>(std::unique(xs.begin(), xs.end()) - xs.begin());
+}
+
+TEST(GaSearcher, UnderFixedSeedsSteadyStateBreedsNewPointsRatherThanRepeats) {
+  const json search = {{"population_size", 5}, {"budget", 60}, {"seed", 3}};
+  Driver repeating(campaign_with(search));
+  const auto per_trial = run_to_end(repeating, 60);
+  ASSERT_EQ(per_trial.size(), 60u);
+  Driver fresh(campaign_with(search, kLine, "min", "fixed"));
+  const auto fixed = run_to_end(fresh, 60);
+  ASSERT_EQ(fixed.size(), 60u);
+  // A converging population repeats its best points; under fixed seeds it breeds again first.
+  EXPECT_GE(distinct(fixed), 2 * distinct(per_trial));
+}
+
+TEST(GaSearcher, UnderFixedSeedsAGenerationReusesKnownPointsAndAnExhaustedSpaceEnds) {
+  // Four points in all: once each is evaluated, nothing new can be bred.
+  const json tiny = json::parse(R"([{"name": "x", "type": "int", "lower": 0, "upper": 3,
+                                     "sigma": 1}])");
+  Driver d(campaign_with({{"mode", "generational"}, {"population_size", 4}, {"budget", 1000}}, tiny,
+                         "min", "fixed"));
+  const auto xs = run_to_end(d, 1000);
+  // The first generation is drawn at random and may repeat itself; after it, only new points.
+  ASSERT_GE(xs.size(), 4u);
+  const std::vector<double> first(xs.begin(), xs.begin() + 4);
+  for (std::size_t i = 4; i < xs.size(); ++i) {
+    EXPECT_EQ(std::count(xs.begin(), xs.begin() + static_cast<std::ptrdiff_t>(i), xs[i]), 0)
+        << "x = " << xs[i] << " again at evaluation " << i;
+  }
+  EXPECT_LE(xs.size(), 4u + (4u - distinct(first)));
+  EXPECT_EQ(d.last, Suggestion::Kind::Exhausted);
 }
 
 TEST(GaSearcher, SameSeedSameTrialsOtherSeedOtherTrials) {
