@@ -7,6 +7,7 @@
 #include <fstream>
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include "overseer/core/error.hpp"
 #include "overseer/models/child_process.hpp"
@@ -252,15 +253,34 @@ class CommandModel : public Model {
     std::string visible;   // its value
   };
 
-  // The trial's device: the `device` parameter when there is one, else the worker's.
+  // The trial's device: the `device` parameter when there is one, else the worker's. Its index
+  // counts the devices this process sees. When the rank is already restricted (a site's binding,
+  // or the user's CUDA_VISIBLE_DEVICES=3,2), the program's variable replaces ours, so it has to
+  // name the N-th device of our list, not device N of the node.
   static Binding bind_device(const json& params, const RunContext& context) {
     const std::string text = params.contains("device") ? device_param(params).text : context.device;
     Binding binding{text, "", ""};
     const auto colon = text.find(':');
     if (colon == std::string::npos) return binding;
     const std::string kind = text.substr(0, colon);
-    binding.visible = text.substr(colon + 1);
-    binding.variable = kind == "rocm" ? "ROCR_VISIBLE_DEVICES" : "CUDA_VISIBLE_DEVICES";
+    const std::string index = text.substr(colon + 1);
+    binding.variable = kind == "rocm"  ? "ROCR_VISIBLE_DEVICES"
+                       : kind == "xpu" ? "ZE_AFFINITY_MASK"
+                                       : "CUDA_VISIBLE_DEVICES";
+    const char* ours = std::getenv(binding.variable.c_str());
+    if (ours == nullptr || *ours == '\0') {
+      binding.visible = index;
+      return binding;
+    }
+    std::vector<std::string> visible;
+    std::stringstream list(ours);
+    for (std::string entry; std::getline(list, entry, ',');) visible.push_back(entry);
+    const auto n = static_cast<std::size_t>(std::stoul(index));
+    if (n >= visible.size()) {
+      throw std::runtime_error("device " + text + ", but " + binding.variable + "=" + ours +
+                               " shows " + std::to_string(visible.size()) + " device(s)");
+    }
+    binding.visible = visible[n];
     return binding;
   }
 

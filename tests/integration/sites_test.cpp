@@ -121,8 +121,7 @@ TEST(Submit, DryRunWritesTheScriptAndTheSiteIntoTheRunDirectory) {
 
 // A made-up node with two GPUs on this CPU-only machine: the variables are set, nothing reads
 // them, and the journal shows which device each trial's worker had.
-TEST(RunWithSite, EachTrialRecordsItsWorkersDevices) {
-  ScratchDir dir;
+void write_two_gpu_site(const ScratchDir& dir) {
   write_text(dir / "two-gpus.json",
              json({{"name", "two-gpus"},
                    {"scheduler", "none"},
@@ -132,6 +131,11 @@ TEST(RunWithSite, EachTrialRecordsItsWorkersDevices) {
                    {"rank_dirs", {"OVERSEER_RANK_DIR"}},
                    {"launcher", {"mpirun"}}})
                  .dump());
+}
+
+TEST(RunWithSite, EachTrialRecordsItsWorkersDevices) {
+  ScratchDir dir;
+  write_two_gpu_site(dir);
   const auto campaign = sleep_campaign(dir, 12);
   const auto r = run(mpirun_command(3, {"run", campaign.string(), "--out", (dir / "run").string(),
                                         "--site", (dir / "two-gpus.json").string()}),
@@ -151,6 +155,34 @@ TEST(RunWithSite, EachTrialRecordsItsWorkersDevices) {
     EXPECT_TRUE(std::filesystem::is_directory(dir / ("rank-" + std::to_string(local)))) << local;
   }
   EXPECT_NE(read_text(dir / "run" / "results.csv").find(",host,devices,"), std::string::npos);
+}
+
+// The worker sees its GPU as cuda:0; an external program must still get the node's GPU 5 or 7
+// in CUDA_VISIBLE_DEVICES, or every rank's trials would share GPU 0.
+TEST(RunWithSite, AnExternalProgramGetsItsWorkersGpu) {
+  ScratchDir dir;
+  write_two_gpu_site(dir);
+  write_text(dir / "train.sh",
+             "#!/bin/sh\necho \"IMPROVE_RESULT $CUDA_VISIBLE_DEVICES\"\nexit $(( $1 != "
+             "$CUDA_VISIBLE_DEVICES ))\n");
+  ::chmod((dir / "train.sh").c_str(), 0755);
+  const auto campaign =
+      sleep_campaign(dir, 6,
+                     {{"model",
+                       {{"name", "command"},
+                        {"data", {{"argv", {(dir / "train.sh").string(), "{visible_devices}"}}}}}},
+                      {"space", {{{"name", "x"}, {"type", "int"}, {"lower", 1}, {"upper", 9}}}}});
+  const auto r = run(mpirun_command(3, {"run", campaign.string(), "--out", (dir / "run").string(),
+                                        "--site", (dir / "two-gpus.json").string()}),
+                     dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto results = final_results(dir / "run");
+  ASSERT_EQ(results.size(), 6u);
+  for (const auto& [id, record] : results) {
+    ASSERT_EQ(record["status"], "ok") << record.dump();
+    EXPECT_EQ(std::to_string(record["value"].get<int>()), record["devices"].get<std::string>())
+        << record.dump();
+  }
 }
 
 TEST(Staging, FilesAndDirectoriesReachNodeLocalStorageAndTrialsUseTheCopies) {

@@ -353,6 +353,50 @@ TEST(CommandModel, PlaceholdersAndEnvironment) {
   }
 }
 
+// A worker bound by a site sees only its own GPUs, renumbered from 0; the program's variable
+// replaces the worker's, so it must name the physical device, as IMPROVE's train.sh expects.
+TEST(CommandModel, VisibleDeviceNamesTheDeviceTheWorkerSees) {
+  ScratchDir dir;
+  const auto program =
+      script(dir / "train.sh",
+             "printf '%s\\0' \"$@\" > argv\n"
+             "echo \"IMPROVE_RESULT ${CUDA_VISIBLE_DEVICES}${ZE_AFFINITY_MASK}\"\n");
+  auto model =
+      command_model(command_campaign(dir, {{"argv", {program.string(), "{visible_devices}"}}}));
+  RunContext context = context_in(dir / "trial");
+  struct Case {
+    const char* variable;
+    const char* ours;
+    const char* device;
+    const char* theirs;
+  };
+  for (const Case& c : {Case{"CUDA_VISIBLE_DEVICES", "3,2", "cuda:1", "2"},
+                        Case{"CUDA_VISIBLE_DEVICES", "3,2", "cuda:0", "3"},
+                        Case{"CUDA_VISIBLE_DEVICES", "", "cuda:1", "1"},
+                        Case{"ZE_AFFINITY_MASK", "5.0,5.1", "xpu:1", "5.1"}}) {
+    SCOPED_TRACE(std::string(c.variable) + "=" + c.ours + " " + c.device);
+    ::setenv(c.variable, c.ours, 1);
+    context.device = c.device;
+    const Metrics metrics = model->evaluate(json::object(), context);
+    ::unsetenv(c.variable);
+    EXPECT_EQ(nul_separated(dir / "trial" / "argv"), std::vector<std::string>{c.theirs});
+    EXPECT_DOUBLE_EQ(metrics.at("val_loss"), std::stod(c.theirs));
+  }
+
+  // An index past the worker's list is the trial's error, not another rank's GPU.
+  ::setenv("CUDA_VISIBLE_DEVICES", "3", 1);
+  context.device = "cuda:1";
+  try {
+    model->evaluate(json::object(), context);
+    ADD_FAILURE() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("CUDA_VISIBLE_DEVICES=3 shows 1 device"),
+              std::string::npos)
+        << e.what();
+  }
+  ::unsetenv("CUDA_VISIBLE_DEVICES");
+}
+
 TEST(CommandModel, ContainerLauncherPrefixGetsItsPlaceholders) {
   ScratchDir dir;
   fs::create_directories(dir / "data");
