@@ -14,6 +14,13 @@ bool is_inline_json(const std::string& value) {
   return first != std::string::npos && (value[first] == '{' || value[first] == '[');
 }
 
+// Where the `--data` value came from, as error messages name it: its .json file, or the option.
+std::string data_origin(const std::string& value) {
+  const bool from_file =
+      !is_inline_json(value) && std::filesystem::path(value).extension() == ".json";
+  return from_file ? value : "--data";
+}
+
 // The option's value as JSON: inline text when it looks like JSON, otherwise a file name.
 json json_argument(const std::string& option, const std::string& value) {
   if (is_inline_json(value)) {
@@ -28,7 +35,9 @@ json json_argument(const std::string& option, const std::string& value) {
 
 Campaign train_campaign(const TrainOptions& options) {
   Campaign c;
-  c.file = "overseer train";
+  // The model reports a mistake in its data against the file or option that holds it.
+  c.file = data_origin(options.data);
+  c.model.data_pointer = "";
   c.base_dir = std::filesystem::current_path();
   c.name = "train";
   c.model.name = options.model;
@@ -63,9 +72,7 @@ Campaign train_campaign(const TrainOptions& options) {
 void prepare_data(const Campaign& c, const TrainOptions& options) {
   // The cmp model's data lists its submodels, which it has checked; each reads its own data.
   if (c.model.data.is_null() || c.model.name == "cmp") return;
-  const bool from_file =
-      !is_inline_json(options.data) && std::filesystem::path(options.data).extension() == ".json";
-  const JsonView data(c.model.data, from_file ? options.data : "--data");
+  const JsonView data(c.model.data, data_origin(options.data));
   data::DataCache::process().prepared(
       data::parse_data_options(data, c.base_dir, c.model.params, "--params"));
 }

@@ -15,6 +15,7 @@ std::string compose(const std::string& file, const std::string& pointer,
 InputError::InputError(std::string file, std::string pointer, const std::string& message)
     : std::runtime_error(compose(file, pointer, message)),
       file_(std::move(file)),
-      pointer_(std::move(pointer)) {}
+      pointer_(std::move(pointer)),
+      message_(message) {}
 
 }  // namespace overseer

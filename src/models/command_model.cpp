@@ -63,7 +63,7 @@ struct CommandSpec {
 
   explicit CommandSpec(const Campaign& campaign) : base_dir(campaign.base_dir) {
     const JsonView data(campaign.model.data, campaign.file.string(),
-                        json::json_pointer("/model/data"));
+                        json::json_pointer(campaign.model.data_pointer));
     if (campaign.model.data.is_null()) {
       data.fail("the command model needs model.data with at least \"argv\"");
     }

@@ -6,6 +6,7 @@
 #include "overseer/core/error.hpp"
 #include "overseer/data/data_options.hpp"
 #include "overseer/data/h5_file.hpp"
+#include "overseer/models/parameters.hpp"
 
 namespace overseer {
 namespace {
@@ -58,22 +59,53 @@ void check_names(const SourcesValue& v, const std::vector<std::string>& studies)
   }
 }
 
+JsonView model_data_view(const Campaign& campaign) {
+  return JsonView(campaign.model.data, campaign.file.string(),
+                  json::json_pointer(campaign.model.data_pointer));
+}
+
+void check_exists(const std::filesystem::path& file, const JsonView& where) {
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(file, error)) {
+    where.fail(file.string() + (std::filesystem::exists(file, error) ? ": not a regular file"
+                                                                     : ": file does not exist"));
+  }
+}
+
 }  // namespace
 
 data::TrialData load_model_data(const Campaign& campaign, const json& params, std::uint64_t seed) {
   const auto options =
-      data::parse_data_options(JsonView(campaign.model.data, campaign.file.string(),
-                                        json::json_pointer(campaign.model.data_pointer)),
-                               campaign.base_dir, params);
+      data::parse_data_options(model_data_view(campaign), campaign.base_dir, params);
   return data::load_trial_data(options, seed);
+}
+
+void check_model_data(const Campaign& campaign, const json& params) {
+  static const std::string kParameters = "parameters";
+  const JsonView data = model_data_view(campaign);
+  if (data.value().is_null())
+    data.fail("required field is missing: the dataset, {\"file\": ..., \"split\": ...}");
+  data::DataOptions options;
+  try {
+    options = data::parse_data_options(data, campaign.base_dir, params, kParameters);
+  } catch (const InputError& e) {
+    if (e.file() != kParameters) throw;
+    const std::string name = e.pointer().substr(1, e.pointer().find('/', 1) - 1);
+    throw ParameterError(name, "parameter \"" + name + "\": " + e.message());
+  }
+  check_exists(options.file, data.value().is_string() ? data : data.at("file"));
+  const char* parts[] = {"train", "val", "test"};
+  for (std::size_t i = 0; i < options.split.files.size(); ++i) {
+    if (!options.split.files[i].empty()) {
+      check_exists(options.split.files[i], data.at("split_files").at(parts[i]));
+    }
+  }
 }
 
 void check_model_data_studies(const Campaign& campaign) {
   const auto values = sources_values(campaign);
   if (values.empty() || campaign.model.data.is_null()) return;
-  const auto options = data::parse_data_options(
-      JsonView(campaign.model.data, campaign.file.string(), json::json_pointer("/model/data")),
-      campaign.base_dir);
+  const auto options = data::parse_data_options(model_data_view(campaign), campaign.base_dir);
   // A file staged only for the run (onto node-local storage, say) is not there yet.
   if (!std::filesystem::exists(options.file)) return;
   const auto studies = data::read_h5_studies(options.file);

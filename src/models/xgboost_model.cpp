@@ -97,7 +97,10 @@ class XgboostModel : public Model {
  public:
   explicit XgboostModel(const Campaign& campaign) : campaign_(campaign) {}
 
-  void check(const json& params) const override { XgbSettings settings(params); }
+  void check(const json& params) const override {
+    XgbSettings settings(params);
+    check_model_data(campaign_, params);
+  }
 
   Metrics evaluate(const json& params, const RunContext& context) override {
     const XgbSettings s(params);

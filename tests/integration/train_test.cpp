@@ -125,7 +125,8 @@ TEST(Train, BadDataExitsTwoNamingTheFileAndLine) {
                                  data.is_string() ? data.get<std::string>() : data.dump()}),
                dir.path());
   };
-  expect_input_error(train("missing.h5"), (dir / "missing.h5").string() + ": file does not exist");
+  expect_input_error(train("missing.h5"),
+                     "--data: " + (dir / "missing.h5").string() + ": file does not exist");
 
   overseer::data::Dataset nan_features;
   nan_features.cells = {{"A"}, {"g"}, {std::nanf("")}, false};
@@ -159,7 +160,8 @@ TEST(Train, BadDataExitsTwoNamingTheFileAndLine) {
   expect_input_error(train("data.json"),
                      "data.json: /fractions: the fractions add up to more than 1");
   expect_input_error(train(nci60, R"({"n_estimators": 1, "noise": -1})"),
-                     "--params: /noise: noise must not be negative");
+                     "--params: /noise: model \"xgboost\": parameter \"noise\": noise must not "
+                     "be negative");
   expect_input_error(
       train(nci60, R"({"n_estimators": 1, "split": "study", "train_sources": ["CCLE"]})"),
       "--params: /train_sources/0: unknown study \"CCLE\"; the dataset has: NCI60");

@@ -18,10 +18,13 @@ class InputError : public std::runtime_error {
 
   const std::string& file() const { return file_; }
   const std::string& pointer() const { return pointer_; }
+  // What is wrong, without the file and the pointer.
+  const std::string& message() const { return message_; }
 
  private:
   std::string file_;
   std::string pointer_;
+  std::string message_;
 };
 
 }  // namespace overseer

@@ -12,6 +12,12 @@ namespace overseer {
 // cache. Throws InputError naming the campaign file for a bad `model.data`.
 data::TrialData load_model_data(const Campaign& campaign, const json& params, std::uint64_t seed);
 
+// Checks the campaign's `model.data` as load_model_data reads it, with `params` (fixed parameters
+// and a point of the search) on top: its fields, and that the dataset and split files exist.
+// A mistake in model.data throws InputError naming the campaign file; one in a parameter throws
+// ParameterError naming the parameter, which the caller locates.
+void check_model_data(const Campaign& campaign, const json& params);
+
 // Checks every study name that train_sources or test_sources can take (in model.data, in
 // model.params, or as a value of a searched parameter) against the studies of the dataset
 // file, so that a misspelt study stops the campaign before it starts; nothing when the file

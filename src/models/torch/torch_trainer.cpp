@@ -295,10 +295,11 @@ class TorchModel : public Model {
   void check(const json& params) const override {
     TrainingSettings settings(params);
     spec_.check(params);
+    check_model_data(campaign_, params);
   }
 
   Metrics evaluate(const json& params, const RunContext& context) override {
-    check(params);
+    spec_.check(params);
     const TrainingSettings s(params);
     const data::TrialData data = load_model_data(campaign_, params, context.seed);
     const auto& split = data.split();
