@@ -120,22 +120,25 @@ TEST(CompareWorkflows, CmpBayesProposesComparisons) {
 // One point of cmp-grid trained four times, on two workers: with per-trial seeds torch_mlp
 // starts from other weights (and both models see other label noise) each time; with fixed seeds
 // every training is the same, so the value is a function of the point. Worker threads of one
-// process, which share LibTorch's generator, train the same as MPI ranks.
+// process, which share LibTorch's generator, train the same as MPI ranks, dropout masks included.
 TEST(CompareSeeds, FixedSeedsMakeTheDifferenceAFunctionOfThePoint) {
   ScratchDir dir;
-  std::string repeats;
-  for (int k = 0; k < 4; ++k) {
-    repeats +=
-        json({{"id", "repeat-" + std::to_string(k)}, {"noise", 0.5}, {"cmp_0_dense", 8}}).dump() +
-        "\n";
-  }
-  write_text(dir / "repeats.jsonl", repeats);
   // How many distinct m0 losses, m1 losses and values the four trainings gave.
-  auto distinct = [&](const std::string& seeds, bool threads) {
-    const auto out = dir / (seeds + (threads ? "-threads" : "-ranks"));
-    const std::vector<std::string> args = {
-        "--set", "search.algorithm=upf", "--set", "search.file=" + (dir / "repeats.jsonl").string(),
-        "--set", "model.seeds=" + seeds};
+  auto distinct = [&](const std::string& seeds, bool threads, double dropout = 0) {
+    const std::string tag =
+        seeds + (threads ? "-threads" : "-ranks") + (dropout > 0 ? "-dropout" : "");
+    std::string repeats;
+    for (int k = 0; k < 4; ++k) {
+      json point = {{"id", "repeat-" + std::to_string(k)}, {"noise", 0.5}, {"cmp_0_dense", 8}};
+      if (dropout > 0) point["cmp_0_dropout"] = dropout;
+      repeats += point.dump() + "\n";
+    }
+    const auto points = dir / (tag + ".jsonl");
+    write_text(points, repeats);
+    const auto out = dir / tag;
+    const std::vector<std::string> args = {"--set", "search.algorithm=upf",
+                                           "--set", "search.file=" + points.string(),
+                                           "--set", "model.seeds=" + seeds};
     std::vector<std::string> command = {
         "run", workflow("cmp-grid.json").string(), "--out", out.string(), "--workers", "2"};
     command.insert(command.end(), args.begin(), args.end());
@@ -154,6 +157,7 @@ TEST(CompareSeeds, FixedSeedsMakeTheDifferenceAFunctionOfThePoint) {
   EXPECT_EQ(distinct("per_trial", false), (std::array<std::size_t, 3>{4, 4, 4}));
   EXPECT_EQ(distinct("fixed", false), (std::array<std::size_t, 3>{1, 1, 1}));
   EXPECT_EQ(distinct("fixed", true), (std::array<std::size_t, 3>{1, 1, 1}));
+  EXPECT_EQ(distinct("fixed", true, 0.3), (std::array<std::size_t, 3>{1, 1, 1}));
 }
 
 TEST(CompareValidate, RejectsARoutedParameterOneSubmodelCannotTake) {

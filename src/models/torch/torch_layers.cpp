@@ -1,4 +1,7 @@
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <cmath>
+#include <limits>
 
 #include "torch_network.hpp"
 
@@ -30,7 +33,7 @@ double dropout_param(const json& params) {
 
 void append_activation(torch::nn::Sequential& stack, const json& params, double dropout) {
   stack->push_back(activation(params));
-  if (dropout > 0) stack->push_back(torch::nn::Dropout(dropout));
+  if (dropout > 0) stack->push_back(SeededDropout(dropout));
 }
 
 void append_dense(torch::nn::Sequential& stack, std::int64_t inputs,
@@ -47,6 +50,19 @@ torch::nn::Sequential dense_stack(std::int64_t inputs, const std::vector<std::in
   torch::nn::Sequential stack;
   append_dense(stack, inputs, widths, params, dropout);
   return stack;
+}
+
+SeededDropoutImpl::SeededDropoutImpl(double p)
+    : p_(p),
+      generator_(at::make_generator<at::CPUGeneratorImpl>(
+          torch::randint(std::numeric_limits<std::int64_t>::max(), {1}, torch::kLong)
+              .item<std::int64_t>())) {}
+
+torch::Tensor SeededDropoutImpl::forward(const torch::Tensor& x) {
+  if (!is_training()) return x;
+  if (!x.is_cpu()) return torch::dropout(x, p_, true);
+  const double keep = 1 - p_;
+  return x * torch::empty_like(x).bernoulli_(keep, generator_).div_(keep);
 }
 
 SparseLinearImpl::SparseLinearImpl(std::int64_t inputs, std::int64_t outputs) {

@@ -53,6 +53,21 @@ class SparseLinearImpl : public torch::nn::Module {
 };
 TORCH_MODULE(SparseLinear);
 
+// Dropout as torch::nn::Dropout does it, but on CPU with masks from a generator of its own,
+// seeded when the network is built under the trial's seed. LibTorch's generator is shared by
+// the worker threads of `overseer run --workers N`; masks drawn from it would depend on what
+// the other threads draw. On a GPU the device's own generator draws them.
+class SeededDropoutImpl : public torch::nn::Module {
+ public:
+  explicit SeededDropoutImpl(double p);
+  torch::Tensor forward(const torch::Tensor& x);
+
+ private:
+  double p_;
+  torch::Generator generator_;
+};
+TORCH_MODULE(SeededDropout);
+
 // One torch model: how to check its architecture parameters, and how to build the network
 // for the feature counts of the data.
 struct NetworkSpec {
