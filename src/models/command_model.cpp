@@ -248,7 +248,7 @@ class CommandModel : public Model {
 
  private:
   struct Binding {
-    std::string device;
+    std::string device;    // as the program sees it
     std::string variable;  // the visible-device variable to set; empty: none
     std::string visible;   // its value
   };
@@ -264,6 +264,8 @@ class CommandModel : public Model {
     if (colon == std::string::npos) return binding;
     const std::string kind = text.substr(0, colon);
     const std::string index = text.substr(colon + 1);
+    // The variable shows the program this one GPU, which it numbers 0.
+    binding.device = kind + ":0";
     binding.variable = kind == "rocm"  ? "ROCR_VISIBLE_DEVICES"
                        : kind == "xpu" ? "ZE_AFFINITY_MASK"
                                        : "CUDA_VISIBLE_DEVICES";

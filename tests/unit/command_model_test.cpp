@@ -313,7 +313,8 @@ TEST(CommandModel, PlaceholdersAndEnvironment) {
   model->evaluate({{"lr", 0.001}, {"layers", 3}, {"x", "a b"}}, context);
 
   const auto argv = nul_separated(dir / "trial" / "argv");
-  const std::vector<std::string> expected = {"cuda:1",
+  // The program sees only the trial's GPU, as device 0.
+  const std::vector<std::string> expected = {"cuda:0",
                                              "1",
                                              (dir / "data").string(),
                                              (dir / "trial").string(),
@@ -332,7 +333,7 @@ TEST(CommandModel, PlaceholdersAndEnvironment) {
   EXPECT_EQ(env["OVERSEER_RUN_DIR"], (dir / "trial").string());
   EXPECT_EQ(env["OVERSEER_TRIAL_ID"], "7");
   EXPECT_EQ(env["CUDA_VISIBLE_DEVICES"], "1");
-  EXPECT_EQ(env["MY_TAG"], "trial-7-cuda:1");
+  EXPECT_EQ(env["MY_TAG"], "trial-7-cuda:0");
   EXPECT_EQ(env["PATH"], std::getenv("PATH"));
 
   // A `device` parameter overrides the worker's device; ROCm has its own variable.
@@ -342,7 +343,7 @@ TEST(CommandModel, PlaceholdersAndEnvironment) {
     env[entry.substr(0, entry.find('='))] = entry.substr(entry.find('=') + 1);
   }
   EXPECT_EQ(env["ROCR_VISIBLE_DEVICES"], "2");
-  EXPECT_EQ(nul_separated(dir / "trial" / "argv")[0], "rocm:2");
+  EXPECT_EQ(nul_separated(dir / "trial" / "argv")[0], "rocm:0");
 
   // Parameters named in model.data are required; check() names the missing one.
   try {
