@@ -71,7 +71,7 @@ struct CommandSpec {
     argv = string_list(data.at("argv"));
     if (argv.empty()) data.at("argv").fail("argv must name a program");
     if (auto view = data.find("launcher")) launcher = string_list(*view);
-    if (auto view = data.find("image")) image = campaign.resolve_path(view->string());
+    if (auto view = data.find("image")) image = read_image(*view, campaign);
     if (auto view = data.find("data_dir")) data_dir = campaign.resolve_path(view->string());
     read_result(data);
     metric = data.string_or(
@@ -102,9 +102,39 @@ struct CommandSpec {
     if (auto view = data.find("launcher")) {
       for (const auto& element : view->elements()) check_placeholders(element);
     }
+    check_program(data.at("argv").at(std::size_t{0}));
   }
 
  private:
+  // A file, relative to the campaign file, or a URI the container runtime pulls
+  // (docker://, library://, oras://), passed on as written.
+  static fs::path read_image(const JsonView& view, const Campaign& campaign) {
+    const std::string text = view.string();
+    if (text.find("://") != std::string::npos) return text;
+    const fs::path file = campaign.resolve_path(text);
+    std::error_code error;
+    if (!fs::exists(file, error)) view.fail(file.string() + ": file does not exist");
+    return file;
+  }
+
+  // A program named by its path is checked now, so that a typo stops the campaign instead of
+  // failing every trial. A bare name is left to the trial's PATH, which a batch job's modules
+  // may change; a program inside a container is not on this file system.
+  void check_program(const JsonView& where) const {
+    const std::string& program = argv.front();
+    if (!launcher.empty() || program.find('/') == std::string::npos ||
+        !placeholders_in(program).empty()) {
+      return;
+    }
+    const fs::path file = (fs::path(program).is_absolute() ? fs::path(program) : base_dir / program)
+                              .lexically_normal();
+    std::error_code error;
+    if (!fs::exists(file, error)) where.fail(file.string() + ": file does not exist");
+    if (fs::is_directory(file, error) || ::access(file.c_str(), X_OK) != 0) {
+      where.fail(file.string() + ": not an executable file");
+    }
+  }
+
   static std::vector<std::string> string_list(const JsonView& view) {
     std::vector<std::string> out;
     for (const auto& element : view.elements()) out.push_back(element.string());

@@ -69,14 +69,29 @@ TEST(CommandModelRun, ImproveExampleTrainsOnNci60UnderMpirun) {
 
 TEST(CommandModelRun, BadModelDataIsAnInputError) {
   ScratchDir dir;
-  json campaign = json::parse(read_text(workflow("improve-example.json")));
+  // The example, moved: its program named by an absolute path.
+  const auto example = [] {
+    json campaign = json::parse(read_text(workflow("improve-example.json")));
+    campaign["model"]["data"]["argv"][0] =
+        (source_dir() / "models" / "improve-ridge" / "train.sh").string();
+    return campaign;
+  };
+  json campaign = example();
   campaign["model"]["data"]["argv"][3] = 4;
   write_text(dir / "c.json", campaign.dump());
   auto r = run(overseer_command({"validate", (dir / "c.json").string()}), dir.path());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("c.json: /model/data/argv/3: "), std::string::npos) << r.err;
 
-  campaign = json::parse(read_text(workflow("improve-example.json")));
+  // As it is: its relative program path does not lead to the program from here.
+  write_text(dir / "c.json", read_text(workflow("improve-example.json")));
+  r = run(overseer_command({"validate", (dir / "c.json").string()}), dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "error: " + (dir / "c.json").string() + ": /model/data/argv/0: " +
+                       (dir.path().parent_path() / "models/improve-ridge/train.sh").string() +
+                       ": file does not exist\n");
+
+  campaign = example();
   campaign["model"]["data"]["argv"].push_back("--dropout={dropout}");
   write_text(dir / "c.json", campaign.dump());
   r = run(overseer_command({"validate", (dir / "c.json").string()}), dir.path());

@@ -207,8 +207,44 @@ TEST(CommandModel, ANonZeroExitFailsTheTrialWithTheEndOfTheLog) {
                               "echo 'Traceback: CUDA out of memory' >&2\nexit 3\n");
   expect_failure(run_trial(dir, {{"argv", {program.string()}}}),
                  {"exit code 3", "Traceback: CUDA out of memory"});
-  expect_failure(run_trial(dir, {{"argv", {(dir / "no-such-program").string()}}}),
-                 {"cannot start"});
+}
+
+// The program is checked when the campaign is; one that goes missing later fails its trials.
+TEST(CommandModel, AMissingProgramIsAnInputErrorOrAFailedTrial) {
+  ScratchDir dir;
+  write_text(dir / "notes.txt", "not a program");
+  EXPECT_EQ(error_of([&] {
+              command_model(command_campaign(dir, {{"argv", {"./train.sh"}}}));
+            }),
+            (dir / "campaign.json").string() +
+                ": /model/data/argv/0: " + (dir / "train.sh").string() + ": file does not exist");
+  EXPECT_EQ(error_of([&] {
+              command_model(command_campaign(dir, {{"argv", {"./notes.txt"}}}));
+            }),
+            (dir / "campaign.json").string() + ": /model/data/argv/0: " +
+                (dir / "notes.txt").string() + ": not an executable file");
+  EXPECT_EQ(error_of([&] {
+              command_model(command_campaign(dir, {{"argv", {"train.sh"}},
+                                                   {"image", "x.sif"},
+                                                   {"launcher", {"apptainer", "{image}"}}}));
+            }),
+            (dir / "campaign.json").string() + ": /model/data/image: " + (dir / "x.sif").string() +
+                ": file does not exist");
+  // Looked up in the trial's PATH, or in the container, or pulled by the runtime: not checked.
+  for (const json& data :
+       {json{{"argv", {"no-such-program-on-path"}}},
+        json{{"argv", {"/opt/in-the-image/train.sh"}}, {"launcher", {"apptainer", "exec", "x"}}},
+        json{{"argv", {"train.sh"}},
+             {"image", "docker://ghcr.io/example/model:1"},
+             {"launcher", {"apptainer", "exec", "{image}"}}}}) {
+    EXPECT_EQ(error_of([&] { command_model(command_campaign(dir, data)); }), "") << data.dump();
+  }
+
+  const auto program = script(dir / "train.sh", "echo 'IMPROVE_RESULT 0.1'\n");
+  const Campaign campaign = command_campaign(dir, {{"argv", {program.string()}}});
+  TrialRunner runner(campaign);
+  fs::remove(program);
+  expect_failure(runner.run(TrialTask{3, 1, json::object(), dir / "trial"}), {"cannot start"});
 }
 
 TEST(CommandModel, ATimeoutEndsTheWholeProcessGroupEvenWhenSigtermIsIgnored) {
