@@ -19,9 +19,11 @@
 # Measures values and counts, not time, so a loaded machine changes nothing but the duration.
 #
 # Usage: bench/cmp_search.sh [BUILD_DIR]
-# Environment (defaults): SEEDS=5 BUDGET=38 WORKERS=2 REPEATS=8 METHODS="ga bayes random"
-#   MODEL_SEEDS=fixed RESULTS=FILE (keep the raw results: one JSON line per run, the values in
-#   trial order)
+# Environment (defaults): SEEDS=5 FIRST_SEED=1 BUDGET=38 WORKERS=2 REPEATS=8
+#   METHODS="ga bayes random" MODEL_SEEDS=fixed RESULTS=FILE (keep the raw results: one JSON line
+#   per run, the values in trial order)
+#   SUMMARY_ONLY=1 with RESULTS=FILE: print the tables of kept results again, running nothing
+#   (the file may hold several runs, e.g. seeds 1-5 and, with FIRST_SEED=6, seeds 6-9)
 # About 900 trainings at the defaults, some 1.5 s of CPU each: 12 minutes on 2 idle cores.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,6 +31,7 @@ workflows=$here/../workflows
 build=${1:-build}
 overseer=$build/bin/overseer
 seeds=${SEEDS:-5}
+first_seed=${FIRST_SEED:-1}
 budget=${BUDGET:-38}
 workers=${WORKERS:-2}
 repeats=${REPEATS:-8}
@@ -43,7 +46,11 @@ fi
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 results=${RESULTS:-$scratch/results.jsonl}
-: >"$results"
+summary_only=${SUMMARY_ONLY:-0}
+if [ "$summary_only" = 1 ] && [ ! -s "$results" ]; then
+  echo "cmp_search.sh: SUMMARY_ONLY=1 needs RESULTS=FILE of an earlier run" >&2
+  exit 2
+fi
 
 # run_campaign CAMPAIGN TAG_JSON [--set ...]: runs it and appends its values in trial order
 # (null for a trial that did not end ok) and its parameters to the results.
@@ -74,31 +81,41 @@ print(json.dumps(tag))
 PY
 }
 
-for seed in $(seq 1 "$seeds"); do
-  run_campaign "$workflows/cmp-grid.json" "{\"method\": \"grid\", \"seed\": $seed}" \
-    --set search.seed="$seed"
-  for m in $methods; do
-    campaign=$workflows/cmp-$m.json
-    args=(--set search.seed="$seed" --set search.budget="$budget")
-    if [ "$m" = random ]; then
-      campaign=$workflows/cmp-bayes.json
-      args+=(--set search.algorithm=random)
-    fi
-    run_campaign "$campaign" "{\"method\": \"$m\", \"seed\": $seed}" "${args[@]}"
+# The runs: the grid and each method for every seed, then the grid's best point of the first
+# seed, REPEATS times over.
+run_all() {
+  for seed in $(seq "$first_seed" $((first_seed + seeds - 1))); do
+    run_campaign "$workflows/cmp-grid.json" "{\"method\": \"grid\", \"seed\": $seed}" \
+      --set search.seed="$seed"
+    for m in $methods; do
+      campaign=$workflows/cmp-$m.json
+      args=(--set search.seed="$seed" --set search.budget="$budget")
+      if [ "$m" = random ]; then
+        campaign=$workflows/cmp-bayes.json
+        args+=(--set search.algorithm=random)
+      fi
+      run_campaign "$campaign" "{\"method\": \"$m\", \"seed\": $seed}" "${args[@]}"
+    done
+    echo "cmp_search.sh: seed $seed done" >&2
   done
-  echo "cmp_search.sh: seed $seed done" >&2
-done
 
-# The grid's best point of the first seed, REPEATS times over.
-"$python" - "$results" "$repeats" >"$scratch/repeats.jsonl" <<'PY'
+  "$python" - "$results" "$repeats" "$first_seed" >"$scratch/repeats.jsonl" <<'PY'
 import json, sys
-grid = next(json.loads(l) for l in open(sys.argv[1]) if json.loads(l)["method"] == "grid")
+seed = int(sys.argv[3])
+grid = next(r for r in map(json.loads, open(sys.argv[1]))
+            if r["method"] == "grid" and r["seed"] == seed)
 best = min((v, i) for i, v in enumerate(grid["values"]) if v is not None)[1]
 for k in range(int(sys.argv[2])):
     print(json.dumps({"id": f"repeat-{k}", **grid["params"][best]}))
 PY
-run_campaign "$workflows/cmp-grid.json" "{\"method\": \"repeat\", \"seed\": 1}" \
-  --set search.algorithm=upf --set search.file="$scratch/repeats.jsonl"
+  run_campaign "$workflows/cmp-grid.json" "{\"method\": \"repeat\", \"seed\": $first_seed}" \
+    --set search.algorithm=upf --set search.file="$scratch/repeats.jsonl" \
+    --set search.seed="$first_seed"
+}
+if [ "$summary_only" != 1 ]; then
+  : >"$results"
+  run_all
+fi
 
 "$python" - "$results" "$budget" <<'PY'
 import json, math, statistics, sys
@@ -132,21 +149,23 @@ print(f"| grid | {grid_size} | {fmt(statistics.median(gmax))} "
       f"({', '.join(fmt(g) for g in gmax)}) | - | - |")
 for m in dict.fromkeys(r["method"] for r in rows if r["method"] not in ("grid", "repeat")):
     runs = {r["seed"]: r for r in rows if r["method"] == m}
-    found = [best_at(runs[s]["values"], budget) for s in seeds]
-    needed = [evals_to_reach(runs[s]["values"], g) for s, g in zip(seeds, gmax)]
+    ran = [s for s in seeds if s in runs]  # a method may have been left out of a later run
+    found = [best_at(runs[s]["values"], budget) for s in ran]
+    needed = [evals_to_reach(runs[s]["values"], g) for s, g in zip(seeds, gmax) if s in runs]
     med = statistics.median(needed)
     print(f"| {m} | {budget} | {fmt(statistics.median(found))} "
           f"({', '.join(fmt(f) for f in found)}) | "
           f"{'> %d' % budget if math.isinf(med) else f'{med:g}'} "
           f"({', '.join('> %d' % budget if math.isinf(n) else str(n) for n in needed)}) | "
-          f"{sum(n <= share for n in needed)}/{len(seeds)} |")
+          f"{sum(n <= share for n in needed)}/{len(ran)} |")
 
 for r in rows:
     if r["method"] != "repeat":
         continue
     d = [x for x in diffs(r["values"]) if x is not None]
     point = {k: v for k, v in r["params"][0].items() if k != "id"}
-    print(f"\n### The first seed's grid maximum ({fmt(gmax[0])}, at {json.dumps(point)}) "
+    print(f"\n### Seed {r['seed']}'s grid maximum "
+          f"({fmt(best_at(grid[r['seed']]['values'], grid_size))}, at {json.dumps(point)}) "
           f"retrained {len(d)} times\n")
     print(f"mean {statistics.mean(d):.4f}, sd {statistics.stdev(d):.4f}, "
           f"min {min(d):.4f}, max {max(d):.4f}")

@@ -83,8 +83,9 @@ data::TrialData load_model_data(const Campaign& campaign, const json& params, st
 void check_model_data(const Campaign& campaign, const json& params) {
   static const std::string kParameters = "parameters";
   const JsonView data = model_data_view(campaign);
-  if (data.value().is_null())
+  if (data.value().is_null()) {
     data.fail("required field is missing: the dataset, {\"file\": ..., \"split\": ...}");
+  }
   data::DataOptions options;
   try {
     options = data::parse_data_options(data, campaign.base_dir, params, kParameters);
@@ -106,7 +107,7 @@ void check_model_data_studies(const Campaign& campaign) {
   const auto values = sources_values(campaign);
   if (values.empty() || campaign.model.data.is_null()) return;
   const auto options = data::parse_data_options(model_data_view(campaign), campaign.base_dir);
-  // A file staged only for the run (onto node-local storage, say) is not there yet.
+  // The model's own check (check_model_data) reports a missing file at its field.
   if (!std::filesystem::exists(options.file)) return;
   const auto studies = data::read_h5_studies(options.file);
   for (const auto& v : values) check_names(v, studies);
