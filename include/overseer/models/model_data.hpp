@@ -21,8 +21,8 @@ void check_model_data(const Campaign& campaign, const json& params);
 // Checks every study name that train_sources or test_sources can take (in model.data, in
 // model.params, or as a value of a searched parameter) against the studies of the dataset
 // file, so that a misspelt study stops the campaign before it starts; nothing when the file
-// does not exist, which check_model_data reports. Throws InputError naming the campaign or space file and the JSON
-// pointer of the name.
+// does not exist, which check_model_data reports. Throws InputError naming the campaign or space
+// file and the JSON pointer of the name.
 void check_model_data_studies(const Campaign& campaign);
 
 }  // namespace overseer
