@@ -119,6 +119,8 @@ TEST(Submit, DryRunWritesTheScriptAndTheSiteIntoTheRunDirectory) {
           ": /layout/gpus_per_worker: 4 GPUs per node cannot be split into groups of 3");
 }
 
+namespace {
+
 // A made-up node with two GPUs on this CPU-only machine: the variables are set, nothing reads
 // them, and the journal shows which device each trial's worker had.
 void write_two_gpu_site(const ScratchDir& dir) {
@@ -133,15 +135,21 @@ void write_two_gpu_site(const ScratchDir& dir) {
                  .dump());
 }
 
-TEST(RunWithSite, EachTrialRecordsItsWorkersDevices) {
-  ScratchDir dir;
-  write_two_gpu_site(dir);
-  const auto campaign = sleep_campaign(dir, 12);
+// Runs the campaign on 3 ranks (a master and two workers) on that site; the final results.
+auto run_on_two_gpu_site(const ScratchDir& dir, const std::filesystem::path& campaign) {
   const auto r = run(mpirun_command(3, {"run", campaign.string(), "--out", (dir / "run").string(),
                                         "--site", (dir / "two-gpus.json").string()}),
                      dir.path());
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto results = final_results(dir / "run");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return final_results(dir / "run");
+}
+
+}  // namespace
+
+TEST(RunWithSite, EachTrialRecordsItsWorkersDevices) {
+  ScratchDir dir;
+  write_two_gpu_site(dir);
+  const auto results = run_on_two_gpu_site(dir, sleep_campaign(dir, 12));
   ASSERT_EQ(results.size(), 12u);
   std::set<int> ranks;
   for (const auto& [id, record] : results) {
@@ -172,11 +180,7 @@ TEST(RunWithSite, AnExternalProgramGetsItsWorkersGpu) {
                        {{"name", "command"},
                         {"data", {{"argv", {(dir / "train.sh").string(), "{visible_devices}"}}}}}},
                       {"space", {{{"name", "x"}, {"type", "int"}, {"lower", 1}, {"upper", 9}}}}});
-  const auto r = run(mpirun_command(3, {"run", campaign.string(), "--out", (dir / "run").string(),
-                                        "--site", (dir / "two-gpus.json").string()}),
-                     dir.path());
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  const auto results = final_results(dir / "run");
+  const auto results = run_on_two_gpu_site(dir, campaign);
   ASSERT_EQ(results.size(), 6u);
   for (const auto& [id, record] : results) {
     ASSERT_EQ(record["status"], "ok") << record.dump();
