@@ -71,7 +71,8 @@ Campaign train_campaign(const TrainOptions& options) {
 // the prepared data in the process's cache.
 void prepare_data(const Campaign& c, const TrainOptions& options) {
   // The cmp model's data lists its submodels, which it has checked; each reads its own data.
-  if (c.model.data.is_null() || c.model.name == "cmp") return;
+  // The command model's data describes a program, which reads its data itself.
+  if (c.model.data.is_null() || c.model.name == "cmp" || c.model.name == "command") return;
   const JsonView data(c.model.data, data_origin(options.data));
   data::DataCache::process().prepared(
       data::parse_data_options(data, c.base_dir, c.model.params, "--params"));

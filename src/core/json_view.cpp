@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "overseer/core/error.hpp"
+#include "overseer/core/input_file.hpp"
 
 namespace overseer {
 namespace {
@@ -162,6 +163,9 @@ bool JsonView::boolean_or(const std::string& key, bool fallback) const {
 }
 
 json read_json_file(const std::filesystem::path& path) {
+  if (const std::string problem = file_problem(path); !problem.empty()) {
+    throw InputError(path.string(), "", problem);
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path.string(), "", "cannot open file");
   std::stringstream buffer;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "overseer/core/error.hpp"
+#include "overseer/core/input_file.hpp"
 #include "overseer/data/h5_file.hpp"
 #include "overseer/data/h5_support.hpp"
 
@@ -17,7 +18,7 @@ class Reader {
  public:
   explicit Reader(const std::filesystem::path& path) : path_(path.string()) {
     h5::silence_errors();
-    if (!std::filesystem::exists(path)) fail("", "file does not exist");
+    if (const std::string problem = file_problem(path); !problem.empty()) fail("", problem);
     if (H5Fis_hdf5(path_.c_str()) <= 0) fail("", "not an HDF5 file");
     file_ = Handle(H5Fopen(path_.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
     if (!file_.valid()) fail("", "cannot open the HDF5 file");

@@ -6,13 +6,13 @@
 #include <limits>
 
 #include "overseer/core/error.hpp"
+#include "overseer/core/input_file.hpp"
 
 namespace overseer::data {
 
 TextReader::TextReader(const std::filesystem::path& path) : path_(path), buffer_(1 << 16) {
-  if (!std::filesystem::is_regular_file(path)) {
-    throw InputError(path.string(), "",
-                     std::filesystem::exists(path) ? "not a regular file" : "file does not exist");
+  if (const std::string problem = file_problem(path); !problem.empty()) {
+    throw InputError(path.string(), "", problem);
   }
   file_ = gzopen(path.c_str(), "rb");
   if (file_ == nullptr) throw InputError(path.string(), "", "cannot open the file");

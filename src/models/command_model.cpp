@@ -61,7 +61,9 @@ struct CommandSpec {
   fs::path base_dir;
   std::set<std::string> param_placeholders;  // {names} that must be hyperparameters
 
-  explicit CommandSpec(const Campaign& campaign) : base_dir(campaign.base_dir) {
+  // Absolute, like every path handed to the program, since it runs in the trial directory.
+  explicit CommandSpec(const Campaign& campaign)
+      : base_dir(fs::absolute(campaign.base_dir.empty() ? fs::path(".") : campaign.base_dir)) {
     const JsonView data(campaign.model.data, campaign.file.string(),
                         json::json_pointer(campaign.model.data_pointer));
     if (campaign.model.data.is_null()) {
@@ -71,8 +73,8 @@ struct CommandSpec {
     argv = string_list(data.at("argv"));
     if (argv.empty()) data.at("argv").fail("argv must name a program");
     if (auto view = data.find("launcher")) launcher = string_list(*view);
-    if (auto view = data.find("image")) image = read_image(*view, campaign);
-    if (auto view = data.find("data_dir")) data_dir = campaign.resolve_path(view->string());
+    if (auto view = data.find("image")) image = read_image(*view);
+    if (auto view = data.find("data_dir")) data_dir = absolute_path(view->string());
     read_result(data);
     metric = data.string_or(
         "metric", campaign.objective.metric.empty() ? "val_loss" : campaign.objective.metric);
@@ -105,13 +107,19 @@ struct CommandSpec {
     check_program(data.at("argv").at(std::size_t{0}));
   }
 
+  // A path of the campaign's, resolved against the campaign file's directory.
+  fs::path absolute_path(const std::string& text) const {
+    const fs::path path(text);
+    return (path.is_absolute() ? path : base_dir / path).lexically_normal();
+  }
+
  private:
   // A file, relative to the campaign file, or a URI the container runtime pulls
   // (docker://, library://, oras://), passed on as written.
-  static fs::path read_image(const JsonView& view, const Campaign& campaign) {
+  fs::path read_image(const JsonView& view) const {
     const std::string text = view.string();
     if (text.find("://") != std::string::npos) return text;
-    const fs::path file = campaign.resolve_path(text);
+    const fs::path file = absolute_path(text);
     std::error_code error;
     if (!fs::exists(file, error)) view.fail(file.string() + ": file does not exist");
     return file;
@@ -126,8 +134,7 @@ struct CommandSpec {
         !placeholders_in(program).empty()) {
       return;
     }
-    const fs::path file = (fs::path(program).is_absolute() ? fs::path(program) : base_dir / program)
-                              .lexically_normal();
+    const fs::path file = absolute_path(program);
     std::error_code error;
     if (!fs::exists(file, error)) where.fail(file.string() + ": file does not exist");
     if (fs::is_directory(file, error) || ::access(file.c_str(), X_OK) != 0) {
@@ -258,7 +265,7 @@ class CommandModel : public Model {
     // The program runs in the trial directory; a relative path in the campaign is meant
     // relative to the campaign file, like every other path there.
     if (command[0].find('/') != std::string::npos && fs::path(command[0]).is_relative()) {
-      command[0] = (spec_.base_dir / command[0]).string();
+      command[0] = spec_.absolute_path(command[0]).string();
     }
 
     // The trial runner turns the deadline into cancel(), which keeps the status "timeout".

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "overseer/core/error.hpp"
+#include "overseer/core/input_file.hpp"
 #include "overseer/data/data_options.hpp"
 #include "overseer/data/h5_file.hpp"
 #include "overseer/models/parameters.hpp"
@@ -65,10 +66,8 @@ JsonView model_data_view(const Campaign& campaign) {
 }
 
 void check_exists(const std::filesystem::path& file, const JsonView& where) {
-  std::error_code error;
-  if (!std::filesystem::is_regular_file(file, error)) {
-    where.fail(file.string() + (std::filesystem::exists(file, error) ? ": not a regular file"
-                                                                     : ": file does not exist"));
+  if (const std::string problem = file_problem(file); !problem.empty()) {
+    where.fail(file.string() + ": " + problem);
   }
 }
 

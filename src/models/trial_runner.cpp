@@ -55,7 +55,11 @@ TrialResult TrialRunner::run(const TrialTask& task) {
   // Under fixed seeds every trial trains as trial 0 does (and as `overseer train --seed` does).
   const TrialId seed_trial = campaign_.model.seeds == TrialSeeds::Fixed ? 0 : task.trial;
   context.seed = mix_seed(campaign_.search.seed, static_cast<std::uint64_t>(seed_trial));
-  context.run_dir = task.run_dir;
+  // Absolute, because external programs run inside it: a path relative to where overseer was
+  // started would name nothing from there.
+  if (!task.run_dir.empty()) {
+    context.run_dir = std::filesystem::absolute(task.run_dir).lexically_normal();
+  }
   context.device = resources_.device;
   context.devices = resources_.devices;
   context.threads = resources_.threads;
@@ -66,9 +70,9 @@ TrialResult TrialRunner::run(const TrialTask& task) {
                            std::chrono::duration<double>(campaign_.limits.task_timeout_s));
   }
   try {
-    if (!task.run_dir.empty()) {
-      std::filesystem::create_directories(task.run_dir);
-      write_json_file(task.run_dir / "params.json", params);
+    if (!context.run_dir.empty()) {
+      std::filesystem::create_directories(context.run_dir);
+      write_json_file(context.run_dir / "params.json", params);
     }
     result.metrics = campaign_.limits.task_timeout_s > 0
                          ? evaluate_with_timeout(params, context, result)
@@ -95,11 +99,11 @@ TrialResult TrialRunner::run(const TrialTask& task) {
   }
   if (result.status != TrialStatus::Ok) result.value = std::nan("");
   result.end = unix_time_now();
-  if (!task.run_dir.empty() && std::filesystem::is_directory(task.run_dir)) {
+  if (!context.run_dir.empty() && std::filesystem::is_directory(context.run_dir)) {
     json written = to_json(result);
     written.erase("rank");  // known to the master only
     written.erase("host");
-    write_json_file(task.run_dir / "result.json", written);
+    write_json_file(context.run_dir / "result.json", written);
   }
   return result;
 }

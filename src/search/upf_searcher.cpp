@@ -2,6 +2,7 @@
 #include <set>
 
 #include "overseer/core/error.hpp"
+#include "overseer/core/input_file.hpp"
 #include "overseer/search/searcher.hpp"
 
 namespace overseer {
@@ -14,6 +15,9 @@ class UpfSearcher : public Searcher {
   UpfSearcher(const Campaign& campaign, const JsonView& search) {
     auto file = search.at("file");
     const auto path = campaign.resolve_path(file.string());
+    if (const std::string problem = file_problem(path); !problem.empty()) {
+      file.fail("UPF file " + path.string() + ": " + problem);
+    }
     std::ifstream in(path);
     if (!in) file.fail("cannot open UPF file " + path.string());
     std::string line;

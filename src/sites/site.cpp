@@ -309,10 +309,6 @@ Site load_site(const std::string& name_or_file) {
                            " (or give the path of a site file)");
     }
   }
-  std::error_code error;
-  if (!std::filesystem::is_regular_file(file, error)) {
-    throw InputError(file.string(), "", "site file does not exist");
-  }
   return parse_site(read_json_file(file), file);
 }
 

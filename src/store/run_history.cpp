@@ -53,7 +53,9 @@ void add_record(RunHistory& h, const json& record) {
 
 RunHistory read_run_history(const std::filesystem::path& dir) {
   if (!std::filesystem::is_directory(dir)) {
-    throw InputError(dir.string(), "", "no such run directory");
+    throw InputError(
+        dir.string(), "",
+        std::filesystem::exists(dir) ? "not a run directory: a file" : "no such run directory");
   }
   RunHistory h;
   h.dir = dir;

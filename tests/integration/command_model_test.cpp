@@ -122,3 +122,70 @@ TEST(CommandModelRun, ACategoricalValueFromTheCampaignReachesTheProgramVerbatim)
   EXPECT_FALSE(fs::exists(dir / "run" / "trials" / "0" / "pwned"));
   EXPECT_FALSE(fs::exists(dir / "run" / "trials" / "0" / "bq"));
 }
+
+namespace {
+
+// A program that fails unless every path it is handed (argv and environment) is absolute and
+// names what it should, since it runs in the trial directory, not where overseer started.
+const char* const kPathChecker = R"sh(#!/bin/sh
+for p in "$1" "$2" "$3" "$OVERSEER_RUN_DIR" "$CANDLE_DATA_DIR"; do
+  case "$p" in /*) ;; *) echo "relative path: '$p'"; exit 3 ;; esac
+done
+[ -f "$1" ] || { echo "no params file $1"; exit 4; }
+[ -d "$2" ] && [ "$2" = "$(pwd)" ] || { echo "run dir $2 is not $(pwd)"; exit 5; }
+[ -f "$3/nci60.h5" ] || { echo "no data in $3"; exit 6; }
+echo "IMPROVE_RESULT 1"
+)sh";
+
+// campaigns/c.json in `dir`, running campaigns/check.sh on ../data, both relative to that file.
+void write_path_campaign(const ScratchDir& dir) {
+  fs::create_directories(dir / "campaigns");
+  fs::create_directory_symlink(source_dir() / "data", dir / "data");
+  write_text(dir / "campaigns" / "check.sh", kPathChecker);
+  fs::permissions(dir / "campaigns" / "check.sh", fs::perms::owner_all);
+  const json campaign = {
+      {"name", "paths"},
+      {"model",
+       {{"name", "command"},
+        {"data",
+         {{"argv", {"./check.sh", "{params_json}", "{run_dir}", "{data_dir}"}},
+          {"data_dir", "../data"}}}}},
+      {"space", {{{"name", "x"}, {"type", "float"}, {"lower", 0}, {"upper", 1}}}},
+      {"search", {{"algorithm", "random"}, {"budget", 4}}}};
+  write_text(dir / "campaigns" / "c.json", campaign.dump());
+}
+
+void expect_all_ok(const fs::path& run_dir) {
+  const auto rows = csv_rows(run_dir / "results.csv");
+  ASSERT_EQ(rows.size(), 4u);
+  for (const auto& row : rows) EXPECT_EQ(row.at("status"), "ok") << row.at("message");
+}
+
+}  // namespace
+
+TEST(CommandModelRun, PathsHandedToTheProgramAreAbsoluteWithARelativeOutAndCampaign) {
+  ScratchDir dir;
+  write_path_campaign(dir);
+  auto r = run(overseer_command({"run", "campaigns/c.json", "--workers", "2", "--out", "run"}),
+               dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_all_ok(dir / "run");
+
+  // From another directory, under mpirun, with both paths relative to it.
+  fs::create_directories(dir / "elsewhere");
+  r = run(mpirun_command(3, {"run", "../campaigns/c.json", "--out", "../run-mpi"}),
+          dir / "elsewhere");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_all_ok(dir / "run-mpi");
+}
+
+TEST(CommandModelRun, TrainWithARelativeTrialDirHandsTheProgramAbsolutePaths) {
+  ScratchDir dir;
+  write_path_campaign(dir);
+  const json data = json::parse(read_text(dir / "campaigns" / "c.json"))["model"]["data"];
+  auto r = run(overseer_command({"train", "--model", "command", "--data", data.dump(), "--params",
+                                 R"({"x": 0.5})", "--trial-dir", "t"}),
+               dir / "campaigns");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("\"status\": \"ok\""), std::string::npos) << r.out;
+}

@@ -226,4 +226,10 @@ TEST(ReportCli, NamesAMissingRunDirectory) {
     EXPECT_EQ(r.err, "error: " + (dir / "nowhere").string() + ": no such run directory\n")
         << command;
   }
+  write_text(dir / "journal.jsonl", "");
+  for (const char* command : {"report", "status", "export"}) {
+    const ProcessResult r = run(overseer_command({command, "journal.jsonl"}), dir.path());
+    EXPECT_EQ(r.exit_code, 2) << command;
+    EXPECT_EQ(r.err, "error: journal.jsonl: not a run directory: a file\n") << command;
+  }
 }

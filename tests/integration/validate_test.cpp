@@ -65,7 +65,7 @@ const BrokenCampaign kBroken[] = {
      "fixed-and-searched.json: /model/params/x1: \"x1\" is both a fixed parameter and in the "
      "search space"},
     {"missing-upf-file.json",
-     "missing-upf-file.json: /search/file: cannot open UPF file no-such-file.jsonl"},
+     "missing-upf-file.json: /search/file: UPF file no-such-file.jsonl: file does not exist"},
     {"broken-upf-line.json", "broken.jsonl:2: /id: required field is missing"},
     {"negative-timeout.json",
      "negative-timeout.json: /limits/task_timeout_s: task_timeout_s must be between 0 (no limit) "
@@ -161,7 +161,15 @@ TEST(Validate, OverridesAreCheckedToo) {
 TEST(Validate, MissingCampaignFile) {
   ProcessResult r = run(overseer_command({"validate", "no-such-campaign.json"}), kBrokenDir);
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_EQ(r.err, "error: no-such-campaign.json: cannot open file\n");
+  EXPECT_EQ(r.err, "error: no-such-campaign.json: file does not exist\n");
+}
+
+TEST(Validate, ADirectoryNamedLikeACampaignFileIsNotAFile) {
+  ScratchDir dir;
+  std::filesystem::create_directories(dir / "c.json");
+  ProcessResult r = run(overseer_command({"validate", "c.json"}), dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err, "error: c.json: is a directory, not a file\n");
 }
 
 TEST(RunBroken, UnderMpirunEveryRankExitsAndNothingIsWritten) {
