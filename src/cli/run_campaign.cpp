@@ -138,7 +138,9 @@ int run_plan(Plan& plan, Transport& transport, const Layout& layout,
     shutdown_others(transport);
     return kExitInputError;
   } catch (const std::exception& e) {
-    spdlog::critical("{}", e.what());
+    // A full disk, a run directory gone: what the journal holds is intact (see Journal).
+    spdlog::critical("campaign stopped: {}", e.what());
+    spdlog::critical("every result recorded before is kept: continue with --resume once fixed");
     shutdown_others(transport);
     return kExitCampaignFailed;
   }

@@ -1,6 +1,7 @@
 #include "overseer/models/child_process.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,7 +12,6 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
 
 namespace overseer {
 namespace {
@@ -42,13 +42,14 @@ std::vector<char*> c_strings(const std::vector<std::string>& strings) {
 // Polls at a short interval first, so that quick programs are noticed quickly, and backs off.
 class Backoff {
  public:
-  void sleep() {
-    std::this_thread::sleep_for(interval_);
+  std::chrono::milliseconds next() {
+    const auto interval = interval_;
     interval_ = std::min(interval_ * 2, std::chrono::milliseconds(100));
+    return interval;
   }
 
  private:
-  std::chrono::milliseconds interval_{2};
+  std::chrono::milliseconds interval_{1};
 };
 
 }  // namespace
@@ -80,12 +81,21 @@ bool process_group_running(pid_t pgid) {
 
 ChildProcess::ChildProcess(const std::vector<std::string>& argv,
                            const std::vector<std::string>& env, const std::filesystem::path& cwd,
-                           const std::filesystem::path& log) {
+                           const std::filesystem::path& log, std::uint64_t log_limit_bytes)
+    : log_(log, log_limit_bytes) {
   if (argv.empty()) throw std::runtime_error("no program to start");
+  // A pipe rather than the file itself, so that a program printing without end cannot fill the
+  // disk: the log keeps what CappedLog allows.
+  int pipe_ends[2];
+  if (::pipe2(pipe_ends, O_CLOEXEC) != 0) {
+    throw std::runtime_error(std::string("cannot create a pipe: ") + std::strerror(errno));
+  }
+  output_ = pipe_ends[0];
+  const int program_output = pipe_ends[1];
+  ::fcntl(output_, F_SETFL, O_NONBLOCK);
   SpawnSetup setup;
   posix_spawn_file_actions_addopen(&setup.actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&setup.actions, STDOUT_FILENO, log.c_str(),
-                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&setup.actions, program_output, STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&setup.actions, STDOUT_FILENO, STDERR_FILENO);
   posix_spawn_file_actions_addchdir_np(&setup.actions, cwd.c_str());
   // The worker's own files and MPI's sockets are none of the program's business.
@@ -105,8 +115,10 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv,
   auto environment = c_strings(env);
   const int error = posix_spawnp(&pid_, args[0], &setup.actions, &setup.attributes, args.data(),
                                  environment.data());
+  ::close(program_output);
   if (error != 0) {
     pid_ = -1;
+    ::close(output_);
     throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(error));
   }
 }
@@ -115,6 +127,28 @@ ChildProcess::~ChildProcess() {
   if (pid_ > 0 && !reaped_) {
     ::kill(-pid_, SIGKILL);
     reap();
+  }
+  if (output_ >= 0) ::close(output_);
+}
+
+void ChildProcess::read_output(std::chrono::milliseconds timeout) {
+  pollfd readable{output_, POLLIN, 0};
+  // With the pipe closed this only waits, which is what the callers' loops want.
+  if (::poll(&readable, output_ >= 0 ? 1 : 0, static_cast<int>(timeout.count())) <= 0) return;
+  // Bounded, so that a program printing without pause still has its exit and `stop` noticed.
+  char buffer[1 << 16];
+  for (int reads = 0; reads < 256; ++reads) {
+    const ssize_t n = ::read(output_, buffer, sizeof buffer);
+    if (n > 0) {
+      log_.write(std::string_view(buffer, static_cast<std::size_t>(n)));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n == 0) {
+      ::close(output_);
+      output_ = -1;
+    }
+    return;
   }
 }
 
@@ -128,16 +162,26 @@ bool ChildProcess::exited() const {
   return info.si_pid != 0;
 }
 
-void ChildProcess::end_group(std::chrono::duration<double> grace) const {
-  if (!process_group_running(pid_)) return;
-  ::kill(-pid_, SIGTERM);
-  const auto until = Clock::now() + std::chrono::duration_cast<Clock::duration>(grace);
-  for (Backoff backoff; Clock::now() < until && process_group_running(pid_);) backoff.sleep();
-  ::kill(-pid_, SIGKILL);
-  // SIGKILL is delivered asynchronously: wait for the kernel to end them all, but not forever
-  // for a process stuck in uninterruptible sleep, which nothing can end.
-  const auto bound = Clock::now() + std::chrono::seconds(10);
-  for (Backoff backoff; Clock::now() < bound && process_group_running(pid_);) backoff.sleep();
+void ChildProcess::end_group(std::chrono::duration<double> grace) {
+  if (process_group_running(pid_)) {
+    ::kill(-pid_, SIGTERM);
+    const auto until = Clock::now() + std::chrono::duration_cast<Clock::duration>(grace);
+    for (Backoff backoff; Clock::now() < until && process_group_running(pid_);) {
+      read_output(backoff.next());
+    }
+    ::kill(-pid_, SIGKILL);
+    // SIGKILL is delivered asynchronously: wait for the kernel to end them all, but not forever
+    // for a process stuck in uninterruptible sleep, which nothing can end.
+    const auto bound = Clock::now() + std::chrono::seconds(10);
+    for (Backoff backoff; Clock::now() < bound && process_group_running(pid_);) {
+      read_output(backoff.next());
+    }
+  }
+  // What is left in the pipe. A process that left the group may hold its end open for ever: what
+  // it writes later is not the trial's.
+  for (int reads = 0; output_ >= 0 && reads < 16; ++reads)
+    read_output(std::chrono::milliseconds(0));
+  log_.close();
 }
 
 ChildExit ChildProcess::reap() {
@@ -151,7 +195,7 @@ ChildExit ChildProcess::reap() {
 
 std::optional<ChildExit> ChildProcess::wait(const std::function<bool()>& stop,
                                             std::chrono::duration<double> grace) {
-  for (Backoff backoff; !exited(); backoff.sleep()) {
+  for (Backoff backoff; !exited(); read_output(backoff.next())) {
     if (stop()) {
       end_group(grace);
       reap();

@@ -58,6 +58,7 @@ struct CommandSpec {
   std::string metric;
   std::vector<std::pair<std::string, std::string>> env;
   double grace_s = 3;
+  std::uint64_t log_limit_bytes = ChildProcess::kDefaultLogLimitBytes;
   fs::path base_dir;
   std::set<std::string> param_placeholders;  // {names} that must be hyperparameters
 
@@ -69,7 +70,8 @@ struct CommandSpec {
     if (campaign.model.data.is_null()) {
       data.fail("the command model needs model.data with at least \"argv\"");
     }
-    data.only_keys({"argv", "launcher", "image", "data_dir", "result", "metric", "env", "grace_s"});
+    data.only_keys({"argv", "launcher", "image", "data_dir", "result", "metric", "env", "grace_s",
+                    "log_limit_mb"});
     argv = string_list(data.at("argv"));
     if (argv.empty()) data.at("argv").fail("argv must name a program");
     if (auto view = data.find("launcher")) launcher = string_list(*view);
@@ -91,6 +93,11 @@ struct CommandSpec {
       }
     }
     read_grace(data, campaign.limits);
+    if (auto view = data.find("log_limit_mb")) {
+      const double mb = view->number();
+      if (!(mb >= 0.001 && mb <= 1e6)) view->fail("log_limit_mb must be between 0.001 and 1e6");
+      log_limit_bytes = static_cast<std::uint64_t>(mb * (1 << 20));
+    }
     if (!image.empty() && launcher.empty()) {
       // The campaign leaves the container runtime to the machine it runs on.
       launcher = campaign.site_container_launcher;
@@ -269,7 +276,8 @@ class CommandModel : public Model {
     }
 
     // The trial runner turns the deadline into cancel(), which keeps the status "timeout".
-    ChildProcess child(command, environment(dir.path(), context, binding, values), dir.path(), log);
+    ChildProcess child(command, environment(dir.path(), context, binding, values), dir.path(), log,
+                       spec_.log_limit_bytes);
     const auto exit = child.wait([&] { return context.cancelled(); },
                                  std::chrono::duration<double>(spec_.grace_s));
     if (!exit) throw std::runtime_error("cancelled; the program's process group was ended");

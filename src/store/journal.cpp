@@ -76,12 +76,15 @@ Journal::Journal(const std::filesystem::path& path, FsyncPolicy policy,
     throw InputError(path.parent_path().string(), "",
                      "the run directory is in use by another overseer process");
   }
-  if (::lseek(fd_, 0, SEEK_END) < 0) fail_errno("cannot seek", path);
+  const off_t end = ::lseek(fd_, 0, SEEK_END);
+  if (end < 0) fail_errno("cannot seek", path);
+  size_ = static_cast<std::uint64_t>(end);
 }
 
 void Journal::truncate(std::uint64_t size) {
   if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) fail_errno("cannot truncate", path_);
   if (::lseek(fd_, 0, SEEK_END) < 0) fail_errno("cannot seek", path_);
+  size_ = size;
 }
 
 Journal::~Journal() {
@@ -118,18 +121,27 @@ void Journal::written() {
 }
 
 void Journal::flush() {
+  if (!failure_.empty()) throw std::runtime_error(failure_);
   const char* data = pending_.data();
   std::size_t left = pending_.size();
   while (left > 0) {
     ssize_t n = ::write(fd_, data, left);
     if (n < 0) {
       if (errno == EINTR) continue;
-      fail_errno("cannot write journal", path_);
+      failure_ = "cannot write journal " + path_.string() + ": " + std::strerror(errno);
+      // A full disk takes part of a write: cut it off, so the file stays the records the master
+      // acted on, each complete, and writes nothing more.
+      if (::ftruncate(fd_, static_cast<off_t>(size_)) != 0) {
+        failure_ += " (and cannot cut its incomplete last record off: the next run drops it)";
+      }
+      pending_.clear();
+      throw std::runtime_error(failure_);
     }
     data += n;
     left -= static_cast<std::size_t>(n);
   }
   if (!pending_.empty()) dirty_ = true;
+  size_ += pending_.size();
   pending_.clear();
 }
 
@@ -141,7 +153,10 @@ void Journal::sync_if_due() {
 void Journal::sync() {
   flush();
   if (!dirty_) return;
-  if (::fdatasync(fd_) != 0) fail_errno("cannot sync journal", path_);
+  if (::fdatasync(fd_) != 0) {
+    failure_ = "cannot sync journal " + path_.string() + ": " + std::strerror(errno);
+    throw std::runtime_error(failure_);
+  }
   dirty_ = false;
   last_sync_ = std::chrono::steady_clock::now();
 }

@@ -1,10 +1,33 @@
 #include "overseer/store/run_directory.hpp"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 
 #include "overseer/core/error.hpp"
 
 namespace overseer {
+
+namespace {
+
+// The run directory, or the directory it would be created in, must take new files: found now,
+// a read-only file system or a directory of someone else's is one clear message rather than a
+// master that fails at its first write.
+void require_writable(const std::filesystem::path& path) {
+  std::filesystem::path existing = std::filesystem::absolute(path);
+  while (!std::filesystem::exists(existing) && existing.has_relative_path()) {
+    existing = existing.parent_path();
+  }
+  if (::access(existing.c_str(), W_OK | X_OK) != 0) {
+    throw InputError(
+        path.string(), "",
+        "cannot write the run directory here: " + existing.string() + ": " + std::strerror(errno));
+  }
+}
+
+}  // namespace
 
 RunDirectory RunDirectory::open(const std::filesystem::path& path, const Campaign& campaign,
                                 bool resume, bool force) {
@@ -15,6 +38,7 @@ RunDirectory RunDirectory::open(const std::filesystem::path& path, const Campaig
   if (std::filesystem::exists(path) && !std::filesystem::is_directory(path)) {
     throw InputError(path.string(), "", "the run directory path exists and is not a directory");
   }
+  require_writable(path);
   if (!resume) {
     if (has_journal) {
       throw InputError(path.string(), "",

@@ -39,8 +39,7 @@ pid_t spawn(const std::vector<std::string>& argv, const std::filesystem::path& c
   return pid;
 }
 
-void kill_tree(pid_t root) {
-  ::kill(root, SIGSTOP);  // no new children while the tree is collected
+std::vector<pid_t> process_tree(pid_t root) {
   std::map<pid_t, std::vector<pid_t>> children;
   for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
     const std::string name = entry.path().filename();
@@ -58,7 +57,23 @@ void kill_tree(pid_t root) {
   for (std::size_t i = 0; i < tree.size(); ++i) {
     for (pid_t child : children[tree[i]]) tree.push_back(child);
   }
-  for (pid_t pid : tree) ::kill(pid, SIGKILL);
+  return tree;
+}
+
+void kill_tree(pid_t root) {
+  ::kill(root, SIGSTOP);  // no new children while the tree is collected
+  for (pid_t pid : process_tree(root)) ::kill(pid, SIGKILL);
+}
+
+pid_t mpi_rank_process(pid_t job, int rank) {
+  const std::string wanted = "OMPI_COMM_WORLD_RANK=" + std::to_string(rank);
+  for (pid_t pid : process_tree(job)) {
+    std::ifstream environ("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
+    for (std::string entry; std::getline(environ, entry, '\0');) {
+      if (entry == wanted) return pid;
+    }
+  }
+  return -1;
 }
 
 int wait_for(pid_t pid) {

@@ -22,6 +22,10 @@ pid_t spawn(const std::vector<std::string>& argv, const std::filesystem::path& c
 // SIGKILLs a process and all its descendants at once, as a batch system ends a job; Open MPI
 // puts ranks in process groups of their own, so killing mpirun's group is not enough.
 void kill_tree(pid_t root);
+// `root` and all its descendants.
+std::vector<pid_t> process_tree(pid_t root);
+// The process of MPI rank `rank` among the descendants of `job` (an mpirun), or -1.
+pid_t mpi_rank_process(pid_t job, int rank);
 // Exit code, or 128 + signal for a process killed by a signal.
 int wait_for(pid_t pid);
 // Runs to completion and captures both streams.

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "overseer/core/error.hpp"
+#include "overseer/models/capped_log.hpp"
 #include "overseer/models/child_process.hpp"
 #include "overseer/models/external_result.hpp"
 #include "overseer/models/trial_runner.hpp"
@@ -290,6 +291,59 @@ TEST(ChildProcess, TheProgramInheritsOnlyTheStandardStreams) {
   EXPECT_EQ(read_text(dir / "log"), "closed\nstderr\n");
 }
 
+TEST(CappedLog, KeepsTheBeginningAndTheEndAndSaysWhatItDropped) {
+  ScratchDir dir;
+  {
+    CappedLog log(dir / "short", 10, 4);
+    log.write("0123");
+    log.write("456789");
+  }
+  EXPECT_EQ(read_text(dir / "short"), "0123456789");
+  {
+    CappedLog log(dir / "long", 10, 4);
+    log.write("01234567");
+    for (int i = 0; i < 100; ++i) log.write("abc");
+    log.write("wxyz");
+  }
+  EXPECT_EQ(read_text(dir / "long"),
+            "01234567ab\n[overseer] the log reached its limit of 10 bytes: 298 bytes were "
+            "dropped; the last 4 bytes follow\nwxyz");
+}
+
+TEST(ChildProcess, AProgramPrintingWithoutEndHasItsLogCappedAndItsLastLineKept) {
+  ScratchDir dir;
+  const auto program = script(dir / "p.sh",
+                              "yes 'a line of output' | head -c 200000000\n"
+                              "echo 'IMPROVE_RESULT 0.25'\n");
+  ChildProcess child({program.string()}, {}, dir.path(), dir / "log", 1 << 20);
+  const auto exit = child.wait([] { return false; }, std::chrono::seconds(1));
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_TRUE(exit->success());
+  EXPECT_LT(fs::file_size(dir / "log"), 2u * (1 << 20) + 200);
+  std::ifstream log(dir / "log");
+  EXPECT_EQ(last_improve_result(log), 0.25);
+}
+
+TEST(ChildProcess, AnEscapedProcessHoldingTheOutputOpenDoesNotKeepWaitFromReturning) {
+  ScratchDir dir;
+  // setsid leaves the program's group, so ending the group cannot reach it; it keeps the
+  // pipe's write end open for as long as it sleeps.
+  const auto program = script(dir / "p.sh",
+                              "setsid sh -c 'echo $$ > escaped.pid; exec sleep 600' &\n"
+                              "while [ ! -s escaped.pid ]; do sleep 0.01; done\n"
+                              "echo done\n");
+  ChildProcess child({program.string()}, {}, dir.path(), dir / "log");
+  const auto start = std::chrono::steady_clock::now();
+  const auto exit = child.wait([] { return false; }, std::chrono::seconds(1));
+  const auto waited = std::chrono::steady_clock::now() - start;
+  const pid_t escaped = pid_in(dir / "escaped.pid");
+  ::kill(escaped, SIGKILL);
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_TRUE(exit->success());
+  EXPECT_LT(waited, std::chrono::seconds(300)) << "wait() read until the escaped process ended";
+  EXPECT_EQ(read_text(dir / "log"), "done\n");
+}
+
 TEST(ChildProcess, StopSendsSigtermFirst) {
   ScratchDir dir;
   const auto program = script(dir / "p.sh",
@@ -504,4 +558,8 @@ TEST(CommandModel, BadModelDataNamesTheField) {
   EXPECT_EQ(input_error_pointer(dir, {{"argv", {"t.sh"}}, {"grace_s", 10}},
                                 {{"task_timeout_s", 60}, {"cancel_grace_s", 5}}),
             "/model/data/grace_s");
+  for (const json& limit : {json(0), json(-1), json("1")}) {
+    EXPECT_EQ(input_error_pointer(dir, {{"argv", {"t.sh"}}, {"log_limit_mb", limit}}),
+              "/model/data/log_limit_mb");
+  }
 }

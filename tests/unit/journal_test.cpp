@@ -77,6 +77,21 @@ TEST(Journal, DamageBeforeTheLastLineIsAnError) {
   }
 }
 
+TEST(Journal, AFailedWriteThrowsAndEveryLaterOneToo) {
+  // /dev/full fails every write with ENOSPC, as a full disk does.
+  Journal journal("/dev/full", FsyncPolicy::Group, std::chrono::milliseconds(10));
+  journal.append({{"event", "created"}, {"trial", 0}});
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    try {
+      journal.flush();
+      FAIL() << "a write to /dev/full succeeded";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("No space left on device"), std::string::npos)
+          << e.what();
+    }
+  }
+}
+
 TEST(Journal, OnlyOneWriterAtATime) {
   ScratchDir dir;
   Journal first(dir / "j.jsonl", FsyncPolicy::Always, std::chrono::milliseconds(10));

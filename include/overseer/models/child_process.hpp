@@ -3,11 +3,14 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "overseer/models/capped_log.hpp"
 
 namespace overseer {
 
@@ -26,30 +29,39 @@ struct ChildExit {
 class ChildProcess {
  public:
   // Starts argv[0] (looked up in PATH when it has no slash) with `env` ("NAME=value") as its
-  // whole environment, in `cwd`, stdin from /dev/null and stdout and stderr appended to `log`.
-  // Throws std::runtime_error when the program cannot be started.
+  // whole environment, in `cwd`, stdin from /dev/null and stdout and stderr through one pipe
+  // into `log`, which keeps at most `log_limit_bytes` and the end (see CappedLog). Throws
+  // std::runtime_error when the program cannot be started.
   ChildProcess(const std::vector<std::string>& argv, const std::vector<std::string>& env,
-               const std::filesystem::path& cwd, const std::filesystem::path& log);
+               const std::filesystem::path& cwd, const std::filesystem::path& log,
+               std::uint64_t log_limit_bytes = kDefaultLogLimitBytes);
   ~ChildProcess();
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
 
   pid_t pid() const { return pid_; }
 
-  // Waits for the program to exit, calling `stop` between polls. When `stop` returns true the
-  // group is terminated (SIGTERM, up to `grace` for it to go, then SIGKILL) and nullopt is
-  // returned. Processes still in the group after the program exits get the same treatment.
-  // Either way, the program has been reaped and no process of its group runs on return.
+  // Waits for the program to exit, copying its output into the log and calling `stop` between
+  // polls. When `stop` returns true the group is terminated (SIGTERM, up to `grace` for it to
+  // go, then SIGKILL) and nullopt is returned. Processes still in the group after the program
+  // exits get the same treatment. Either way, the program has been reaped, no process of its
+  // group runs and the log is complete on return.
   std::optional<ChildExit> wait(const std::function<bool()>& stop,
                                 std::chrono::duration<double> grace);
 
+  static constexpr std::uint64_t kDefaultLogLimitBytes = 100 << 20;
+
  private:
   bool exited() const;
-  void end_group(std::chrono::duration<double> grace) const;
+  // Copies what the pipe holds into the log, waiting up to `timeout` for output to arrive.
+  void read_output(std::chrono::milliseconds timeout);
+  void end_group(std::chrono::duration<double> grace);
   ChildExit reap();
 
   pid_t pid_ = -1;
   bool reaped_ = false;
+  int output_ = -1;  // the read end of the program's stdout and stderr
+  CappedLog log_;
 };
 
 // Whether any process of group `pgid` is running (zombies, which only wait to be reaped, are

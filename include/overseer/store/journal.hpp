@@ -34,7 +34,8 @@ bool journal_in_use(const std::filesystem::path& path);
 // campaign whose trials take longer than a message has each record written as it arrives.
 // `Always` writes and fsyncs every record at once; `Group` fsyncs at most every
 // `group_commit_ms` (via `sync_if_due`). The file is locked for the writer's lifetime so two
-// runs cannot share one journal.
+// runs cannot share one journal. A write that fails (a full disk) throws, leaves the file as
+// it was before that write, and makes every later flush throw too.
 class Journal {
  public:
   Journal(const std::filesystem::path& path, FsyncPolicy policy,
@@ -61,7 +62,9 @@ class Journal {
 
   std::filesystem::path path_;
   int fd_ = -1;
-  std::string pending_;  // records not yet written
+  std::string pending_;     // records not yet written
+  std::uint64_t size_ = 0;  // bytes of complete records in the file
+  std::string failure_;     // why a write failed; once it has, nothing more is written
   FsyncPolicy policy_;
   std::chrono::milliseconds group_interval_;
   std::chrono::steady_clock::time_point last_sync_;
