@@ -9,7 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "overseer/balancer/simulator.hpp"
-#include "overseer/cli/campaign_setup.hpp"
+#include "overseer/campaign/preparation.hpp"
 #include "overseer/cli/data_command.hpp"
 #include "overseer/cli/input_errors.hpp"
 #include "overseer/cli/run_campaign.hpp"
@@ -92,8 +92,7 @@ int validate(const std::string& file, const std::vector<std::string>& overrides,
   return cli::exit_on_input_error([&] {
     std::optional<sites::Site> site;
     if (!site_name.empty()) site = sites::load_site(site_name);
-    cli::PreparedCampaign prepared =
-        cli::prepare_campaign(file, overrides, site ? &*site : nullptr);
+    PreparedCampaign prepared = prepare_campaign(file, overrides, site ? &*site : nullptr);
     const Campaign& c = prepared.campaign;
     std::cout << file << ": ok: campaign \"" << c.name << "\", model " << c.model.name << ", "
               << c.search.algorithm << " search, " << *c.search.budget << " trials, "

@@ -14,11 +14,12 @@
 #include <spdlog/spdlog.h>
 
 #include "overseer/balancer/inprocess_transport.hpp"
-#include "overseer/balancer/master.hpp"
 #include "overseer/balancer/mpi_transport.hpp"
 #include "overseer/balancer/protocol.hpp"
 #include "overseer/balancer/worker.hpp"
-#include "overseer/cli/campaign_setup.hpp"
+#include "overseer/campaign/master.hpp"
+#include "overseer/campaign/preparation.hpp"
+#include "overseer/campaign/trial_executor.hpp"
 #include "overseer/cli/mpi_staging.hpp"
 #include "overseer/cli/node_ranks.hpp"
 #include "overseer/core/error.hpp"

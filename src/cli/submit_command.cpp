@@ -10,7 +10,7 @@
 #include <optional>
 #include <regex>
 
-#include "overseer/cli/campaign_setup.hpp"
+#include "overseer/campaign/preparation.hpp"
 #include "overseer/cli/input_errors.hpp"
 #include "overseer/core/error.hpp"
 #include "overseer/sites/batch_script.hpp"

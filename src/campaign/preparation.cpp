@@ -1,12 +1,12 @@
-#include "overseer/cli/campaign_setup.hpp"
+#include "overseer/campaign/preparation.hpp"
 
 #include <algorithm>
 
 #include "overseer/core/error.hpp"
+#include "overseer/models/model.hpp"
 #include "overseer/models/model_data.hpp"
-#include "overseer/models/trial_runner.hpp"
 
-namespace overseer::cli {
+namespace overseer {
 namespace {
 
 void check_model(Campaign& campaign) {
@@ -43,41 +43,6 @@ void check_model(Campaign& campaign) {
   }
 }
 
-Campaign worker_campaign(const json& setup, const WorkerSetup& worker) {
-  Campaign campaign =
-      parse_campaign(setup.at("campaign"), setup.at("campaign_file").get<std::string>());
-  sites::use_staged_copies(campaign, worker.staged);
-  campaign.site_container_launcher = worker.container_launcher;
-  return campaign;
-}
-
-class TrialExecutor : public TaskExecutor {
- public:
-  TrialExecutor(const json& setup, const WorkerSetup& worker)
-      : campaign_(worker_campaign(setup, worker)),
-        runner_(campaign_, worker.resources),
-        devices_(worker.devices) {}
-
-  void start(const json& task, std::function<void(json)> done) override {
-    TrialTask t;
-    t.trial = task.at("trial").get<TrialId>();
-    t.attempt = task.at("attempt").get<int>();
-    t.params = task.at("params");
-    t.run_dir = task.value("run_dir", "");
-    json result = to_json(runner_.run(t));
-    result.erase("rank");  // the master knows who sent it
-    result["trial"] = t.trial;
-    result["attempt"] = t.attempt;
-    if (!devices_.empty()) result["devices"] = devices_;
-    done(std::move(result));
-  }
-
- private:
-  Campaign campaign_;
-  TrialRunner runner_;
-  std::string devices_;
-};
-
 }  // namespace
 
 PreparedCampaign prepare_campaign(const std::filesystem::path& file,
@@ -98,10 +63,4 @@ PreparedCampaign prepare_campaign(const std::filesystem::path& file,
   return prepared;
 }
 
-ExecutorFactory trial_executor_factory(WorkerSetup worker) {
-  return [worker = std::move(worker)](const json& setup) {
-    return std::make_unique<TrialExecutor>(setup, worker);
-  };
-}
-
-}  // namespace overseer::cli
+}  // namespace overseer

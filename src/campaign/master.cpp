@@ -1,4 +1,4 @@
-#include "overseer/balancer/master.hpp"
+#include "overseer/campaign/master.hpp"
 
 #include <algorithm>
 

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "overseer/balancer/worker.hpp"
+#include "overseer/models/trial_runner.hpp"
+#include "overseer/sites/staging.hpp"
+
+namespace overseer {
+
+// What a worker knows of its node besides the campaign: its site binding, the site's container
+// launcher and staged copies.
+struct WorkerSetup {
+  WorkerResources resources;
+  std::string devices;  // the visible-device variable's value, recorded with each result
+  std::vector<std::string> container_launcher;
+  sites::StagePlan staged;
+};
+
+// The worker side of a campaign: evaluates the tasks the balancer hands it as trials of the
+// campaign's model.
+ExecutorFactory trial_executor_factory(WorkerSetup setup = {});
+
+}  // namespace overseer
