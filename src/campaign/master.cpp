@@ -8,6 +8,7 @@
 #include "overseer/core/error.hpp"
 #include "overseer/core/result_reader.hpp"
 #include "overseer/models/artifacts.hpp"
+#include "overseer/store/journal_records.hpp"
 #include "overseer/store/results_export.hpp"
 #include "overseer/store/results_h5.hpp"
 #include "overseer/store/run_exports.hpp"
@@ -56,13 +57,8 @@ void Master::start() {
     replay(contents.records);
   }
   run_.initialize(campaign_);
-  journal_->append({{"event", "start"},
-                    {"time", unix_time_now()},
-                    {"hash", campaign_.identity_hash()},
-                    {"resumed", run_.resuming()},
-                    {"ranks", transport_.size()},
-                    {"servers", layout_.servers()},
-                    {"host", host_name()}});
+  journal_->append(to_json(StartRecord{unix_time_now(), campaign_.identity_hash(), run_.resuming(),
+                                       transport_.size(), layout_.servers(), host_name()}));
   if (run_.resuming()) {
     spdlog::info("resuming {}: {} finished, {} to run again", run_.path().string(),
                  finished_.size(), queue_.size());
@@ -76,46 +72,8 @@ void Master::start() {
 }
 
 void Master::replay(const std::vector<json>& records) {
-  bool warned = false;
-  std::string journal_hash;
-  for (std::size_t line = 1; line <= records.size(); ++line) {
-    const json& record = records[line - 1];
-    const auto fail = [&](const std::string& message) {
-      throw InputError(run_.journal_file().string() + ":" + std::to_string(line), "", message);
-    };
-    try {
-      const std::string event = record.value("event", "");
-      if (event == "start") {
-        journal_hash = record.at("hash").get<std::string>();
-      } else if (event == "created") {
-        const TrialId id = record.at("trial").get<TrialId>();
-        if (id != static_cast<TrialId>(trials_.size())) {
-          fail("trial " + std::to_string(id) + " is out of sequence (expected " +
-               std::to_string(trials_.size()) + ")");
-        }
-        // Advance the searcher exactly as the first run did; the journal's params win if a
-        // searcher turns out not to be reproducible.
-        Suggestion s = searcher_->ask();
-        if (!warned && (s.kind != Suggestion::Kind::Point || s.params != record.at("params"))) {
-          spdlog::warn("journal: the searcher did not reproduce trial {}; using the journal's", id);
-          warned = true;
-        }
-        trials_.push_back(
-            Trial{record.at("params"), record.value("label", ""), 0, false, false, 0});
-      } else if (event == "result") {
-        const TrialId id = record.at("trial").get<TrialId>();
-        Trial* trial = find_trial(id);
-        if (trial == nullptr || trial->finished) {
-          fail("result for trial " + std::to_string(id) + ", which is unknown or already finished");
-        }
-        trial->attempts = record.at("attempt").get<int>();
-        if (record.value("final", false)) record_final(id, trial_result_from_json(record));
-      }
-    } catch (const json::exception& e) {
-      fail(std::string("malformed record: ") + e.what());
-    }
-  }
-  if (journal_hash != run_.stored_hash()) {
+  replay_journal(records, run_.journal_file().string(), *this);
+  if (replayed_hash_ != run_.stored_hash()) {
     throw InputError(run_.journal_file().string(), "",
                      "this journal was written by another campaign than the one in "
                      "campaign.json; it cannot be resumed");
@@ -126,11 +84,30 @@ void Master::replay(const std::vector<json>& records) {
   searcher_->take_events();  // the journal holds them already
 }
 
+void Master::on_start(const StartRecord& record) {
+  replayed_hash_ = record.hash;
+}
+
+void Master::on_created(const CreatedRecord& record) {
+  // Advance the searcher exactly as the first run did; the journal's params win if a searcher
+  // turns out not to be reproducible.
+  Suggestion s = searcher_->ask();
+  if (!replay_warned_ && (s.kind != Suggestion::Kind::Point || s.params != record.params)) {
+    spdlog::warn("journal: the searcher did not reproduce trial {}; using the journal's",
+                 record.trial);
+    replay_warned_ = true;
+  }
+  trials_.push_back(Trial{record.params, record.label, 0, false, false, 0});
+}
+
+void Master::on_attempt(const AttemptRecord& record) {
+  trials_[static_cast<std::size_t>(record.trial)].attempts = record.attempt;
+  if (record.final) record_final(record.trial, record.result);
+}
+
 void Master::journal_search_events() {
   for (auto& event : searcher_->take_events()) {
-    event["event"] = "search";
-    event["time"] = unix_time_now();
-    journal_->append(event);
+    journal_->append(search_record(std::move(event), unix_time_now()));
   }
 }
 
@@ -161,18 +138,13 @@ std::optional<json> Master::next_task() {
     if (s.kind == Suggestion::Kind::Exhausted) searcher_done_ = true;
     if (s.kind != Suggestion::Kind::Point) return std::nullopt;
     id = static_cast<TrialId>(trials_.size());
-    // Built member by member (here and below): initializer lists deep-copy every value.
-    json record = json::object();
-    record["event"] = "created";
-    record["trial"] = id;
-    record["params"] = s.params;
-    if (!s.label.empty()) record["label"] = s.label;
-    journal_->append(record);
+    journal_->append(to_json(CreatedRecord{id, s.params, s.label}));
     trials_.push_back(Trial{std::move(s.params), std::move(s.label), 0, false, false, 0});
   }
   Trial& trial = trials_[static_cast<std::size_t>(id)];
   trial.dispatched = true;
   trial.submitted = unix_time_now();
+  // Built member by member: initializer lists deep-copy every value.
   json task = json::object();
   task["trial"] = id;
   task["attempt"] = trial.attempts + 1;
@@ -261,12 +233,8 @@ void Master::on_result(int rank, const Payload& payload) {
 
   // The worker's text is already the result in journal form; the master puts in front what
   // only it knows rather than building the record again.
-  json head = json::object();
-  head["event"] = "result";
-  head["rank"] = rank;
-  head["queued_s"] = std::max(0.0, result.start - trial.submitted);
-  head["final"] = final;
-  journal_->append(head, parts.text);
+  journal_->append(result_head(rank, std::max(0.0, result.start - trial.submitted), final),
+                   parts.text);
 
   if (!final) {
     spdlog::warn("trial {} attempt {} {}: {}; retrying", id, attempt, to_string(result.status),
@@ -329,10 +297,8 @@ void Master::finish(StopReason reason) {
   stop_reason_ = reason;
   if (stop_reason_ == StopReason::Completed && !best_) stop_reason_ = StopReason::NoTrialSucceeded;
   if (stop_reason_ != StopReason::Interrupted) {
-    journal_->append(
-        {{"event", "end"},
-         {"time", unix_time_now()},
-         {"reason", stop_reason_ == StopReason::MaxFailures ? "max_failures" : "completed"}});
+    journal_->append(to_json(EndRecord{
+        unix_time_now(), stop_reason_ == StopReason::MaxFailures ? "max_failures" : "completed"}));
   }
   journal_->sync();
   write_exports();

@@ -3,51 +3,48 @@
 #include <algorithm>
 
 #include "overseer/core/error.hpp"
-#include "overseer/core/result_reader.hpp"
 #include "overseer/store/journal.hpp"
 
 namespace overseer {
 namespace {
 
-void add_record(RunHistory& h, const json& record) {
-  const std::string event = record.at("event").get<std::string>();
-  if (event == "start") {
+// Builds the history from the replayed records.
+class HistoryBuilder : public JournalVisitor {
+ public:
+  explicit HistoryBuilder(RunHistory& h) : h_(h) {}
+
+  void on_start(const StartRecord& r) override {
     RunSession session;
-    session.start = session.last = record.at("time").get<double>();
-    session.ranks = record.value("ranks", 0);
-    session.servers = record.value("servers", 0);
-    session.host = record.value("host", "");
-    h.sessions.push_back(session);
-    return;
+    session.start = session.last = r.time;
+    session.ranks = r.ranks;
+    session.servers = r.servers;
+    session.host = r.host;
+    h_.sessions.push_back(session);
   }
-  if (h.sessions.empty()) throw std::invalid_argument("a " + event + " record before any start");
-  RunSession& session = h.sessions.back();
-  if (event == "created") {
-    const TrialId id = record.at("trial").get<TrialId>();
-    if (id != static_cast<TrialId>(h.created.size())) {
-      throw std::invalid_argument("trial " + std::to_string(id) + " is out of sequence");
-    }
-    h.created.push_back({record.at("params"), record.value("label", "")});
-  } else if (event == "result") {
-    AttemptRecord a{record.at("trial").get<TrialId>(), record.at("attempt").get<int>(),
-                    record.value("final", false), trial_result_from_json(record)};
-    if (a.trial < 0 || a.trial >= static_cast<TrialId>(h.created.size())) {
-      throw std::invalid_argument("result for unknown trial " + std::to_string(a.trial));
-    }
+  void on_created(const CreatedRecord& r) override { h_.created.push_back(r); }
+  void on_attempt(const AttemptRecord& a) override {
+    RunSession& session = h_.sessions.back();
     session.last = std::max(session.last, a.result.end);
     if (a.final) {
-      const CreatedTrial& trial = h.created[static_cast<std::size_t>(a.trial)];
-      h.finished.push_back(TrialRecord{a.trial, trial.label, trial.params, a.attempt, a.result});
+      const CreatedRecord& trial = h_.created[static_cast<std::size_t>(a.trial)];
+      h_.finished.push_back(TrialRecord{a.trial, trial.label, trial.params, a.attempt, a.result});
     }
-    h.attempts.push_back(std::move(a));
-  } else if (event == "search") {
-    session.last = std::max(session.last, record.value("time", session.last));
-    h.search_events.push_back(record);
-  } else if (event == "end") {
-    session.last = std::max(session.last, record.at("time").get<double>());
-    session.end_reason = record.at("reason").get<std::string>();
+    h_.attempts.push_back(a);
   }
-}
+  void on_search(const json& record) override {
+    RunSession& session = h_.sessions.back();
+    session.last = std::max(session.last, record.value("time", session.last));
+    h_.search_events.push_back(record);
+  }
+  void on_end(const EndRecord& r) override {
+    RunSession& session = h_.sessions.back();
+    session.last = std::max(session.last, r.time);
+    session.end_reason = r.reason;
+  }
+
+ private:
+  RunHistory& h_;
+};
 
 }  // namespace
 
@@ -68,15 +65,8 @@ RunHistory read_run_history(const std::filesystem::path& dir) {
   if (!std::filesystem::exists(journal_file)) {
     throw InputError(dir.string(), "", "not a run directory: journal.jsonl is missing");
   }
-  const JournalContents journal = read_journal(journal_file);
-  for (std::size_t line = 0; line < journal.records.size(); ++line) {
-    try {
-      add_record(h, journal.records[line]);
-    } catch (const std::exception& e) {
-      throw InputError(journal_file.string() + ":" + std::to_string(line + 1), "",
-                       std::string("malformed record: ") + e.what());
-    }
-  }
+  HistoryBuilder builder(h);
+  replay_journal(read_journal(journal_file).records, journal_file.string(), builder);
   return h;
 }
 

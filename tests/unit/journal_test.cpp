@@ -2,6 +2,7 @@
 
 #include "overseer/core/error.hpp"
 #include "overseer/store/journal.hpp"
+#include "overseer/store/journal_records.hpp"
 #include "process.hpp"
 
 using namespace overseer;
@@ -97,4 +98,72 @@ TEST(Journal, OnlyOneWriterAtATime) {
   Journal first(dir / "j.jsonl", FsyncPolicy::Always, std::chrono::milliseconds(10));
   EXPECT_THROW(Journal(dir / "j.jsonl", FsyncPolicy::Always, std::chrono::milliseconds(10)),
                InputError);
+}
+
+namespace {
+
+// Writes down what replay_journal tells it, one word per record.
+class RecordingVisitor : public JournalVisitor {
+ public:
+  std::vector<std::string> seen;
+  void on_start(const StartRecord& r) override { seen.push_back("start " + r.hash); }
+  void on_created(const CreatedRecord& r) override {
+    seen.push_back("created " + std::to_string(r.trial) + " " + r.params.dump());
+  }
+  void on_attempt(const AttemptRecord& a) override {
+    seen.push_back("attempt " + std::to_string(a.trial) + "." + std::to_string(a.attempt) +
+                   (a.final ? " final " : " ") + to_string(a.result.status));
+  }
+  void on_search(const json& r) override { seen.push_back("search " + r.value("kind", "")); }
+  void on_end(const EndRecord& r) override { seen.push_back("end " + r.reason); }
+};
+
+std::vector<json> records_of(const std::vector<std::string>& lines) {
+  std::vector<json> records;
+  for (const auto& line : lines) records.push_back(json::parse(line));
+  return records;
+}
+
+const std::string kStart = R"({"event":"start","time":1,"hash":"h"})";
+const std::string kCreated0 = R"({"event":"created","trial":0,"params":{"x":1}})";
+
+std::string replay_error(const std::vector<std::string>& lines) {
+  RecordingVisitor visitor;
+  try {
+    replay_journal(records_of(lines), "j.jsonl", visitor);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST(JournalReplay, TellsEachRecordInOrderWithItsType) {
+  RecordingVisitor visitor;
+  replay_journal(records_of({kStart, kCreated0,
+                             R"({"event":"result","trial":0,"attempt":1,"status":"failed"})",
+                             R"({"event":"result","trial":0,"attempt":2,"final":true,
+                                 "status":"ok","value":0.5})",
+                             R"({"event":"search","time":2,"kind":"generation"})",
+                             R"({"event":"checkpoint_of_a_newer_writer"})",
+                             R"({"event":"end","time":3,"reason":"completed"})"}),
+                 "j.jsonl", visitor);
+  EXPECT_EQ(visitor.seen, (std::vector<std::string>{"start h", "created 0 {\"x\":1}",
+                                                    "attempt 0.1 failed", "attempt 0.2 final ok",
+                                                    "search generation", "end completed"}));
+}
+
+TEST(JournalReplay, RecordsThatDoNotFitTogetherAreRefusedAtTheirLine) {
+  EXPECT_EQ(replay_error({kCreated0}), "j.jsonl:1: a created record before any start record");
+  EXPECT_EQ(replay_error({kStart, R"({"event":"created","trial":1,"params":{}})"}),
+            "j.jsonl:2: trial 1 is out of sequence (expected 0)");
+  EXPECT_EQ(replay_error({kStart, R"({"event":"result","trial":0,"attempt":1,"final":true})"}),
+            "j.jsonl:2: result for trial 0, which is unknown or already finished");
+  const std::string final0 = R"({"event":"result","trial":0,"attempt":1,"final":true})";
+  EXPECT_EQ(replay_error({kStart, kCreated0, final0, final0}),
+            "j.jsonl:4: result for trial 0, which is unknown or already finished");
+  EXPECT_NE(replay_error({kStart, R"({"event":"created","params":{}})"})
+                .find("j.jsonl:2: malformed record"),
+            std::string::npos);
 }

@@ -13,6 +13,7 @@
 #include "overseer/report/progress.hpp"
 #include "overseer/search/searcher.hpp"
 #include "overseer/store/journal.hpp"
+#include "overseer/store/journal_records.hpp"
 #include "overseer/store/run_directory.hpp"
 
 namespace overseer {
@@ -24,7 +25,7 @@ enum class StopReason { Completed, NoTrialSucceeded, MaxFailures, Interrupted };
 // journals every event before acting on it. On resume it replays the journal: finished trials
 // are kept, trials that were running are queued again, and the searcher is brought back to the
 // state it had.
-class Master : public Role, private TaskSource {
+class Master : public Role, private TaskSource, private JournalVisitor {
  public:
   Master(const Campaign& campaign, std::unique_ptr<Searcher> searcher, const RunDirectory& run,
          Transport& transport, const Layout& layout, const ServerOptions& server_options,
@@ -54,6 +55,9 @@ class Master : public Role, private TaskSource {
   };
 
   void replay(const std::vector<json>& records);
+  void on_start(const StartRecord& record) override;
+  void on_created(const CreatedRecord& record) override;
+  void on_attempt(const AttemptRecord& record) override;
   Trial* find_trial(TrialId id);
   std::optional<json> next_task() override;
   void on_result(int worker, const Payload& payload) override;
@@ -95,6 +99,10 @@ class Master : public Role, private TaskSource {
   bool keep_best_checkpoint_only_ = false;
   bool exports_dirty_ = false;
   double next_tick_ = 0;
+  // While replaying the journal: the last start record's hash, and whether the searcher's
+  // failure to reproduce a trial was reported.
+  std::string replayed_hash_;
+  bool replay_warned_ = false;
   double next_export_ = 0;
 };
 

@@ -7,22 +7,9 @@
 
 #include "overseer/core/campaign.hpp"
 #include "overseer/core/trial.hpp"
+#include "overseer/store/journal_records.hpp"
 
 namespace overseer {
-
-// A trial as its `created` record announced it.
-struct CreatedTrial {
-  json params;
-  std::string label;  // UPF id, may be empty
-};
-
-// One attempt at a trial, as its `result` record holds it.
-struct AttemptRecord {
-  TrialId trial = 0;
-  int attempt = 0;
-  bool final = false;
-  TrialResult result;
-};
 
 // One `start` record and what followed it up to the next one: a run, or a resume of it.
 struct RunSession {
@@ -39,9 +26,9 @@ struct RunSession {
 // campaign is writing to it (an incomplete last line is left out).
 struct RunHistory {
   std::filesystem::path dir;
-  Campaign campaign;                  // from campaign.json
-  std::vector<CreatedTrial> created;  // by trial id
-  std::vector<TrialRecord> finished;  // final results, in the order they arrived
+  Campaign campaign;                   // from campaign.json
+  std::vector<CreatedRecord> created;  // by trial id
+  std::vector<TrialRecord> finished;   // final results, in the order they arrived
   std::vector<AttemptRecord> attempts;
   std::vector<json> search_events;
   std::vector<RunSession> sessions;

@@ -1,0 +1,76 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "overseer/core/json_view.hpp"
+#include "overseer/core/trial.hpp"
+
+namespace overseer {
+
+// The kinds of record in journal.jsonl and their fields (docs/campaign.md, "journal.jsonl"):
+// the master writes them through these types, and every reader (the master's resume, the run
+// history behind status, report and export) gets them back through replay_journal.
+
+// A run began, or a resume of it: the campaign's identity hash and the job's shape.
+struct StartRecord {
+  double time = 0;
+  std::string hash;
+  bool resumed = false;
+  int ranks = 0;
+  int servers = 0;
+  std::string host;
+};
+
+// A trial the searcher proposed; ids count up from 0.
+struct CreatedRecord {
+  TrialId trial = 0;
+  json params;
+  std::string label;  // UPF id, may be empty
+};
+
+// One attempt at a trial. `final` marks the attempt whose result stands; earlier ones were
+// retried.
+struct AttemptRecord {
+  TrialId trial = 0;
+  int attempt = 0;
+  bool final = false;
+  double queued_s = 0;  // from being handed to a server to starting on a worker
+  TrialResult result;
+};
+
+// The campaign ended by itself (an interrupted one has no end record).
+struct EndRecord {
+  double time = 0;
+  std::string reason;  // "completed" or "max_failures"
+};
+
+json to_json(const StartRecord& record);
+json to_json(const CreatedRecord& record);
+json to_json(const EndRecord& record);
+// A searcher's event (what it decided, for the report) as a `search` record.
+json search_record(json event, double time);
+// The members a result record has besides the worker's result (to_json(TrialResult) with
+// `trial` and `attempt`), which Journal::append(head, text) puts in front of the worker's text
+// so the master need not build the record again.
+json result_head(int rank, double queued_s, bool final);
+
+// What a reader of the journal is told, record by record, in journal order.
+class JournalVisitor {
+ public:
+  virtual ~JournalVisitor() = default;
+  virtual void on_start(const StartRecord&) {}
+  virtual void on_created(const CreatedRecord&) {}
+  virtual void on_attempt(const AttemptRecord&) {}
+  virtual void on_search(const json& /*record*/) {}
+  virtual void on_end(const EndRecord&) {}
+};
+
+// Replays the records of `file` in order through `visitor`, after checking that each fits the
+// ones before it: a start record first, created trials numbered 0, 1, 2, ..., results only for
+// created trials that have no final result yet. Records of other kinds are skipped. A mistake
+// throws InputError naming `file:line`.
+void replay_journal(const std::vector<json>& records, const std::string& file,
+                    JournalVisitor& visitor);
+
+}  // namespace overseer

@@ -1,0 +1,124 @@
+#include "overseer/store/journal_records.hpp"
+
+#include "overseer/core/error.hpp"
+#include "overseer/core/result_reader.hpp"
+
+namespace overseer {
+namespace {
+
+// Record members are built one by one: initializer lists deep-copy every value, and the master
+// writes a created record per trial.
+json record_of(const char* event) {
+  json record = json::object();
+  record["event"] = event;
+  return record;
+}
+
+// Checks the order of records and turns each into its type.
+class Replay {
+ public:
+  explicit Replay(JournalVisitor& visitor) : visitor_(visitor) {}
+
+  void add(const json& record) {
+    const std::string event = record.at("event").get<std::string>();
+    if (event == "start") {
+      started_ = true;
+      visitor_.on_start(StartRecord{record.at("time").get<double>(),
+                                    record.at("hash").get<std::string>(),
+                                    record.value("resumed", false), record.value("ranks", 0),
+                                    record.value("servers", 0), record.value("host", "")});
+      return;
+    }
+    if (!started_) throw std::invalid_argument("a " + event + " record before any start record");
+    if (event == "created") {
+      const TrialId id = record.at("trial").get<TrialId>();
+      if (id != static_cast<TrialId>(finished_.size())) {
+        throw std::invalid_argument("trial " + std::to_string(id) +
+                                    " is out of sequence (expected " +
+                                    std::to_string(finished_.size()) + ")");
+      }
+      finished_.push_back(false);
+      visitor_.on_created(CreatedRecord{id, record.at("params"), record.value("label", "")});
+    } else if (event == "result") {
+      AttemptRecord attempt{record.at("trial").get<TrialId>(), record.at("attempt").get<int>(),
+                            record.value("final", false), record.value("queued_s", 0.0),
+                            trial_result_from_json(record)};
+      if (attempt.trial < 0 || attempt.trial >= static_cast<TrialId>(finished_.size()) ||
+          finished_[static_cast<std::size_t>(attempt.trial)]) {
+        throw std::invalid_argument("result for trial " + std::to_string(attempt.trial) +
+                                    ", which is unknown or already finished");
+      }
+      finished_[static_cast<std::size_t>(attempt.trial)] = attempt.final;
+      visitor_.on_attempt(attempt);
+    } else if (event == "search") {
+      visitor_.on_search(record);
+    } else if (event == "end") {
+      visitor_.on_end(
+          EndRecord{record.at("time").get<double>(), record.at("reason").get<std::string>()});
+    }
+  }
+
+ private:
+  JournalVisitor& visitor_;
+  bool started_ = false;
+  std::vector<bool> finished_;  // by trial id
+};
+
+}  // namespace
+
+json to_json(const StartRecord& r) {
+  json record = record_of("start");
+  record["time"] = r.time;
+  record["hash"] = r.hash;
+  record["resumed"] = r.resumed;
+  record["ranks"] = r.ranks;
+  record["servers"] = r.servers;
+  record["host"] = r.host;
+  return record;
+}
+
+json to_json(const CreatedRecord& r) {
+  json record = record_of("created");
+  record["trial"] = r.trial;
+  record["params"] = r.params;
+  if (!r.label.empty()) record["label"] = r.label;
+  return record;
+}
+
+json to_json(const EndRecord& r) {
+  json record = record_of("end");
+  record["time"] = r.time;
+  record["reason"] = r.reason;
+  return record;
+}
+
+json search_record(json event, double time) {
+  event["event"] = "search";
+  event["time"] = time;
+  return event;
+}
+
+json result_head(int rank, double queued_s, bool final) {
+  json head = record_of("result");
+  head["rank"] = rank;
+  head["queued_s"] = queued_s;
+  head["final"] = final;
+  return head;
+}
+
+void replay_journal(const std::vector<json>& records, const std::string& file,
+                    JournalVisitor& visitor) {
+  Replay replay(visitor);
+  for (std::size_t line = 0; line < records.size(); ++line) {
+    try {
+      replay.add(records[line]);
+    } catch (const json::exception& e) {
+      throw InputError(file + ":" + std::to_string(line + 1), "",
+                       std::string("malformed record: ") + e.what());
+    } catch (const std::invalid_argument& e) {
+      throw InputError(file + ":" + std::to_string(line + 1), "", e.what());
+    }
+  }
+}
+
+}  // namespace overseer
