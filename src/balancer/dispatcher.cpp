@@ -30,6 +30,9 @@ bool Dispatcher::handle(const Message& message) {
       // The master's own workers ask for more through their result.
       if (layout_.server_of(message.source) == 0) server0_.worker_idle(message.source);
       return true;
+    case Tag::Progress:
+      source_.on_progress(message.source, decode(message.payload));
+      return true;
     case Tag::Need:
       needs_[static_cast<std::size_t>(message.source)] +=
           decode(message.payload).at("n").get<int>();
@@ -106,6 +109,10 @@ bool Dispatcher::all_servers_starved() const {
 
 void Dispatcher::shutdown_all() {
   shutdown_others(transport_);
+}
+
+void Dispatcher::send_control(int worker, const json& body) {
+  send(transport_, worker, Tag::Control, body);
 }
 
 }  // namespace overseer

@@ -79,7 +79,7 @@ class SimulatedExecutor : public TaskExecutor {
   SimulatedExecutor(Simulation& simulation, int rank, std::vector<TaskSpan>& spans)
       : simulation_(simulation), rank_(rank), spans_(spans) {}
 
-  void start(const json& task, std::function<void(json)> done) override {
+  void start(const json& task, TaskLink&, std::function<void(json)> done) override {
     const double duration = task.at("duration").get<double>();
     spans_.push_back({simulation_.now(), duration, rank_});
     json result = {{"trial", task.at("trial")}, {"attempt", 1}, {"status", "ok"}};

@@ -35,6 +35,8 @@ void WorkerRole::on_message(const Message& message) {
     case Tag::Shutdown:
       done_ = true;
       break;
+    case Tag::Control:
+      break;  // for a task that has finished since
     default:
       spdlog::warn("worker {}: ignoring unexpected message {}", transport_.rank(), message.tag);
   }
@@ -43,7 +45,7 @@ void WorkerRole::on_message(const Message& message) {
 void WorkerRole::run(const json& task) {
   busy_ = true;
   if (executor_) {
-    executor_->start(task, [this](json result) { finished(std::move(result)); });
+    executor_->start(task, *this, [this](json result) { finished(std::move(result)); });
   } else {
     // A worker that could not set up fails its tasks, so the master's failure accounting
     // (retries on other workers, max_failures) decides what happens next.
@@ -59,12 +61,40 @@ void WorkerRole::finished(json result) {
   transport_.send(kMasterRank, static_cast<int>(Tag::Result), encode_result(result));
   // The master serves its own block from the result; other servers need a request.
   if (server_ != kMasterRank) send(transport_, server_, Tag::Request, json::object());
+  // Still busy, so that tasks among them queue behind the ones already waiting.
+  while (!deferred_.empty()) {
+    const Message message = std::move(deferred_.front());
+    deferred_.pop_front();
+    on_message(message);
+  }
   busy_ = false;
   if (!waiting_.empty()) {
     json next = std::move(waiting_.front());
     waiting_.pop_front();
     run(next);
   }
+}
+
+void WorkerRole::send_progress(const json& batch) {
+  send(transport_, kMasterRank, Tag::Progress, batch);
+}
+
+std::vector<json> WorkerRole::receive_control(std::chrono::microseconds timeout) {
+  std::vector<json> control;
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  for (auto wait = timeout; auto message = transport_.receive(wait);) {
+    if (static_cast<Tag>(message->tag) == Tag::Control) {
+      control.push_back(decode(message->payload));
+    } else {
+      deferred_.push_back(std::move(*message));
+    }
+    // Once one has come, only what is already there.
+    const auto left = until - std::chrono::steady_clock::now();
+    wait = control.empty() && left > left.zero()
+               ? std::chrono::duration_cast<std::chrono::microseconds>(left)
+               : std::chrono::microseconds(0);
+  }
+  return control;
 }
 
 }  // namespace overseer

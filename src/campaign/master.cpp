@@ -100,6 +100,10 @@ void Master::on_created(const CreatedRecord& record) {
   trials_.push_back(Trial{record.params, record.label, 0, false, false, 0});
 }
 
+void Master::on_progress(const ProgressRecord& record) {
+  trial_progress_.push_back(record);
+}
+
 void Master::on_attempt(const AttemptRecord& record) {
   trials_[static_cast<std::size_t>(record.trial)].attempts = record.attempt;
   if (record.final) record_final(record.trial, record.result);
@@ -254,6 +258,34 @@ void Master::on_result(int rank, const Payload& payload) {
   }
 }
 
+void Master::on_progress(int worker, const json& batch) {
+  for (const json& item : batch.at("items")) {
+    ProgressRecord record;
+    try {
+      record = progress_from_json(item);
+    } catch (const json::exception& e) {
+      spdlog::warn("master: ignoring unreadable progress from rank {}: {}", worker, e.what());
+      continue;
+    }
+    if (find_trial(record.trial) == nullptr) {
+      spdlog::warn("master: ignoring progress of unknown trial {} from rank {}", record.trial,
+                   worker);
+      continue;
+    }
+    journal_->append_lazily(to_json(record));
+    if (item.value("answer", false)) {
+      json control = json::object();
+      control["trial"] = record.trial;
+      control["attempt"] = record.attempt;
+      control["step"] = record.step;
+      control["decision"] = "continue";
+      dispatcher_.send_control(worker, control);
+    }
+    trial_progress_.push_back(std::move(record));
+    exports_dirty_ = true;
+  }
+}
+
 void Master::stop_dispatching(StopReason reason) {
   stopping_ = true;
   stop_reason_ = reason;
@@ -332,7 +364,7 @@ ProgressCounts Master::counts() const {
 
 void Master::write_exports() {
   journal_->flush();
-  write_run_exports(run_, campaign_, finished_);
+  write_run_exports(run_, campaign_, finished_, trial_progress_);
   exports_dirty_ = false;
 }
 

@@ -1,5 +1,7 @@
 #include "overseer/campaign/trial_executor.hpp"
 
+#include "overseer/campaign/trial_reporter.hpp"
+
 #include "overseer/core/campaign.hpp"
 
 namespace overseer {
@@ -20,13 +22,17 @@ class TrialExecutor : public TaskExecutor {
         runner_(campaign_, worker.resources),
         devices_(worker.devices) {}
 
-  void start(const json& task, std::function<void(json)> done) override {
+  void start(const json& task, TaskLink& link, std::function<void(json)> done) override {
     TrialTask t;
     t.trial = task.at("trial").get<TrialId>();
     t.attempt = task.at("attempt").get<int>();
     t.params = task.at("params");
     t.run_dir = task.value("run_dir", "");
+    const auto reporter =
+        std::make_shared<TrialReporter>(link, t.trial, t.attempt, ReportPolicy::from_task(task));
+    t.reporter = reporter;
     json result = to_json(runner_.run(t));
+    reporter->flush();
     result.erase("rank");  // the master knows who sent it
     result["trial"] = t.trial;
     result["attempt"] = t.attempt;

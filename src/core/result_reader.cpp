@@ -98,6 +98,8 @@ class ResultReader : public nlohmann::json_sax<json> {
         out_.result.end = v;
       } else if (key_ == "rank") {
         out_.result.rank = static_cast<int>(v);
+      } else if (key_ == "step") {
+        out_.result.step = static_cast<std::int64_t>(v);
       }
     }
     return true;

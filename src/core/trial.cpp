@@ -18,12 +18,15 @@ std::string to_string(TrialStatus status) {
       return "nan";
     case TrialStatus::Timeout:
       return "timeout";
+    case TrialStatus::Stopped:
+      return "stopped";
   }
   return "failed";
 }
 
 std::optional<TrialStatus> parse_trial_status(const std::string& text) {
-  for (auto s : {TrialStatus::Ok, TrialStatus::Failed, TrialStatus::NaN, TrialStatus::Timeout}) {
+  for (auto s : {TrialStatus::Ok, TrialStatus::Failed, TrialStatus::NaN, TrialStatus::Timeout,
+                 TrialStatus::Stopped}) {
     if (to_string(s) == text) return s;
   }
   return std::nullopt;
@@ -51,6 +54,7 @@ json to_json(const TrialResult& r) {
   out["rank"] = r.rank;
   out["host"] = r.host;
   if (!r.devices.empty()) out["devices"] = r.devices;
+  if (r.step >= 0) out["step"] = r.step;
   return out;
 }
 

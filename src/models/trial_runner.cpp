@@ -29,8 +29,19 @@ Metrics TrialRunner::evaluate_with_timeout(const json& params, const RunContext&
     }
   }).detach();
 
-  const auto limit = std::chrono::duration<double>(campaign_.limits.task_timeout_s);
-  if (future.wait_for(limit) == std::future_status::ready) return future.get();
+  // Waits in slices, so that the trial's progress and the answers to it keep moving.
+  using Clock = std::chrono::steady_clock;
+  const auto until =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                         std::chrono::duration<double>(campaign_.limits.task_timeout_s));
+  constexpr auto kSlice = std::chrono::milliseconds(20);
+  for (auto now = Clock::now(); now < until; now = Clock::now()) {
+    if (future.wait_for(std::min<Clock::duration>(kSlice, until - now)) ==
+        std::future_status::ready) {
+      return future.get();
+    }
+    if (context.reporter) context.reporter->service();
+  }
 
   cancel->store(true);
   result.status = TrialStatus::Timeout;
@@ -64,6 +75,7 @@ TrialResult TrialRunner::run(const TrialTask& task) {
   context.devices = resources_.devices;
   context.threads = resources_.threads;
   context.cancel = std::make_shared<std::atomic<bool>>(false);
+  context.reporter = task.reporter;
   if (campaign_.limits.task_timeout_s > 0) {
     context.deadline = std::chrono::steady_clock::now() +
                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
@@ -79,7 +91,11 @@ TrialResult TrialRunner::run(const TrialTask& task) {
                          : model_->evaluate(params, context);
     if (result.status != TrialStatus::Timeout) {
       auto it = result.metrics.find(campaign_.objective.metric);
-      if (it == result.metrics.end()) {
+      if (task.reporter && task.reporter->stopped()) {
+        result.status = TrialStatus::Stopped;
+        result.value = it == result.metrics.end() ? std::nan("") : it->second;
+        result.message = "stopped at step " + std::to_string(task.reporter->last_step());
+      } else if (it == result.metrics.end()) {
         result.status = TrialStatus::Failed;
         result.message = "the model did not report metric \"" + campaign_.objective.metric + "\"";
       } else {
@@ -97,7 +113,10 @@ TrialResult TrialRunner::run(const TrialTask& task) {
     result.status = TrialStatus::Failed;
     result.message = "unknown exception";
   }
-  if (result.status != TrialStatus::Ok) result.value = std::nan("");
+  if (result.status != TrialStatus::Ok && result.status != TrialStatus::Stopped) {
+    result.value = std::nan("");
+  }
+  if (task.reporter) result.step = task.reporter->last_step();
   result.end = unix_time_now();
   if (!context.run_dir.empty() && std::filesystem::is_directory(context.run_dir)) {
     json written = to_json(result);

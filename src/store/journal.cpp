@@ -112,6 +112,12 @@ void Journal::append(const json& head, std::string_view object_text) {
   written();
 }
 
+void Journal::append_lazily(const json& record) {
+  pending_ += record.dump(-1, ' ', false, json::error_handler_t::replace);
+  pending_ += '\n';
+  if (pending_.size() >= kFlushBytes) flush();
+}
+
 void Journal::written() {
   if (policy_ == FsyncPolicy::Always) {
     sync();

@@ -50,6 +50,13 @@ class Replay {
       }
       finished_[static_cast<std::size_t>(attempt.trial)] = attempt.final;
       visitor_.on_attempt(attempt);
+    } else if (event == "progress") {
+      const ProgressRecord progress = progress_from_json(record);
+      if (progress.trial < 0 || progress.trial >= static_cast<TrialId>(finished_.size())) {
+        throw std::invalid_argument("progress of trial " + std::to_string(progress.trial) +
+                                    ", which is unknown");
+      }
+      visitor_.on_progress(progress);
     } else if (event == "search") {
       visitor_.on_search(record);
     } else if (event == "end") {
@@ -90,6 +97,29 @@ json to_json(const EndRecord& r) {
   record["time"] = r.time;
   record["reason"] = r.reason;
   return record;
+}
+
+json to_json(const ProgressRecord& r) {
+  json record = record_of("progress");
+  record["trial"] = r.trial;
+  record["attempt"] = r.attempt;
+  record["step"] = r.step;
+  record["time"] = r.time;
+  json& metrics = record["metrics"] = json::object();
+  for (const auto& [name, value] : r.metrics) metrics[name] = metric_to_json(value);
+  return record;
+}
+
+ProgressRecord progress_from_json(const json& item) {
+  ProgressRecord r{item.at("trial").get<TrialId>(),
+                   item.at("attempt").get<int>(),
+                   item.at("step").get<std::int64_t>(),
+                   item.at("time").get<double>(),
+                   {}};
+  for (const auto& [name, value] : item.at("metrics").items()) {
+    r.metrics[name] = metric_from_json(value);
+  }
+  return r;
 }
 
 json search_record(json event, double time) {

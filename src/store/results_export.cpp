@@ -67,7 +67,7 @@ std::string results_csv(const SearchSpace& space, const std::vector<TrialRecord>
   out << ",status,value";
   for (const auto& p : params) out << ',' << csv_field("param_" + p);
   for (const auto& m : metrics) out << ',' << csv_field("metric_" + m);
-  out << ",attempts,rank,host,devices,start,end,duration_s,message\n";
+  out << ",attempts,step,rank,host,devices,start,end,duration_s,message\n";
 
   for (const TrialRecord* t : sorted_by_id(trials)) {
     const TrialResult& r = t->result;
@@ -81,9 +81,36 @@ std::string results_csv(const SearchSpace& space, const std::vector<TrialRecord>
       auto it = r.metrics.find(m);
       out << ',' << (it == r.metrics.end() ? "" : csv_number(it->second));
     }
-    out << ',' << t->attempts << ',' << r.rank << ',' << csv_field(r.host) << ','
-        << csv_field(r.devices) << ',' << iso8601(r.start) << ',' << iso8601(r.end) << ','
-        << csv_number(r.end - r.start) << ',' << csv_field(r.message) << '\n';
+    out << ',' << t->attempts << ',' << (r.step >= 0 ? std::to_string(r.step) : "") << ',' << r.rank
+        << ',' << csv_field(r.host) << ',' << csv_field(r.devices) << ',' << iso8601(r.start) << ','
+        << iso8601(r.end) << ',' << csv_number(r.end - r.start) << ',' << csv_field(r.message)
+        << '\n';
+  }
+  return out.str();
+}
+
+std::string progress_csv(const std::vector<ProgressRecord>& progress) {
+  std::set<std::string> names;
+  for (const auto& p : progress) {
+    for (const auto& entry : p.metrics) names.insert(entry.first);
+  }
+  std::ostringstream out;
+  out << "trial_id,attempt,step,time";
+  for (const auto& m : names) out << ',' << csv_field("metric_" + m);
+  out << '\n';
+  std::vector<const ProgressRecord*> rows;
+  for (const auto& p : progress) rows.push_back(&p);
+  // By trial, then in the order reported: the rows of one learning curve together.
+  std::stable_sort(rows.begin(), rows.end(), [](const ProgressRecord* a, const ProgressRecord* b) {
+    return a->trial < b->trial;
+  });
+  for (const ProgressRecord* p : rows) {
+    out << p->trial << ',' << p->attempt << ',' << p->step << ',' << iso8601(p->time);
+    for (const auto& m : names) {
+      auto it = p->metrics.find(m);
+      out << ',' << (it == p->metrics.end() ? "" : csv_number(it->second));
+    }
+    out << '\n';
   }
   return out.str();
 }

@@ -186,6 +186,10 @@ void write_columns(ResultsFile& file, const Campaign& campaign,
                  }));
   }
   file.integers("attempts", each<std::int64_t>(rows, [](Row t) { return t.attempts; }));
+  // A float column, so that a trial that reported no progress reads as NaN, as in the CSV.
+  file.numbers("step", each<double>(rows, [](Row t) {
+                 return t.result.step >= 0 ? static_cast<double>(t.result.step) : kMissing;
+               }));
   file.integers("rank", each<std::int64_t>(rows, [](Row t) { return t.result.rank; }));
   file.strings("host", each<std::string>(rows, [](Row t) { return t.result.host; }));
   file.strings("devices", each<std::string>(rows, [](Row t) { return t.result.devices; }));

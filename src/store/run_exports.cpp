@@ -6,8 +6,10 @@
 namespace overseer {
 
 void write_run_exports(const RunDirectory& run, const Campaign& campaign,
-                       const std::vector<TrialRecord>& finished) {
+                       const std::vector<TrialRecord>& finished,
+                       const std::vector<ProgressRecord>& progress) {
   write_file_atomically(run.results_csv(), results_csv(campaign.space, finished));
+  if (!progress.empty()) write_file_atomically(run.progress_csv(), progress_csv(progress));
   const CrossStudyTable table = cross_study_table(campaign, finished);
   if (table.empty()) return;
   write_file_atomically(run.cross_study_csv(), cross_study_matrix_csv(table, kCrossStudyMetric));

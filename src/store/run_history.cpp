@@ -31,6 +31,11 @@ class HistoryBuilder : public JournalVisitor {
     }
     h_.attempts.push_back(a);
   }
+  void on_progress(const ProgressRecord& p) override {
+    RunSession& session = h_.sessions.back();
+    session.last = std::max(session.last, p.time);
+    h_.progress.push_back(p);
+  }
   void on_search(const json& record) override {
     RunSession& session = h_.sessions.back();
     session.last = std::max(session.last, record.value("time", session.last));

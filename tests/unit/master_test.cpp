@@ -58,7 +58,8 @@ TEST(Master, RandomSearchFinishesItsBudgetAndWritesTheRunDirectory) {
   const std::string csv = read_text(dir / "run/results.csv");
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 41);
   EXPECT_EQ(
-      csv.rfind("trial_id,status,value,param_x1,param_x2,metric_value,attempts,rank,host,", 0), 0u);
+      csv.rfind("trial_id,status,value,param_x1,param_x2,metric_value,attempts,step,rank,host,", 0),
+      0u);
   json best = json::parse(read_text(dir / "run/best.json"));
   double lowest = 1e300;
   for (auto& [id, pv] : final_results(dir / "run"))

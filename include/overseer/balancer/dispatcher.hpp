@@ -20,6 +20,8 @@ class TaskSource {
   virtual void on_result(int worker, const Payload& payload) = 0;
   // A task handed out earlier was withdrawn from a server's queue without running.
   virtual void on_withdrawn(const json& trial) = 0;
+  // What a worker's running task reported (its TaskLink's batch).
+  virtual void on_progress(int /*worker*/, const json& /*batch*/) {}
 };
 
 struct DispatcherOptions {
@@ -53,6 +55,8 @@ class Dispatcher {
   void on_timer() { server0_.on_timer(); }
   double next_timer() const { return server0_.next_timer(); }
   void shutdown_all();
+  // An answer to the progress of the task running on `worker`.
+  void send_control(int worker, const json& body);
   const ServerStats& server_stats() const { return server0_.stats(); }
 
  private:

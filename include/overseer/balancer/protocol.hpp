@@ -13,17 +13,19 @@ inline constexpr int kMasterRank = 0;
 // Message tags of the balancer protocol (docs/protocol.md). Bodies are CBOR-encoded JSON; a
 // Result carries its body twice (see encode_result).
 enum class Tag : int {
-  Setup = 2,      // master -> worker: {campaign, campaign_file}
-  Task = 3,       // server -> worker: a task {trial, attempt, priority, params, ...}
-  Result = 4,     // worker -> master: {trial, attempt, status, value, metrics, ..., host}
-  Shutdown = 5,   // master -> every rank: {}
-  Request = 6,    // worker -> its server: {} (idle, wants a task)
-  Need = 7,       // server -> master: {n} more tasks wanted
-  Batch = 8,      // master -> server: {tasks: [...]}; server -> thief: {tasks, stolen: true}
-  Steal = 9,      // server -> peer server: {queued}
-  Cancel = 10,    // master -> server: drop queued tasks, hand out no more
-  Cancelled = 11  // server -> master: {tasks: [trial ids of dropped tasks], reply: true when
-                  // answering Cancel; absent for stolen tasks that arrived after it}
+  Setup = 2,       // master -> worker: {campaign, campaign_file}
+  Task = 3,        // server -> worker: a task {trial, attempt, priority, params, ...}
+  Result = 4,      // worker -> master: {trial, attempt, status, value, metrics, ..., host}
+  Shutdown = 5,    // master -> every rank: {}
+  Request = 6,     // worker -> its server: {} (idle, wants a task)
+  Need = 7,        // server -> master: {n} more tasks wanted
+  Batch = 8,       // master -> server: {tasks: [...]}; server -> thief: {tasks, stolen: true}
+  Steal = 9,       // server -> peer server: {queued}
+  Cancel = 10,     // master -> server: drop queued tasks, hand out no more
+  Cancelled = 11,  // server -> master: {tasks: [trial ids of dropped tasks], reply: true when
+                   // answering Cancel; absent for stolen tasks that arrived after it}
+  Progress = 12,   // worker -> master: {items: [...]}, what its running task reported
+  Control = 13     // master -> worker: an answer to its running task's progress
 };
 
 Payload encode(const json& body);

@@ -1,9 +1,11 @@
 #pragma once
 
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "overseer/balancer/layout.hpp"
 #include "overseer/balancer/role.hpp"
@@ -11,12 +13,24 @@
 
 namespace overseer {
 
+// What a running task may use of its worker's connection, from the worker's own thread: it
+// sends progress to the master and receives the master's answers to it. The balancer moves
+// both without looking inside.
+class TaskLink {
+ public:
+  virtual ~TaskLink() = default;
+  virtual void send_progress(const json& batch) = 0;
+  // The Control messages that have arrived for this worker, waiting up to `timeout` for the
+  // first one. Other messages that arrive meanwhile are kept until the task is done.
+  virtual std::vector<json> receive_control(std::chrono::microseconds timeout) = 0;
+};
+
 // What a worker does with a task; the balancer never looks inside. `done` receives the result
 // body sent to the master: at once for a real model, later for a simulated one.
 class TaskExecutor {
  public:
   virtual ~TaskExecutor() = default;
-  virtual void start(const json& task, std::function<void(json result)> done) = 0;
+  virtual void start(const json& task, TaskLink& link, std::function<void(json result)> done) = 0;
 };
 
 // Builds a worker's executor from the master's Setup message.
@@ -25,7 +39,7 @@ using ExecutorFactory = std::function<std::unique_ptr<TaskExecutor>(const json& 
 // A resident worker: waits for Setup, then asks its server for work (`prefetch` in the Setup
 // message: tasks it may hold at once), runs its tasks one at a time and sends each result to
 // the master, until Shutdown.
-class WorkerRole : public Role {
+class WorkerRole : public Role, private TaskLink {
  public:
   WorkerRole(Transport& transport, const Layout& layout, ExecutorFactory make_executor);
   void on_message(const Message& message) override;
@@ -34,6 +48,8 @@ class WorkerRole : public Role {
  private:
   void run(const json& task);
   void finished(json result);
+  void send_progress(const json& batch) override;
+  std::vector<json> receive_control(std::chrono::microseconds timeout) override;
 
   Transport& transport_;
   int server_;
@@ -41,7 +57,8 @@ class WorkerRole : public Role {
   std::unique_ptr<TaskExecutor> executor_;
   std::string setup_error_;
   std::string host_;
-  std::deque<json> waiting_;  // prefetched tasks
+  std::deque<json> waiting_;      // prefetched tasks
+  std::deque<Message> deferred_;  // arrived while a task ran, handled once it is done
   bool busy_ = false;
   bool done_ = false;
 };

@@ -58,10 +58,12 @@ class Master : public Role, private TaskSource, private JournalVisitor {
   void on_start(const StartRecord& record) override;
   void on_created(const CreatedRecord& record) override;
   void on_attempt(const AttemptRecord& record) override;
+  void on_progress(const ProgressRecord& record) override;
   Trial* find_trial(TrialId id);
   std::optional<json> next_task() override;
   void on_result(int worker, const Payload& payload) override;
   void on_withdrawn(const json& trial) override;
+  void on_progress(int worker, const json& batch) override;
   void record_final(TrialId id, const TrialResult& result);
   void journal_search_events();
   void check_progress();
@@ -93,6 +95,7 @@ class Master : public Role, private TaskSource, private JournalVisitor {
   StopReason stop_reason_ = StopReason::Completed;
 
   std::vector<TrialRecord> finished_;
+  std::vector<ProgressRecord> trial_progress_;  // every progress record, for the exports
   std::int64_t failures_ = 0;
   std::optional<TrialRecord> best_;
   // `save_model: best`: the master removes every checkpoint but the best trial's.

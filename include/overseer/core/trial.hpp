@@ -11,7 +11,8 @@ namespace overseer {
 
 using TrialId = std::int64_t;
 
-enum class TrialStatus { Ok, Failed, NaN, Timeout };
+// Stopped: ended early by a scheduler's decision (or a drain), with the value it had reached.
+enum class TrialStatus { Ok, Failed, NaN, Timeout, Stopped };
 
 std::string to_string(TrialStatus status);
 std::optional<TrialStatus> parse_trial_status(const std::string& text);
@@ -26,7 +27,8 @@ struct TrialResult {
   double end = 0;
   int rank = -1;
   std::string host;
-  std::string devices;  // the worker's GPUs as its site's visible-device variable names them
+  std::string devices;     // the worker's GPUs as its site's visible-device variable names them
+  std::int64_t step = -1;  // the last step the model reported progress for; -1: none
 };
 
 // A finished trial as the searcher and the exports see it.
@@ -46,7 +48,7 @@ double unix_time_now();
 // This machine's host name, as results and the journal record it.
 std::string host_name();
 
-// status, value, metrics, message, start, end, rank, host, and devices when bound
+// status, value, metrics, message, start, end, rank, host, and devices and step when known
 json to_json(const TrialResult& result);
 
 }  // namespace overseer

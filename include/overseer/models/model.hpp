@@ -19,6 +19,27 @@ namespace overseer {
 
 using Metrics = std::map<std::string, double>;
 
+// What a trial is told to do after it reported progress.
+enum class ProgressDecision { Continue, Stop };
+
+// Takes a trial's intermediate results to the master, whose scheduler may answer Stop. A model
+// may report from whatever thread it trains on.
+class ProgressReporter {
+ public:
+  virtual ~ProgressReporter() = default;
+  // `step` counts the model's unit of training (epochs, boosting rounds), from 1. The answer
+  // may take a moment (the master decides); `cancel`, when set, ends the wait (a timeout).
+  virtual ProgressDecision report(std::int64_t step, const Metrics& metrics,
+                                  const std::atomic<bool>* cancel) = 0;
+  // Called on the worker's own thread, every few milliseconds, while the model trains on
+  // another one (a trial with a timeout), so that progress and answers keep moving.
+  virtual void service() {}
+  // Whether the trial was told to stop.
+  virtual bool stopped() const = 0;
+  // The last step reported; -1 before any.
+  virtual std::int64_t last_step() const = 0;
+};
+
 // Everything a model may use while evaluating one trial besides its hyperparameters.
 struct RunContext {
   TrialId trial = 0;
@@ -34,9 +55,19 @@ struct RunContext {
   std::filesystem::path run_dir;  // per-trial directory; empty when trial dirs are disabled
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   std::shared_ptr<const std::atomic<bool>> cancel;
+  // Where progress goes; null when nobody listens (`overseer train`, tests).
+  std::shared_ptr<ProgressReporter> reporter;
 
   // Long-running models poll this and return (or throw) soon after it turns true.
   bool cancelled() const { return cancel && cancel->load(std::memory_order_relaxed); }
+  // Reports progress after a step of training. On Stop the model ends the trial soon, returning
+  // the metrics it has reached (its objective among them): the trial is then `stopped`.
+  ProgressDecision report(std::int64_t step, const Metrics& metrics) const {
+    return reporter ? reporter->report(step, metrics, cancel.get()) : ProgressDecision::Continue;
+  }
+  // Whether anyone reads progress: a model that must compute something only for its report
+  // (a validation pass per epoch) can skip it otherwise.
+  bool reporting() const { return reporter != nullptr; }
 };
 
 // A trainable model or benchmark function. One instance serves one worker, so implementations

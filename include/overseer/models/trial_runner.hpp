@@ -14,6 +14,7 @@ struct TrialTask {
   int attempt = 1;
   json params;  // the searched tuple; fixed parameters are merged in by the runner
   std::filesystem::path run_dir;
+  std::shared_ptr<ProgressReporter> reporter = nullptr;  // null: its progress goes nowhere
 };
 
 // What the worker's site binding gives every trial it runs (RunContext's device and threads).

@@ -50,6 +50,9 @@ class Journal {
   // One record made of the members of `head` followed by those of `object_text`, the JSON text
   // of an object with at least one member (e.g. a worker's result, as it arrived).
   void append(const json& head, std::string_view object_text);
+  // A record whose loss in a crash costs nothing that a resume needs (a point of a learning
+  // curve): written with the next batch and synced by group commit, whatever the policy.
+  void append_lazily(const json& record);
   void flush();
   void sync_if_due();
   void sync();

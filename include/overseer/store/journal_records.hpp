@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -39,6 +41,15 @@ struct AttemptRecord {
   TrialResult result;
 };
 
+// What a running trial reported after a step of training (an epoch, boosting rounds).
+struct ProgressRecord {
+  TrialId trial = 0;
+  int attempt = 0;
+  std::int64_t step = 0;
+  double time = 0;  // Unix seconds, when the worker took the report
+  std::map<std::string, double> metrics;
+};
+
 // The campaign ended by itself (an interrupted one has no end record).
 struct EndRecord {
   double time = 0;
@@ -48,6 +59,9 @@ struct EndRecord {
 json to_json(const StartRecord& record);
 json to_json(const CreatedRecord& record);
 json to_json(const EndRecord& record);
+json to_json(const ProgressRecord& record);
+// A progress item as a worker sends it ({trial, attempt, step, time, metrics}), read back.
+ProgressRecord progress_from_json(const json& item);
 // A searcher's event (what it decided, for the report) as a `search` record.
 json search_record(json event, double time);
 // The members a result record has besides the worker's result (to_json(TrialResult) with
@@ -62,14 +76,15 @@ class JournalVisitor {
   virtual void on_start(const StartRecord&) {}
   virtual void on_created(const CreatedRecord&) {}
   virtual void on_attempt(const AttemptRecord&) {}
+  virtual void on_progress(const ProgressRecord&) {}
   virtual void on_search(const json& /*record*/) {}
   virtual void on_end(const EndRecord&) {}
 };
 
 // Replays the records of `file` in order through `visitor`, after checking that each fits the
-// ones before it: a start record first, created trials numbered 0, 1, 2, ..., results only for
-// created trials that have no final result yet. Records of other kinds are skipped. A mistake
-// throws InputError naming `file:line`.
+// ones before it: a start record first, created trials numbered 0, 1, 2, ..., results and
+// progress only for created trials, and results only for those with no final result yet. Records of
+// other kinds are skipped. A mistake throws InputError naming `file:line`.
 void replay_journal(const std::vector<json>& records, const std::string& file,
                     JournalVisitor& visitor);
 

@@ -6,6 +6,7 @@
 
 #include "overseer/core/search_space.hpp"
 #include "overseer/core/trial.hpp"
+#include "overseer/store/journal_records.hpp"
 
 namespace overseer {
 
@@ -25,8 +26,13 @@ std::vector<const TrialRecord*> sorted_by_id(const std::vector<TrialRecord>& tri
 std::string param_text(const json& value);
 
 // results.csv: one row per finished trial, ordered by trial id. Hyperparameters become
-// `param_NAME` columns (space order, then any other tuple members), metrics `metric_NAME`.
+// `param_NAME` columns (space order, then any other tuple members), metrics `metric_NAME`;
+// `step` is the last step the trial reported progress for (empty when it reported none).
 std::string results_csv(const SearchSpace& space, const std::vector<TrialRecord>& trials);
+
+// progress.csv: one row per progress report (trial_id, attempt, step, time, then `metric_NAME`
+// columns for every metric any report had), the rows of each trial together in report order.
+std::string progress_csv(const std::vector<ProgressRecord>& progress);
 
 // best.json: the best successful trial.
 json best_json(const TrialRecord& best);

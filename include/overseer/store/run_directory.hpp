@@ -27,6 +27,7 @@ class RunDirectory {
   std::filesystem::path journal_file() const { return path_ / "journal.jsonl"; }
   std::filesystem::path results_csv() const { return path_ / "results.csv"; }
   std::filesystem::path results_h5() const { return path_ / "results.h5"; }
+  std::filesystem::path progress_csv() const { return path_ / "progress.csv"; }
   std::filesystem::path best_json() const { return path_ / "best.json"; }
   std::filesystem::path cross_study_csv() const { return path_ / "cross_study.csv"; }
   std::filesystem::path cross_study_long_csv() const { return path_ / "cross_study_long.csv"; }

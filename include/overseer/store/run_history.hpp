@@ -30,6 +30,7 @@ struct RunHistory {
   std::vector<CreatedRecord> created;  // by trial id
   std::vector<TrialRecord> finished;   // final results, in the order they arrived
   std::vector<AttemptRecord> attempts;
+  std::vector<ProgressRecord> progress;  // in journal order
   std::vector<json> search_events;
   std::vector<RunSession> sessions;
 

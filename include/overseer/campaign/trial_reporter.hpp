@@ -1,0 +1,66 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "overseer/balancer/worker.hpp"
+#include "overseer/models/model.hpp"
+
+namespace overseer {
+
+// When a trial's reports wait for the master's answer: at every step (a scheduler that may stop
+// a trial at any step), at some steps (rungs), or never. From the task's "progress" member:
+// {"answer": "every" | [steps], "interval_s": seconds between batches}.
+struct ReportPolicy {
+  bool answer_every = false;
+  std::set<std::int64_t> answer_at;
+  double interval_s = 1;
+
+  static ReportPolicy from_task(const json& task);
+  bool answered(std::int64_t step) const { return answer_every || answer_at.count(step) > 0; }
+};
+
+// A trial's ProgressReporter on a worker. Reports are sent to the master in batches (one message
+// per `interval_s` at most, or at once when the report waits for an answer), so a model that
+// reports every minibatch costs a message a second, not one per report. The link is used on the
+// worker's thread only: by report() when the model trains there, else by service().
+class TrialReporter : public ProgressReporter {
+ public:
+  TrialReporter(TaskLink& link, TrialId trial, int attempt, ReportPolicy policy);
+
+  ProgressDecision report(std::int64_t step, const Metrics& metrics,
+                          const std::atomic<bool>* cancel) override;
+  void service() override;
+  bool stopped() const override { return stopped_.load(); }
+  std::int64_t last_step() const override;
+  // Sends what is still waiting: before the trial's result, so the master has its progress first.
+  void flush();
+
+ private:
+  bool on_worker_thread() const { return std::this_thread::get_id() == worker_thread_; }
+  // Sends the waiting items when `now` or when the interval has passed, and takes in answers.
+  void exchange(bool now, std::chrono::microseconds wait);
+  void apply(const json& control);
+
+  TaskLink& link_;
+  const TrialId trial_;
+  const int attempt_;
+  const ReportPolicy policy_;
+  const std::thread::id worker_thread_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable answered_;
+  json pending_ = json::array();
+  std::int64_t last_step_ = -1;
+  std::int64_t awaited_ = -1;  // the step whose report waits for an answer; -1: none
+  std::int64_t answered_step_ = -1;
+  std::chrono::steady_clock::time_point last_sent_;
+  std::atomic<bool> stopped_{false};
+};
+
+}  // namespace overseer

@@ -1,0 +1,121 @@
+#include "overseer/campaign/trial_reporter.hpp"
+
+#include "overseer/core/trial.hpp"
+
+namespace overseer {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// How long one wait for the master's answer lasts before the waiter looks around again.
+constexpr auto kAnswerSlice = std::chrono::milliseconds(100);
+
+}  // namespace
+
+ReportPolicy ReportPolicy::from_task(const json& task) {
+  ReportPolicy policy;
+  const auto progress = task.find("progress");
+  if (progress == task.end()) return policy;
+  if (const auto answer = progress->find("answer"); answer != progress->end()) {
+    if (answer->is_string()) {
+      policy.answer_every = answer->get<std::string>() == "every";
+    } else {
+      for (const auto& step : *answer) policy.answer_at.insert(step.get<std::int64_t>());
+    }
+  }
+  policy.interval_s = progress->value("interval_s", policy.interval_s);
+  return policy;
+}
+
+TrialReporter::TrialReporter(TaskLink& link, TrialId trial, int attempt, ReportPolicy policy)
+    : link_(link),
+      trial_(trial),
+      attempt_(attempt),
+      policy_(std::move(policy)),
+      worker_thread_(std::this_thread::get_id()),
+      last_sent_(Clock::now()) {}
+
+std::int64_t TrialReporter::last_step() const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return last_step_;
+}
+
+ProgressDecision TrialReporter::report(std::int64_t step, const Metrics& metrics,
+                                       const std::atomic<bool>* cancel) {
+  bool wait = false;
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    last_step_ = step;
+    json item = json::object();
+    item["trial"] = trial_;
+    item["attempt"] = attempt_;
+    item["step"] = step;
+    item["time"] = unix_time_now();
+    json& values = item["metrics"] = json::object();
+    for (const auto& [name, value] : metrics) values[name] = metric_to_json(value);
+    wait = policy_.answered(step) && !stopped_;
+    if (wait) {
+      item["answer"] = true;
+      awaited_ = step;
+    }
+    pending_.push_back(std::move(item));
+  }
+  const auto answered = [&] { return answered_step_ >= step || stopped_; };
+  if (on_worker_thread()) {
+    exchange(false, std::chrono::microseconds(0));
+    while (wait) {
+      {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        if (answered()) break;
+      }
+      exchange(false, kAnswerSlice);
+    }
+  } else if (wait) {
+    // The worker's thread sends the report and hands the answer over (service()).
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!answered() && !(cancel != nullptr && cancel->load())) {
+      answered_.wait_for(lock, kAnswerSlice);
+    }
+  }
+  return stopped_ ? ProgressDecision::Stop : ProgressDecision::Continue;
+}
+
+void TrialReporter::service() {
+  exchange(false, std::chrono::microseconds(0));
+}
+
+void TrialReporter::flush() {
+  exchange(true, std::chrono::microseconds(0));
+}
+
+void TrialReporter::exchange(bool now, std::chrono::microseconds wait) {
+  json batch;
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    const auto time = Clock::now();
+    const bool due = now || awaited_ > answered_step_ ||
+                     time - last_sent_ >= std::chrono::duration<double>(policy_.interval_s);
+    if (!pending_.empty() && due) {
+      batch = json::object();
+      batch["items"] = std::move(pending_);
+      pending_ = json::array();
+      last_sent_ = time;
+    }
+  }
+  if (!batch.is_null()) link_.send_progress(batch);
+  for (const auto& control : link_.receive_control(wait)) apply(control);
+}
+
+void TrialReporter::apply(const json& control) {
+  if (control.value("trial", TrialId{-1}) != trial_ || control.value("attempt", 0) != attempt_) {
+    return;  // for an earlier trial of this worker
+  }
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    answered_step_ = std::max(answered_step_, control.value("step", std::int64_t{-1}));
+    if (control.value("decision", "") == "stop") stopped_ = true;
+  }
+  answered_.notify_all();
+}
+
+}  // namespace overseer
