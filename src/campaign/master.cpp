@@ -1,6 +1,7 @@
 #include "overseer/campaign/master.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include <spdlog/spdlog.h>
 
@@ -27,10 +28,12 @@ constexpr int kRetryPriority = 1;
 }  // namespace
 
 Master::Master(const Campaign& campaign, std::unique_ptr<Searcher> searcher,
-               const RunDirectory& run, Transport& transport, const Layout& layout,
-               const ServerOptions& server_options, const std::atomic<int>* interrupt_signal)
+               std::unique_ptr<Scheduler> scheduler, const RunDirectory& run, Transport& transport,
+               const Layout& layout, const ServerOptions& server_options,
+               const std::atomic<int>* interrupt_signal)
     : campaign_(campaign),
       searcher_(std::move(searcher)),
+      scheduler_(std::move(scheduler)),
       run_(run),
       transport_(transport),
       layout_(layout),
@@ -101,7 +104,13 @@ void Master::on_created(const CreatedRecord& record) {
 }
 
 void Master::on_progress(const ProgressRecord& record) {
+  if (scheduler_) scheduler_->observe(record.trial, record.step, objective_of(record));
   trial_progress_.push_back(record);
+}
+
+double Master::objective_of(const ProgressRecord& record) const {
+  const auto it = record.metrics.find(campaign_.objective.metric);
+  return it == record.metrics.end() ? std::nan("") : it->second;
 }
 
 void Master::on_attempt(const AttemptRecord& record) {
@@ -156,6 +165,7 @@ std::optional<json> Master::next_task() {
   if (priority != 0) task["priority"] = priority;
   if (avoid >= 0) task["avoid"] = avoid;
   if (campaign_.output.trial_dirs) task["run_dir"] = run_.trial_dir(id).string();
+  if (scheduler_) task["progress"] = {{"answer", scheduler_->answer_steps(id).to_json()}};
   return task;
 }
 
@@ -246,7 +256,9 @@ void Master::on_result(int rank, const Payload& payload) {
     queue_.push_back({id, rank});
     return;
   }
-  if (result.status != TrialStatus::Ok) {
+  if (result.status == TrialStatus::Stopped) {
+    spdlog::debug("trial {} stopped at step {}", id, result.step);
+  } else if (result.status != TrialStatus::Ok) {
     spdlog::warn("trial {} {}: {}", id, to_string(result.status), result.message);
   }
   record_final(id, result);
@@ -273,12 +285,21 @@ void Master::on_progress(int worker, const json& batch) {
       continue;
     }
     journal_->append_lazily(to_json(record));
+    const double value = objective_of(record);
+    if (scheduler_) scheduler_->observe(record.trial, record.step, value);
     if (item.value("answer", false)) {
+      DecisionRecord decision{record.trial, record.attempt, record.step, "continue",
+                              json::object()};
+      if (scheduler_) {
+        decision.decision =
+            to_string(scheduler_->decide(record.trial, record.step, value, decision.why));
+        journal_->append(to_json(decision));
+      }
       json control = json::object();
       control["trial"] = record.trial;
       control["attempt"] = record.attempt;
       control["step"] = record.step;
-      control["decision"] = "continue";
+      control["decision"] = decision.decision;
       dispatcher_.send_control(worker, control);
     }
     trial_progress_.push_back(std::move(record));
@@ -302,7 +323,11 @@ void Master::record_final(TrialId id, const TrialResult& result) {
   trial.finished = true;
   TrialRecord record{id, trial.label, trial.params, trial.attempts, result};
   searcher_->tell(record);
-  if (result.status != TrialStatus::Ok) ++failures_;
+  if (result.status == TrialStatus::Stopped) {
+    ++stopped_;
+  } else if (result.status != TrialStatus::Ok) {
+    ++failures_;
+  }
   const auto previous_best = best_;
   if (result.status == TrialStatus::Ok && (!best_ || better(result.value, best_->result.value))) {
     best_ = record;
@@ -358,6 +383,7 @@ ProgressCounts Master::counts() const {
   c.total = budget_;
   c.running = dispatcher_.outstanding();
   c.failed = failures_;
+  c.stopped = stopped_;
   if (best_) c.best = best_->result.value;
   return c;
 }

@@ -48,8 +48,13 @@ void check_model(Campaign& campaign) {
 PreparedCampaign prepare_campaign(const std::filesystem::path& file,
                                   const std::vector<std::string>& overrides,
                                   const sites::Site* site) {
-  PreparedCampaign prepared{load_campaign(file, overrides), nullptr};
+  PreparedCampaign prepared{load_campaign(file, overrides), nullptr, nullptr};
   Campaign& campaign = prepared.campaign;
+  const SchedulerOptions scheduling = scheduler_options(campaign);
+  if (scheduling.name != "none") {
+    prepared.scheduler = make_scheduler(campaign);
+    campaign.model.params[scheduling.resource] = scheduling.max_resource;
+  }
   if (site) campaign.site_container_launcher = site->container.exec;
   prepared.searcher = make_searcher(campaign);
   if (auto size = prepared.searcher->size()) {

@@ -45,6 +45,7 @@ ProgressDecision TrialReporter::report(std::int64_t step, const Metrics& metrics
   bool wait = false;
   {
     const std::lock_guard<std::mutex> lock(mutex_);
+    wait = policy_.answered(last_step_, step) && !stopped_;
     last_step_ = step;
     json item = json::object();
     item["trial"] = trial_;
@@ -53,7 +54,6 @@ ProgressDecision TrialReporter::report(std::int64_t step, const Metrics& metrics
     item["time"] = unix_time_now();
     json& values = item["metrics"] = json::object();
     for (const auto& [name, value] : metrics) values[name] = metric_to_json(value);
-    wait = policy_.answered(step) && !stopped_;
     if (wait) {
       item["answer"] = true;
       awaited_ = step;

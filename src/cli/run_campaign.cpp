@@ -130,8 +130,8 @@ int run_plan(Plan& plan, Transport& transport, const Layout& layout,
     spdlog::info("campaign {}: {} search, {} trials of model {} on {} worker(s), {} server(s)",
                  campaign.name, campaign.search.algorithm, *campaign.search.budget,
                  campaign.model.name, layout.workers(), layout.servers());
-    Master master(campaign, std::move(plan.prepared.searcher), plan.run, transport, layout,
-                  server_options(campaign), &interrupt_signal);
+    Master master(campaign, std::move(plan.prepared.searcher), std::move(plan.prepared.scheduler),
+                  plan.run, transport, layout, server_options(campaign), &interrupt_signal);
     const StopReason reason = master.run();
     return exit_code(reason, interrupt_signal.load());
   } catch (const InputError& e) {

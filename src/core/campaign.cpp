@@ -134,7 +134,7 @@ Campaign parse_campaign(json raw, const std::filesystem::path& file) {
   // "hash" is what overseer adds to the campaign.json it writes; accepted so that file can be
   // run again as it is.
   root.only_keys({"name", "description", "model", "space", "search", "objective", "limits",
-                  "output", "balancer", "stage", "hash"});
+                  "output", "balancer", "stage", "scheduler", "hash"});
 
   auto name = root.at("name");
   c.name = name.string();
@@ -269,6 +269,10 @@ Campaign parse_campaign(json raw, const std::filesystem::path& file) {
     if (c.balancer.prefetch < 1 || c.balancer.prefetch > 64) p->fail("prefetch must be 1..64");
   }
   if (auto stage = root.find("stage")) c.stage = parse_stage(*stage, c.base_dir);
+  if (auto scheduler = root.find("scheduler")) {
+    scheduler->require_object();
+    c.scheduler = scheduler->value();
+  }
   return c;
 }
 
@@ -315,6 +319,7 @@ json Campaign::resolved() const {
   if (!space.parameters().empty()) out["space"] = space.to_json();
   if (!description.empty()) out["description"] = description;
   if (!stage.empty()) out["stage"] = stage;
+  if (!scheduler.is_null()) out["scheduler"] = scheduler;
   return out;
 }
 
@@ -328,6 +333,8 @@ std::string Campaign::identity_hash() const {
                    {"space", r.value("space", json::array())},
                    {"search", r["search"]},
                    {"objective", r["objective"]}};
+  // Absent from campaigns without one, whose runs from before schedulers stay resumable.
+  if (r.contains("scheduler")) identity["scheduler"] = r["scheduler"];
   char buffer[17];
   std::snprintf(buffer, sizeof buffer, "%016llx",
                 static_cast<unsigned long long>(fnv1a(identity.dump())));

@@ -27,10 +27,11 @@ Progress::Progress(std::chrono::seconds log_interval)
       last_(start_) {}
 
 std::string Progress::format(const ProgressCounts& c, double elapsed_s, bool with_eta) {
-  std::string line = std::to_string(c.done) + "/" + std::to_string(c.total) + " done, " +
-                     std::to_string(c.running) + " running, " + std::to_string(c.failed) +
-                     " failed, best " + (c.best ? fmt::format("{:.6g}", *c.best) : "-") +
-                     ", elapsed " + duration_text(elapsed_s);
+  std::string line =
+      std::to_string(c.done) + "/" + std::to_string(c.total) + " done, " +
+      std::to_string(c.running) + " running, " + std::to_string(c.failed) + " failed" +
+      (c.stopped > 0 ? ", " + std::to_string(c.stopped) + " stopped" : "") + ", best " +
+      (c.best ? fmt::format("{:.6g}", *c.best) : "-") + ", elapsed " + duration_text(elapsed_s);
   if (with_eta && c.done > 0 && c.done < c.total) {
     line += ", ETA " + duration_text(elapsed_s / static_cast<double>(c.done) *
                                      static_cast<double>(c.total - c.done));

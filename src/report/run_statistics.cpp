@@ -72,6 +72,24 @@ RunStatistics run_statistics(const RunHistory& h, bool running, double now) {
   return s;
 }
 
+std::vector<RungOccupancy> rung_occupancy(const RunHistory& h) {
+  std::map<std::pair<std::int64_t, std::int64_t>, RungOccupancy> rungs;
+  for (const auto& d : h.decisions) {
+    if (!d.why.contains("rung")) continue;
+    const std::int64_t bracket = d.why.value("bracket", std::int64_t{0});
+    const std::int64_t rung = d.why.at("rung").get<std::int64_t>();
+    RungOccupancy& r = rungs[{bracket, rung}];
+    r.bracket = bracket;
+    r.rung = rung;
+    r.milestone = d.why.value("milestone", std::int64_t{0});
+    ++r.reached;
+    if (d.decision != "stop") ++r.continued;
+  }
+  std::vector<RungOccupancy> out;
+  for (const auto& entry : rungs) out.push_back(entry.second);
+  return out;
+}
+
 std::vector<ConvergencePoint> convergence(const RunHistory& h) {
   std::vector<ConvergencePoint> points;
   double best = std::numeric_limits<double>::quiet_NaN();

@@ -26,6 +26,7 @@ std::string status_text(const RunHistory& h, const RunStatistics& s) {
   counts.total = s.budget;
   counts.running = running ? s.unfinished : 0;
   counts.failed = s.failed();
+  counts.stopped = s.count("stopped");
   if (s.best) counts.best = s.best->result.value;
   out << "progress: " << Progress::format(counts, s.wall_s, running);
   if (!running && s.unfinished > 0) out << ", " << s.unfinished << " unfinished";
@@ -42,6 +43,19 @@ std::string status_text(const RunHistory& h, const RunStatistics& s) {
         << fmt::format("{:.6g}", s.best->result.value) << ", params " << s.best->params.dump()
         << "\n";
   }
+  // One line per bracket: "rungs: 1 steps 10/30 continued, 3 steps 3/10 continued".
+  std::int64_t bracket = -1;
+  for (const auto& r : rung_occupancy(h)) {
+    if (r.bracket != bracket) {
+      out << (bracket >= 0 ? "\n" : "") << "rungs"
+          << (r.bracket > 0 ? " (bracket " + std::to_string(r.bracket) + ")" : "") << ":";
+      bracket = r.bracket;
+    } else {
+      out << ",";
+    }
+    out << ' ' << r.milestone << " steps " << r.continued << '/' << r.reached << " continued";
+  }
+  if (bracket >= 0) out << "\n";
   out << "workers: " << s.workers << ", utilization " << percent_text(s.utilization()) << "\n";
   return out.str();
 }

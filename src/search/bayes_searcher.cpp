@@ -19,6 +19,9 @@ namespace {
 // its cost grows with the cube of the number, and 150 points pin a 6-D landscape down well.
 const std::size_t kGpMaxPoints = 150;
 const std::size_t kIncumbents = 5;
+// Under a scheduler the surrogate fits the trials that reached the highest step at least this
+// many trials reached (Observations::comparable_step).
+const std::size_t kComparablePoints = 8;
 // Draws a random point tries before deciding that every point of a small space is pending.
 const int kRandomTries = 64;
 
@@ -190,11 +193,13 @@ class BayesSearcher : public Searcher {
   };
 
   // The observations whose parameters fit the space (all, unless a journal was written for
-  // another space).
+  // another space) and that trained far enough to compare (all, without a scheduler).
   std::vector<std::size_t> training_rows() const {
+    const auto& entries = observations_.entries();
+    const std::int64_t step = observations_.comparable_step(kComparablePoints);
     std::vector<std::size_t> rows;
     for (std::size_t i = 0; i < encoded_.size(); ++i) {
-      if (encoded_[i]) rows.push_back(i);
+      if (encoded_[i] && Observations::counts_at(entries[i], step)) rows.push_back(i);
     }
     return rows;
   }

@@ -18,7 +18,9 @@ double Observations::loss_of(double objective) const {
 }
 
 void Observations::add(const TrialRecord& trial) {
-  const bool usable = trial.result.status == TrialStatus::Ok && std::isfinite(trial.result.value);
+  const bool usable =
+      (trial.result.status == TrialStatus::Ok || trial.result.status == TrialStatus::Stopped) &&
+      std::isfinite(trial.result.value);
   if (!usable) {
     if (policy_ == FailurePolicy::Ignore) return;
     if (worst_) {
@@ -31,11 +33,21 @@ void Observations::add(const TrialRecord& trial) {
   const double loss = loss_of(trial.result.value);
   best_ = best_ ? std::min(*best_, loss) : loss;
   worst_ = worst_ ? std::max(*worst_, loss) : loss;
-  entries_.push_back({trial.params, loss, false, trial.id});
+  entries_.push_back({trial.params, loss, false, trial.id, trial.result.step});
   for (auto& failed : waiting_) {
     entries_.push_back({std::move(failed.params), *worst_, true, failed.id});
   }
   waiting_.clear();
+}
+
+std::int64_t Observations::comparable_step(std::size_t min_points) const {
+  std::vector<std::int64_t> steps;
+  for (const auto& e : entries_) {
+    if (!e.imputed && e.step >= 0) steps.push_back(e.step);
+  }
+  std::sort(steps.rbegin(), steps.rend());
+  // steps[i] is reached by at least i + 1 entries.
+  return steps.size() >= min_points ? steps[min_points - 1] : -1;
 }
 
 }  // namespace overseer

@@ -57,6 +57,16 @@ class Replay {
                                     ", which is unknown");
       }
       visitor_.on_progress(progress);
+    } else if (event == "decision") {
+      DecisionRecord decision{record.at("trial").get<TrialId>(), record.at("attempt").get<int>(),
+                              record.at("step").get<std::int64_t>(),
+                              record.at("decision").get<std::string>(),
+                              record.value("why", json::object())};
+      if (decision.trial < 0 || decision.trial >= static_cast<TrialId>(finished_.size())) {
+        throw std::invalid_argument("decision on trial " + std::to_string(decision.trial) +
+                                    ", which is unknown");
+      }
+      visitor_.on_decision(decision);
     } else if (event == "search") {
       visitor_.on_search(record);
     } else if (event == "end") {
@@ -107,6 +117,16 @@ json to_json(const ProgressRecord& r) {
   record["time"] = r.time;
   json& metrics = record["metrics"] = json::object();
   for (const auto& [name, value] : r.metrics) metrics[name] = metric_to_json(value);
+  return record;
+}
+
+json to_json(const DecisionRecord& r) {
+  json record = record_of("decision");
+  record["trial"] = r.trial;
+  record["attempt"] = r.attempt;
+  record["step"] = r.step;
+  record["decision"] = r.decision;
+  if (!r.why.empty()) record["why"] = r.why;
   return record;
 }
 

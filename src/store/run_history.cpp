@@ -36,6 +36,7 @@ class HistoryBuilder : public JournalVisitor {
     session.last = std::max(session.last, p.time);
     h_.progress.push_back(p);
   }
+  void on_decision(const DecisionRecord& d) override { h_.decisions.push_back(d); }
   void on_search(const json& record) override {
     RunSession& session = h_.sessions.back();
     session.last = std::max(session.last, record.value("time", session.last));

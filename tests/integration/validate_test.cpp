@@ -64,6 +64,16 @@ const BrokenCampaign kBroken[] = {
     {"fixed-and-searched.json",
      "fixed-and-searched.json: /model/params/x1: \"x1\" is both a fixed parameter and in the "
      "search space"},
+    {"scheduler-unknown.json",
+     "scheduler-unknown.json: /scheduler/name: unknown scheduler \"successive\"; available: "
+     "none, asha, hyperband, median"},
+    {"scheduler-bad-min-resource.json",
+     "scheduler-bad-min-resource.json: /scheduler/min_resource: min_resource must be between 1 "
+     "and max_resource (9)"},
+    {"scheduler-searched-resource.json",
+     "scheduler-searched-resource.json: /space/1: \"epochs\" is the scheduler's resource "
+     "(/scheduler/resource): the scheduler decides how long each trial trains, so it cannot be "
+     "searched"},
     {"missing-upf-file.json",
      "missing-upf-file.json: /search/file: UPF file no-such-file.jsonl: file does not exist"},
     {"broken-upf-line.json", "broken.jsonl:2: /id: required field is missing"},

@@ -11,6 +11,7 @@
 #include "overseer/balancer/role.hpp"
 #include "overseer/core/campaign.hpp"
 #include "overseer/report/progress.hpp"
+#include "overseer/schedulers/scheduler.hpp"
 #include "overseer/search/searcher.hpp"
 #include "overseer/store/journal.hpp"
 #include "overseer/store/journal_records.hpp"
@@ -27,8 +28,9 @@ enum class StopReason { Completed, NoTrialSucceeded, MaxFailures, Interrupted };
 // state it had.
 class Master : public Role, private TaskSource, private JournalVisitor {
  public:
-  Master(const Campaign& campaign, std::unique_ptr<Searcher> searcher, const RunDirectory& run,
-         Transport& transport, const Layout& layout, const ServerOptions& server_options,
+  Master(const Campaign& campaign, std::unique_ptr<Searcher> searcher,
+         std::unique_ptr<Scheduler> scheduler, const RunDirectory& run, Transport& transport,
+         const Layout& layout, const ServerOptions& server_options,
          const std::atomic<int>* interrupt_signal);
 
   // Runs the campaign over a real transport.
@@ -64,6 +66,8 @@ class Master : public Role, private TaskSource, private JournalVisitor {
   void on_result(int worker, const Payload& payload) override;
   void on_withdrawn(const json& trial) override;
   void on_progress(int worker, const json& batch) override;
+  // The objective's value in a progress report (NaN when it lacks it).
+  double objective_of(const ProgressRecord& record) const;
   void record_final(TrialId id, const TrialResult& result);
   void journal_search_events();
   void check_progress();
@@ -78,6 +82,7 @@ class Master : public Role, private TaskSource, private JournalVisitor {
 
   const Campaign& campaign_;
   std::unique_ptr<Searcher> searcher_;
+  std::unique_ptr<Scheduler> scheduler_;  // null: trials run to their end
   const RunDirectory& run_;
   Transport& transport_;
   const Layout& layout_;
@@ -97,6 +102,7 @@ class Master : public Role, private TaskSource, private JournalVisitor {
   std::vector<TrialRecord> finished_;
   std::vector<ProgressRecord> trial_progress_;  // every progress record, for the exports
   std::int64_t failures_ = 0;
+  std::int64_t stopped_ = 0;
   std::optional<TrialRecord> best_;
   // `save_model: best`: the master removes every checkpoint but the best trial's.
   bool keep_best_checkpoint_only_ = false;

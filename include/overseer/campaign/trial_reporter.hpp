@@ -14,15 +14,19 @@
 namespace overseer {
 
 // When a trial's reports wait for the master's answer: at every step (a scheduler that may stop
-// a trial at any step), at some steps (rungs), or never. From the task's "progress" member:
-// {"answer": "every" | [steps], "interval_s": seconds between batches}.
+// a trial at any step), at the first report at or after each of some milestones (rungs), or
+// never. From the task's "progress" member: {"answer": "every" | [milestones], "interval_s":
+// seconds between batches}.
 struct ReportPolicy {
   bool answer_every = false;
   std::set<std::int64_t> answer_at;
   double interval_s = 1;
 
   static ReportPolicy from_task(const json& task);
-  bool answered(std::int64_t step) const { return answer_every || answer_at.count(step) > 0; }
+  // Whether the report of `step`, after one of `previous`, waits for an answer.
+  bool answered(std::int64_t previous, std::int64_t step) const {
+    return answer_every || answer_at.upper_bound(previous) != answer_at.upper_bound(step);
+  }
 };
 
 // A trial's ProgressReporter on a worker. Reports are sent to the master in batches (one message

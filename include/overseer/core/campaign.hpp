@@ -80,6 +80,8 @@ struct Campaign {
   LimitsSpec limits;
   OutputSpec output;
   BalancerSpec balancer;
+  // The `scheduler` object as written (null when absent); the schedulers module reads it.
+  json scheduler;
   // Files and directories copied to node-local scratch before trials start, as written (relative
   // to the campaign's directory); see docs/campaign.md, "stage".
   std::vector<std::string> stage;
@@ -94,7 +96,8 @@ struct Campaign {
   // The campaign with every default filled in and the space inlined.
   json resolved() const;
   // Hash over the parts that decide which trials run and what they return (name, model,
-  // space, search, objective); limits and output may change between a run and its resume.
+  // space, search, objective, scheduler); limits and output may change between a run and its
+  // resume.
   std::string identity_hash() const;
 };
 

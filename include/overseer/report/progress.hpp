@@ -12,6 +12,7 @@ struct ProgressCounts {
   std::int64_t total = 0;
   std::int64_t running = 0;
   std::int64_t failed = 0;
+  std::int64_t stopped = 0;  // ended early by the scheduler
   std::optional<double> best;
 };
 
@@ -25,8 +26,8 @@ class Progress {
   explicit Progress(std::chrono::seconds log_interval = std::chrono::seconds(10));
   void update(const ProgressCounts& counts, bool force = false);
   void finish(const ProgressCounts& counts);
-  // "12/100 done, 2 running, 1 failed, best 0.5, elapsed 1m05s", and an ETA when asked and
-  // trials remain.
+  // "12/100 done, 2 running, 1 failed, best 0.5, elapsed 1m05s" (with ", 4 stopped" after
+  // failed when a scheduler stopped some), and an ETA when asked and trials remain.
   static std::string format(const ProgressCounts& counts, double elapsed_s, bool with_eta = true);
 
  private:

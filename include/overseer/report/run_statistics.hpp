@@ -29,7 +29,7 @@ struct RunStatistics {
   double capacity_s = 0;  // workers x wall time, per session
   double first_start = 0;
 
-  std::int64_t failed() const { return finished - count("ok"); }
+  std::int64_t failed() const { return finished - count("ok") - count("stopped"); }
   std::int64_t count(const std::string& status) const;
   // Busy worker time over available worker time; empty before any worker time has passed.
   std::optional<double> utilization() const;
@@ -37,6 +37,18 @@ struct RunStatistics {
 
 // `running`: a campaign holds the journal now (journal_in_use); `now` in Unix seconds.
 RunStatistics run_statistics(const RunHistory& history, bool running, double now);
+
+// The trials a successive-halving scheduler (asha, hyperband) decided on at one rung, from the
+// journal's decision records.
+struct RungOccupancy {
+  std::int64_t bracket = 0;
+  std::int64_t rung = 0;
+  std::int64_t milestone = 0;  // steps
+  std::int64_t reached = 0;
+  std::int64_t continued = 0;
+};
+// By bracket, then rung; empty for other schedulers and for none.
+std::vector<RungOccupancy> rung_occupancy(const RunHistory& history);
 
 // Whether `candidate` beats `incumbent` under the campaign's objective mode.
 bool better(const Campaign& campaign, double candidate, double incumbent);

@@ -50,6 +50,15 @@ struct ProgressRecord {
   std::map<std::string, double> metrics;
 };
 
+// A scheduler's verdict on a report that waited for one, journaled before the worker hears it.
+struct DecisionRecord {
+  TrialId trial = 0;
+  int attempt = 0;
+  std::int64_t step = 0;
+  std::string decision;  // "continue" or "stop"
+  json why;              // the scheduler's reasons (rung and rank, median), an object
+};
+
 // The campaign ended by itself (an interrupted one has no end record).
 struct EndRecord {
   double time = 0;
@@ -60,6 +69,7 @@ json to_json(const StartRecord& record);
 json to_json(const CreatedRecord& record);
 json to_json(const EndRecord& record);
 json to_json(const ProgressRecord& record);
+json to_json(const DecisionRecord& record);
 // A progress item as a worker sends it ({trial, attempt, step, time, metrics}), read back.
 ProgressRecord progress_from_json(const json& item);
 // A searcher's event (what it decided, for the report) as a `search` record.
@@ -77,6 +87,7 @@ class JournalVisitor {
   virtual void on_created(const CreatedRecord&) {}
   virtual void on_attempt(const AttemptRecord&) {}
   virtual void on_progress(const ProgressRecord&) {}
+  virtual void on_decision(const DecisionRecord&) {}
   virtual void on_search(const json& /*record*/) {}
   virtual void on_end(const EndRecord&) {}
 };

@@ -31,6 +31,7 @@ struct RunHistory {
   std::vector<TrialRecord> finished;   // final results, in the order they arrived
   std::vector<AttemptRecord> attempts;
   std::vector<ProgressRecord> progress;  // in journal order
+  std::vector<DecisionRecord> decisions;
   std::vector<json> search_events;
   std::vector<RunSession> sessions;
 

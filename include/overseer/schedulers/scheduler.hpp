@@ -1,0 +1,70 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "overseer/core/campaign.hpp"
+#include "overseer/core/json_view.hpp"
+#include "overseer/core/registry.hpp"
+#include "overseer/core/trial.hpp"
+
+namespace overseer {
+
+// What a scheduler answers a running trial's report with.
+enum class Verdict { Continue, Stop };
+
+std::string to_string(Verdict verdict);
+
+// When a trial's reports wait for the scheduler's verdict: at every step, or at the first step
+// at or after each of `milestones`. Sent with the task (see TrialReporter).
+struct AnswerSteps {
+  bool every = false;
+  std::vector<std::int64_t> milestones;
+  json to_json() const;
+};
+
+// The options every scheduler shares, from the campaign's `scheduler` object.
+struct SchedulerOptions {
+  std::string name;
+  std::string resource = "epochs";  // the model parameter that says how long a trial trains
+  std::int64_t min_resource = 1;
+  std::int64_t max_resource = 0;
+  std::int64_t reduction_factor = 3;
+  std::int64_t grace_steps = 0;
+  bool minimize = true;
+};
+
+// Decides on running trials from their progress (docs/schedulers.md). Its state must be a
+// function of what it observed, in order: --resume rebuilds it by replaying the journal's
+// progress records through observe(), and never asks decide() again for what was decided.
+class Scheduler {
+ public:
+  virtual ~Scheduler() = default;
+  virtual AnswerSteps answer_steps(TrialId trial) const = 0;
+  // Takes in a report (the objective's value after `step`); a NaN value is ignored.
+  virtual void observe(TrialId trial, std::int64_t step, double value) = 0;
+  // The verdict on the report just observed, when the trial waits for one at `step`. Returns a
+  // description of why (the rung, the median) in `why`, for the journal.
+  virtual Verdict decide(TrialId trial, std::int64_t step, double value, json& why) = 0;
+};
+
+struct SchedulerEntry {
+  // Option names the scheduler accepts besides the common ones.
+  std::vector<std::string> options;
+  // Builds the scheduler; throws InputError (through `view`) for bad options.
+  std::function<std::unique_ptr<Scheduler>(const SchedulerOptions&, const JsonView& view)> create;
+};
+
+using SchedulerRegistry = Registry<SchedulerEntry>;
+
+// The campaign's scheduler, or null for none (no `scheduler`, or name "none"). Checks the
+// options against the registry and the model's resource parameter against the campaign: it must
+// not be searched, and a fixed value must equal max_resource. Throws InputError.
+std::unique_ptr<Scheduler> make_scheduler(const Campaign& campaign);
+// The common options of the campaign's scheduler, checked as make_scheduler checks them.
+SchedulerOptions scheduler_options(const Campaign& campaign);
+
+}  // namespace overseer

@@ -1,0 +1,134 @@
+// The schedulers' decisions on reports whose ranking is known, and their option checks.
+#include <gtest/gtest.h>
+
+#include "input_error.hpp"
+#include "overseer/core/error.hpp"
+#include "overseer/schedulers/scheduler.hpp"
+#include "overseer/schedulers/successive_halving.hpp"
+
+using namespace overseer;
+
+namespace {
+
+Campaign campaign_with(const json& scheduler, const json& params = json::object()) {
+  json raw = {{"name", "s"},
+              {"model", {{"name", "curve"}, {"params", params}}},
+              {"space", {{{"name", "target"}, {"type", "float"}, {"lower", 0}, {"upper", 1}}}},
+              {"search", {{"algorithm", "random"}, {"budget", 10}}},
+              {"scheduler", scheduler}};
+  return parse_campaign(raw, "c.json");
+}
+
+// Observes and decides one report, as the master does with a report that waits.
+std::string verdict(Scheduler& s, TrialId trial, std::int64_t step, double value) {
+  s.observe(trial, step, value);
+  json why;
+  return to_string(s.decide(trial, step, value, why));
+}
+
+}  // namespace
+
+TEST(Rungs, MilestonesGrowByTheReductionFactorBelowTheMaximum) {
+  EXPECT_EQ(Rungs(1, 27, 3, true).milestones(), (std::vector<std::int64_t>{1, 3, 9}));
+  EXPECT_EQ(Rungs(2, 20, 2, true).milestones(), (std::vector<std::int64_t>{2, 4, 8, 16}));
+  EXPECT_TRUE(Rungs(27, 27, 3, true).milestones().empty());
+}
+
+TEST(Asha, PromotesAtOnceWhileAmongTheBestThirdOfItsRungWithNoBarrier) {
+  auto asha = make_scheduler(campaign_with({{"name", "asha"}, {"max_resource", 27}}));
+  ASSERT_TRUE(asha);
+  EXPECT_EQ(asha->answer_steps(0).to_json(), json({1, 3, 9}));
+  // Rung 1 (step 1), losses in arrival order. Places: max(1, n / 3).
+  EXPECT_EQ(verdict(*asha, 0, 1, 0.5), "continue");   // alone: the best, goes on at once
+  EXPECT_EQ(verdict(*asha, 1, 1, 0.7), "stop");       // 2nd of 2, 1 place
+  EXPECT_EQ(verdict(*asha, 2, 1, 0.4), "continue");   // 1st of 3
+  EXPECT_EQ(verdict(*asha, 3, 1, 0.45), "stop");      // 2nd of 4, 1 place
+  EXPECT_EQ(verdict(*asha, 4, 1, 0.9), "stop");       // 5th of 5
+  EXPECT_EQ(verdict(*asha, 5, 1, 0.42), "continue");  // 2nd of 6, 2 places
+  // Rung 2 (step 3) only holds trials that went on; a report past a milestone counts for it.
+  EXPECT_EQ(verdict(*asha, 0, 2, 0.3), "continue");  // between milestones: nothing to decide
+  EXPECT_EQ(verdict(*asha, 0, 4, 0.2), "continue");
+  EXPECT_EQ(verdict(*asha, 2, 3, 0.25), "stop");
+  // A trial already recorded at a rung (reporting its steps again after a resume) is not
+  // decided on again there.
+  EXPECT_EQ(verdict(*asha, 2, 3, 0.99), "continue");
+}
+
+TEST(Asha, HonoursTheObjectivesMode) {
+  Campaign c = campaign_with({{"name", "asha"}, {"max_resource", 9}});
+  c.objective.mode = ObjectiveMode::Max;
+  auto asha = make_scheduler(c);
+  EXPECT_EQ(verdict(*asha, 0, 1, 0.5), "continue");
+  EXPECT_EQ(verdict(*asha, 1, 1, 0.7), "continue");
+  EXPECT_EQ(verdict(*asha, 2, 1, 0.6), "stop");
+}
+
+TEST(Hyperband, RunsEachTrialInOneBracketOfGrowingMinimumResource) {
+  auto hb = make_scheduler(campaign_with({{"name", "hyperband"}, {"max_resource", 27}}));
+  // Brackets start at 1, 3, 9 and 27 steps; trials take them in turn.
+  EXPECT_EQ(hb->answer_steps(0).to_json(), json({1, 3, 9}));
+  EXPECT_EQ(hb->answer_steps(1).to_json(), json({3, 9}));
+  EXPECT_EQ(hb->answer_steps(2).to_json(), json({9}));
+  EXPECT_EQ(hb->answer_steps(3).to_json(), json::array());
+  EXPECT_EQ(hb->answer_steps(4).to_json(), json({1, 3, 9}));
+  // Trials of different brackets never compete.
+  EXPECT_EQ(verdict(*hb, 1, 3, 0.9), "continue");
+  EXPECT_EQ(verdict(*hb, 0, 3, 0.1), "continue");
+  EXPECT_EQ(verdict(*hb, 4, 1, 0.5), "stop");  // behind trial 0 in bracket 0's first rung
+  EXPECT_EQ(verdict(*hb, 5, 3, 0.95), "stop");
+}
+
+TEST(Median, StopsATrialWorseThanTheMedianOfTheOthersAfterTheGraceSteps) {
+  auto median = make_scheduler(campaign_with(
+      {{"name", "median"}, {"max_resource", 10}, {"grace_steps", 1}, {"min_trials", 2}}));
+  EXPECT_TRUE(median->answer_steps(0).every);
+  for (TrialId t = 0; t < 3; ++t) {
+    EXPECT_EQ(verdict(*median, t, 1, 1.0 + static_cast<double>(t)), "continue");  // grace
+  }
+  EXPECT_EQ(verdict(*median, 0, 2, 0.5), "continue");  // only 0 others at step 2
+  EXPECT_EQ(verdict(*median, 1, 2, 0.6), "continue");  // 1 other
+  // Trial 2's best after 2 steps, 0.7, is worse than the median of 0.5 and 0.6.
+  EXPECT_EQ(verdict(*median, 2, 2, 0.7), "stop");
+  // A best value counts, not the latest: trial 1 got worse at step 3 but its best is 0.6.
+  EXPECT_EQ(verdict(*median, 0, 3, 0.4), "continue");
+  EXPECT_EQ(verdict(*median, 2, 3, 0.3), "continue");
+  EXPECT_EQ(verdict(*median, 1, 3, 2.0), "stop");  // 0.6 against the median 0.35
+}
+
+TEST(Schedulers, NoneOrNoSchedulerMeansTrialsRunToTheirEnd) {
+  EXPECT_EQ(make_scheduler(campaign_with({{"name", "none"}})), nullptr);
+  Campaign c = campaign_with({{"name", "none"}});
+  c.scheduler = nullptr;
+  EXPECT_EQ(make_scheduler(c), nullptr);
+}
+
+TEST(Schedulers, BadOptionsNameTheFileAndField) {
+  const auto error = [](const json& scheduler, const json& params = json::object()) {
+    return overseer::test::input_error([&] { make_scheduler(campaign_with(scheduler, params)); });
+  };
+  EXPECT_EQ(error({{"name", "pbt"}, {"max_resource", 9}}),
+            "c.json: /scheduler/name: unknown scheduler \"pbt\"; available: none, asha, "
+            "hyperband, median");
+  EXPECT_EQ(error({{"name", "asha"}}),
+            "c.json: /scheduler: max_resource must be at least 1 (or set model.params.epochs)");
+  EXPECT_EQ(error({{"name", "asha"}, {"max_resource", 9}, {"min_resource", 10}}),
+            "c.json: /scheduler/min_resource: min_resource must be between 1 and max_resource "
+            "(9)");
+  EXPECT_EQ(error({{"name", "asha"}, {"max_resource", 9}, {"reduction_factor", 1}}),
+            "c.json: /scheduler/reduction_factor: reduction_factor must be at least 2");
+  EXPECT_EQ(error({{"name", "median"}, {"max_resource", 9}, {"grace_steps", -1}}),
+            "c.json: /scheduler/grace_steps: grace_steps must not be negative");
+  EXPECT_EQ(error({{"name", "median"}, {"max_resource", 9}, {"min_trials", 0}}),
+            "c.json: /scheduler/min_trials: min_trials must be at least 1");
+  EXPECT_EQ(error({{"name", "asha"}, {"max_resource", 9}, {"rungs", 3}})
+                .rfind("c.json: /scheduler/rungs: unknown field \"rungs\"", 0),
+            0u);
+  EXPECT_EQ(error({{"name", "asha"}, {"max_resource", 9}}, {{"epochs", 5}}),
+            "c.json: /model/params/epochs: is 5 but /scheduler/max_resource is 9: trials train "
+            "to max_resource");
+  EXPECT_EQ(error({{"name", "asha"}, {"max_resource", 9}, {"resource", "target"}}),
+            "c.json: /space/0: \"target\" is the scheduler's resource (/scheduler/resource): the "
+            "scheduler decides how long each trial trains, so it cannot be searched");
+  // The model's fixed value stands for max_resource when it is not given.
+  EXPECT_NE(make_scheduler(campaign_with({{"name", "asha"}}, {{"epochs", 9}})), nullptr);
+}
