@@ -8,7 +8,9 @@ Three stages, as IMPROVE models have them (preprocess.sh, train.sh, infer.sh cal
   preprocess  the Overseer HDF5 tables in CANDLE_DATA_DIR -> ml_data.npz (unmerged tables and
               the original train/val/test split)
   train       ml_data.npz -> model.npz, val_scores.json, val_y_data_predicted.csv, and the line
-              "IMPROVE_RESULT val_loss:\t<mse>" on stdout
+              "IMPROVE_RESULT val_loss:\t<mse>" on stdout; every --progress_every epochs a line
+              "IMPROVE_PROGRESS epoch=<e> val_loss=<mse>", and it ends early, with what it has,
+              when a file STOP appears in the output directory (a scheduler's stop)
   infer       ml_data.npz + model.npz -> test_scores.json, test_y_data_predicted.csv
 
 The joined (cell, drug) feature table is never built: predictions and gradients work on the
@@ -34,6 +36,8 @@ def parse(stage, argv):
     p.add_argument("--output_dir", default=".")
     p.add_argument("--model_dir", help="where model.npz is (infer; default: output_dir)")
     p.add_argument("--params_json", help="hyperparameters as JSON; flags override them")
+    p.add_argument("--progress_every", type=int, default=10,
+                   help="epochs between IMPROVE_PROGRESS lines (0: none)")
     for name, value in TRAIN_DEFAULTS.items():
         p.add_argument("--" + name, type=type(value))
     args = p.parse_args(argv)
@@ -170,6 +174,12 @@ def train(args):
             w[name] = w[name] - step
         if epoch == 1 or epoch % 20 == 0 or epoch == hp["epochs"]:
             print(f"epoch {epoch}: train_loss {float(np.mean(residual ** 2)):.5f}", flush=True)
+        if args.progress_every > 0 and epoch % args.progress_every == 0:
+            mse = scores(d["val_y"], predict(w, d, "val"))["mse"]
+            print(f"IMPROVE_PROGRESS epoch={epoch} val_loss={mse}", flush=True)
+            if os.path.exists(os.path.join(args.output_dir, "STOP")):
+                print(f"train: stopped after epoch {epoch}", flush=True)
+                break
 
     os.makedirs(args.output_dir, exist_ok=True)
     np.savez(os.path.join(args.output_dir, "model.npz"), **w)

@@ -140,7 +140,9 @@ void ChildProcess::read_output(std::chrono::milliseconds timeout) {
   for (int reads = 0; reads < 256; ++reads) {
     const ssize_t n = ::read(output_, buffer, sizeof buffer);
     if (n > 0) {
-      log_.write(std::string_view(buffer, static_cast<std::size_t>(n)));
+      const std::string_view data(buffer, static_cast<std::size_t>(n));
+      log_.write(data);
+      if (on_line_ != nullptr && *on_line_) split_lines(data);
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -193,17 +195,31 @@ ChildExit ChildProcess::reap() {
   return {false, WEXITSTATUS(status)};
 }
 
-std::optional<ChildExit> ChildProcess::wait(const std::function<bool()>& stop,
-                                            std::chrono::duration<double> grace) {
-  for (Backoff backoff; !exited(); read_output(backoff.next())) {
-    if (stop()) {
-      end_group(grace);
-      reap();
-      return std::nullopt;
-    }
+void ChildProcess::split_lines(std::string_view data) {
+  // A line this long is no progress line; holding it would let a program fill our memory.
+  constexpr std::size_t kLongestLine = 1 << 16;
+  for (auto newline = data.find('\n'); newline != std::string_view::npos;
+       newline = data.find('\n')) {
+    partial_line_.append(data.substr(0, newline));
+    (*on_line_)(partial_line_);
+    partial_line_.clear();
+    data.remove_prefix(newline + 1);
   }
-  end_group(grace);  // what the program left behind in its group
-  return reap();
+  partial_line_.append(data.substr(0, kLongestLine - std::min(kLongestLine, partial_line_.size())));
+}
+
+std::optional<ChildExit> ChildProcess::wait(const std::function<bool()>& stop,
+                                            std::chrono::duration<double> grace,
+                                            const LineHandler& on_line) {
+  on_line_ = &on_line;
+  bool stopped = false;
+  for (Backoff backoff; !exited() && !stopped; read_output(backoff.next())) stopped = stop();
+  // The whole group when stopped, else what the program left behind in it.
+  end_group(grace);
+  const ChildExit exit = reap();
+  on_line_ = nullptr;
+  if (stopped) return std::nullopt;
+  return exit;
 }
 
 }  // namespace overseer

@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -23,6 +24,7 @@ namespace fs = std::filesystem;
 
 constexpr std::size_t kLogTailBytes = 2000;
 const char* const kLogName = "model.log";
+const char* const kStopName = "STOP";
 
 // {name}: a placeholder. Braces around anything else (JSON, `{}`) are left alone.
 const std::regex kPlaceholder(R"(\{([A-Za-z0-9_.-]+)\})");
@@ -228,6 +230,27 @@ class WorkDir {
   bool temporary_ = false;
 };
 
+// A scheduler's stop, as a program hears it: a STOP file in its trial directory, then, once
+// `grace` has passed, SIGTERM to its group.
+class StopRequest {
+ public:
+  StopRequest(fs::path file, std::chrono::duration<double> grace)
+      : file_(std::move(file)), grace_(grace) {}
+
+  void ask() {
+    if (asked_) return;
+    std::ofstream(file_) << "stopped by the scheduler\n";
+    asked_ = std::chrono::steady_clock::now();
+  }
+  bool asked() const { return asked_.has_value(); }
+  bool grace_over() const { return asked_ && std::chrono::steady_clock::now() - *asked_ >= grace_; }
+
+ private:
+  fs::path file_;
+  std::chrono::duration<double> grace_;
+  std::optional<std::chrono::steady_clock::time_point> asked_;
+};
+
 class CommandModel : public Model {
  public:
   explicit CommandModel(const Campaign& campaign) : spec_(campaign) {}
@@ -255,6 +278,7 @@ class CommandModel : public Model {
     // Left over from an earlier attempt, they would pass for this one's result.
     const fs::path log = dir.path() / kLogName;
     fs::remove(log);
+    fs::remove(dir.path() / kStopName);
     if (spec_.result == ResultForm::JsonFile) fs::remove(result_path(dir.path()));
 
     const Binding binding = bind_device(params, context);
@@ -278,8 +302,20 @@ class CommandModel : public Model {
     // The trial runner turns the deadline into cancel(), which keeps the status "timeout".
     ChildProcess child(command, environment(dir.path(), context, binding, values), dir.path(), log,
                        spec_.log_limit_bytes);
-    const auto exit = child.wait([&] { return context.cancelled(); },
-                                 std::chrono::duration<double>(spec_.grace_s));
+    const auto grace = std::chrono::duration<double>(spec_.grace_s);
+    StopRequest stop(dir.path() / kStopName, grace);
+    std::optional<ProgressLine> last;
+    const auto exit =
+        child.wait([&] { return context.cancelled() || stop.grace_over(); }, grace,
+                   [&](std::string_view line) {
+                     auto progress = parse_improve_progress(line);
+                     if (!progress) return;
+                     last = std::move(progress);
+                     if (context.report(last->step, last->metrics) == ProgressDecision::Stop)
+                       stop.ask();
+                   });
+    // Told to stop, the program may exit by itself or be ended: either way it reached `last`.
+    if (stop.asked() && last) return last->metrics;
     if (!exit) throw std::runtime_error("cancelled; the program's process group was ended");
     if (!exit->success()) {
       fail(command[0] + " failed with " + exit->describe(), log);

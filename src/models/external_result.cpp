@@ -2,8 +2,10 @@
 
 #include <cctype>
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include "overseer/core/json_view.hpp"
@@ -54,6 +56,34 @@ std::optional<double> last_improve_result(std::istream& log) {
   auto value = value_after_keyword(last, last_at);
   if (!value) throw std::runtime_error("the last IMPROVE_RESULT line has no number: " + last);
   return value;
+}
+
+std::optional<ProgressLine> parse_improve_progress(std::string_view line) {
+  constexpr std::string_view kProgress = "IMPROVE_PROGRESS";
+  const auto at = line.find(kProgress);
+  if (at == std::string_view::npos) return std::nullopt;
+  std::istringstream pairs{std::string(line.substr(at + kProgress.size()))};
+  ProgressLine progress;
+  bool has_step = false;
+  for (std::string pair; pairs >> pair;) {
+    const auto eq = pair.find('=');
+    if (eq == 0 || eq == std::string::npos) return std::nullopt;
+    const std::string name = pair.substr(0, eq);
+    const std::string text = pair.substr(eq + 1);
+    char* end = nullptr;
+    errno = 0;
+    const double value = std::strtod(text.c_str(), &end);
+    if (text.empty() || *end != '\0' || errno == ERANGE) return std::nullopt;
+    if ((name == "epoch" || name == "step") && !has_step) {
+      if (value != std::floor(value) || value < 0) return std::nullopt;
+      progress.step = static_cast<std::int64_t>(value);
+      has_step = true;
+    } else {
+      progress.metrics[name] = value;
+    }
+  }
+  if (!has_step) return std::nullopt;
+  return progress;
 }
 
 std::map<std::string, double> numeric_fields(const std::filesystem::path& file) {

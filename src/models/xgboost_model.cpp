@@ -35,7 +35,7 @@ const NumberSetting kNumberSettings[] = {
 const std::vector<std::string> kTreeMethods = {"hist", "approx", "exact", "gpu_hist"};
 
 struct XgbSettings {
-  std::int64_t rounds, max_depth, threads;
+  std::int64_t rounds, max_depth, threads, report_every;
   std::string tree_method;
   Device device;
 
@@ -43,6 +43,7 @@ struct XgbSettings {
       : rounds(int_param(p, "n_estimators", 100, 1, 1000000)),
         max_depth(int_param(p, "max_depth", 6, 0, 64)),
         threads(int_param(p, "nthread", 0, 0, 4096)),
+        report_every(int_param(p, "report_every", 10, 1, 1000000)),
         tree_method(choice_param(p, "tree_method", "hist", kTreeMethods)),
         device(device_param(p)) {
     for (const auto& s : kNumberSettings) number_param(p, s.name, s.fallback, s.lower, s.upper);
@@ -142,9 +143,20 @@ class XgboostModel : public Model {
     for (const auto& n : kNumberSettings) {
       booster.set(n.name, json(number_param(params, n.name, n.fallback, n.lower, n.upper)).dump());
     }
+    const Scored* val = scored.empty() || scored.front().part != "val" ? nullptr : &scored.front();
     for (std::int64_t round = 0; round < s.rounds; ++round) {
       if (context.cancelled()) throw std::runtime_error("cancelled");
       booster.update(static_cast<int>(round), train);
+      const std::int64_t done = round + 1;
+      if (val == nullptr || !context.reporting() ||
+          (done % s.report_every != 0 && done != s.rounds)) {
+        continue;
+      }
+      const double mse = regression_metrics(val->y, booster.predict(*val->matrix)).at("mse");
+      if (context.report(done, {{"val_loss", mse}, {"n_estimators", static_cast<double>(done)}}) ==
+          ProgressDecision::Stop) {
+        break;
+      }
     }
 
     Metrics out;

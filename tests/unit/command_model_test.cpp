@@ -563,3 +563,97 @@ TEST(CommandModel, BadModelDataNamesTheField) {
               "/model/data/log_limit_mb");
   }
 }
+
+namespace {
+
+// Answers Stop from step `stop_at` on, as a scheduler would; records what it was told.
+class StoppingReporter : public ProgressReporter {
+ public:
+  explicit StoppingReporter(std::int64_t stop_at) : stop_at_(stop_at) {}
+  ProgressDecision report(std::int64_t step, const Metrics& metrics,
+                          const std::atomic<bool>*) override {
+    steps.push_back(step);
+    last_metrics = metrics;
+    stopped_ = stopped_ || step >= stop_at_;
+    return stopped_ ? ProgressDecision::Stop : ProgressDecision::Continue;
+  }
+  bool stopped() const override { return stopped_; }
+  std::int64_t last_step() const override { return steps.empty() ? -1 : steps.back(); }
+
+  std::vector<std::int64_t> steps;
+  Metrics last_metrics;
+
+ private:
+  std::int64_t stop_at_;
+  bool stopped_ = false;
+};
+
+// An IMPROVE-style training loop printing progress; `on_stop` is what it does when it sees the
+// STOP file ("exit 0" for a program that heeds it, ":" for one that does not).
+fs::path progress_program(const ScratchDir& dir, const std::string& on_stop) {
+  return script(dir / "train.sh",
+                "echo $$ > pid\n"
+                "for e in 1 2 3 4 5 6 7 8 9 10; do\n"
+                "  [ -f STOP ] && " +
+                    on_stop +
+                    "\n"
+                    "  echo \"IMPROVE_PROGRESS epoch=$e val_loss=0.$((10 - e)) lr=0.01\"\n"
+                    "  sleep 0.2\n"
+                    "done\n"
+                    "echo 'IMPROVE_RESULT 0.01'\n");
+}
+
+TrialResult run_with_reporter(const ScratchDir& dir, const fs::path& program,
+                              std::shared_ptr<ProgressReporter> reporter, double grace_s) {
+  const Campaign campaign =
+      command_campaign(dir, {{"argv", {program.string()}}, {"grace_s", grace_s}});
+  TrialRunner runner(campaign);
+  TrialTask task{3, 1, json::object(), dir / "trial"};
+  task.reporter = std::move(reporter);
+  return runner.run(task);
+}
+
+}  // namespace
+
+TEST(CommandModel, ProgressLinesAreReportedAndAProgramThatHeedsStopEndsStopped) {
+  ScratchDir dir;
+  auto reporter = std::make_shared<StoppingReporter>(3);
+  const TrialResult r = run_with_reporter(dir, progress_program(dir, "exit 0"), reporter, 5);
+  EXPECT_EQ(r.status, TrialStatus::Stopped) << r.message;
+  EXPECT_EQ(r.step, 3);
+  EXPECT_DOUBLE_EQ(r.value, 0.7);
+  EXPECT_EQ(reporter->steps, (std::vector<std::int64_t>{1, 2, 3}));
+  EXPECT_EQ(reporter->last_metrics, (Metrics{{"val_loss", 0.7}, {"lr", 0.01}}));
+  EXPECT_TRUE(fs::exists(dir / "trial" / "STOP"));
+  EXPECT_FALSE(running(pid_in(dir / "trial" / "pid")));
+}
+
+TEST(CommandModel, AProgramThatIgnoresStopIsEndedAfterTheGraceLeavingNoProcess) {
+  ScratchDir dir;
+  auto reporter = std::make_shared<StoppingReporter>(2);
+  const auto start = std::chrono::steady_clock::now();
+  const TrialResult r = run_with_reporter(dir, progress_program(dir, ":"), reporter, 0.3);
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(r.status, TrialStatus::Stopped) << r.message;
+  // It went on past the STOP file until SIGTERM; the trial has what it reported last.
+  EXPECT_GE(r.step, 2);
+  EXPECT_DOUBLE_EQ(r.value, static_cast<double>(10 - r.step) / 10);
+  const pid_t pid = pid_in(dir / "trial" / "pid");
+  EXPECT_FALSE(running(pid));
+  EXPECT_FALSE(process_group_running(pid));
+  // Ten epochs would take 2 s; the stop after epoch 2 ended it well before.
+  EXPECT_LT(took, std::chrono::milliseconds(1900));
+}
+
+TEST(ImproveProgress, ReadsTheStepAndTheMetricsOfAProgressLine) {
+  const auto p = parse_improve_progress("[train] IMPROVE_PROGRESS epoch=3 val_loss=0.41 r2=0.5");
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->step, 3);
+  EXPECT_EQ(p->metrics, (std::map<std::string, double>{{"val_loss", 0.41}, {"r2", 0.5}}));
+  EXPECT_EQ(parse_improve_progress("IMPROVE_PROGRESS step=7 loss=1e-3")->step, 7);
+  for (const char* bad : {"epoch=3 val_loss=0.4", "IMPROVE_PROGRESS val_loss=0.4",
+                          "IMPROVE_PROGRESS epoch=2.5 loss=1", "IMPROVE_PROGRESS epoch=3 loss=x",
+                          "IMPROVE_PROGRESS epoch=3 loss", "IMPROVE_PROGRESS epoch=-1"}) {
+    EXPECT_FALSE(parse_improve_progress(bad).has_value()) << bad;
+  }
+}

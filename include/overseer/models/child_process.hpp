@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "overseer/models/capped_log.hpp"
@@ -41,13 +42,16 @@ class ChildProcess {
 
   pid_t pid() const { return pid_; }
 
-  // Waits for the program to exit, copying its output into the log and calling `stop` between
-  // polls. When `stop` returns true the group is terminated (SIGTERM, up to `grace` for it to
-  // go, then SIGKILL) and nullopt is returned. Processes still in the group after the program
-  // exits get the same treatment. Either way, the program has been reaped, no process of its
-  // group runs and the log is complete on return.
+  // Waits for the program to exit, copying its output into the log, handing each complete line
+  // of it to `on_line` (when given) and calling `stop` between polls. When `stop` returns true
+  // the group is terminated (SIGTERM, up to `grace` for it to go, then SIGKILL) and nullopt is
+  // returned. Processes still in the group after the program exits get the same treatment.
+  // Either way, the program has been reaped, no process of its group runs and the log is
+  // complete on return.
+  using LineHandler = std::function<void(std::string_view line)>;
   std::optional<ChildExit> wait(const std::function<bool()>& stop,
-                                std::chrono::duration<double> grace);
+                                std::chrono::duration<double> grace,
+                                const LineHandler& on_line = {});
 
   static constexpr std::uint64_t kDefaultLogLimitBytes = 100 << 20;
 
@@ -60,8 +64,12 @@ class ChildProcess {
 
   pid_t pid_ = -1;
   bool reaped_ = false;
+  void split_lines(std::string_view data);
+
   int output_ = -1;  // the read end of the program's stdout and stderr
   CappedLog log_;
+  const LineHandler* on_line_ = nullptr;  // during wait()
+  std::string partial_line_;
 };
 
 // Whether any process of group `pgid` is running (zombies, which only wait to be reaped, are

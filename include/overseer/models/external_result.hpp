@@ -1,11 +1,13 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <istream>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace overseer {
 
@@ -16,6 +18,16 @@ namespace overseer {
 // number is ignored, as CANDLE's model.sh ignores it. nullopt when no line holds IMPROVE_RESULT;
 // throws std::runtime_error quoting the line when the last such line has no number.
 std::optional<double> last_improve_result(std::istream& log);
+
+// A progress line of an external program: "IMPROVE_PROGRESS epoch=3 val_loss=0.41 lr=0.001"
+// (text before the keyword is ignored). The step is `epoch` or `step`, a whole number; the other
+// `name=number` pairs are its metrics. nullopt for a line without the keyword, without a step,
+// or with a pair that is not name=number.
+struct ProgressLine {
+  std::int64_t step = 0;
+  std::map<std::string, double> metrics;
+};
+std::optional<ProgressLine> parse_improve_progress(std::string_view line);
 
 // The numeric top-level members of a result JSON object such as IMPROVE's val_scores.json.
 // Throws std::runtime_error naming the file when it is missing, not JSON or not an object.

@@ -354,10 +354,15 @@ class TorchModel : public Model {
       train_loss = loss_sum / static_cast<double>(order.size());
       ++epochs_run;
       if (!std::isfinite(train_loss)) break;  // diverged: the metrics below say nan
-      if (s.patience == 0) continue;
+      if (s.patience == 0 && !context.reporting()) continue;
       const double val =
           regression_metrics(val_truth, predict(*net, data, split.val, device, eval_batch))
               .at("mse");
+      const Metrics progress = {{"val_loss", val},
+                                {"train_loss", train_loss},
+                                {"epochs", static_cast<double>(epochs_run)}};
+      if (context.report(epochs_run, progress) == ProgressDecision::Stop) break;
+      if (s.patience == 0) continue;
       if (val < best_val) {
         best_val = val;
         best_state = snapshot(*net);
