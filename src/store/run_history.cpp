@@ -1,6 +1,10 @@
 #include "overseer/store/run_history.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <stdexcept>
 
 #include "overseer/core/error.hpp"
 #include "overseer/core/result_reader.hpp"
@@ -9,13 +13,33 @@
 namespace overseer {
 namespace {
 
+// The integer member `key`, or `fallback` when there is none: nlohmann's get<Int>() would cast
+// any number, and casting a double beyond Int's range is undefined behaviour.
+template <typename Int>
+Int integer(const json& record, const char* key, std::optional<Int> fallback = std::nullopt) {
+  if (fallback && !record.contains(key)) return *fallback;
+  const json& v = record.at(key);
+  using Limits = std::numeric_limits<Int>;
+  const bool fits = v.is_number_unsigned()
+                        ? v.get<std::uint64_t>() <= static_cast<std::uint64_t>(Limits::max())
+                        : v.is_number_integer() && v.get<std::int64_t>() >= Limits::min() &&
+                              v.get<std::int64_t>() <= Limits::max();
+  if (!fits) {
+    throw std::invalid_argument(std::string("\"") + key + "\" must be an integer from " +
+                                std::to_string(Limits::min()) + " to " +
+                                std::to_string(Limits::max()));
+  }
+  return v.is_number_unsigned() ? static_cast<Int>(v.get<std::uint64_t>())
+                                : static_cast<Int>(v.get<std::int64_t>());
+}
+
 void add_record(RunHistory& h, const json& record) {
   const std::string event = record.at("event").get<std::string>();
   if (event == "start") {
     RunSession session;
     session.start = session.last = record.at("time").get<double>();
-    session.ranks = record.value("ranks", 0);
-    session.servers = record.value("servers", 0);
+    session.ranks = integer<int>(record, "ranks", 0);
+    session.servers = integer<int>(record, "servers", 0);
     session.host = record.value("host", "");
     h.sessions.push_back(session);
     return;
@@ -23,13 +47,13 @@ void add_record(RunHistory& h, const json& record) {
   if (h.sessions.empty()) throw std::invalid_argument("a " + event + " record before any start");
   RunSession& session = h.sessions.back();
   if (event == "created") {
-    const TrialId id = record.at("trial").get<TrialId>();
+    const TrialId id = integer<TrialId>(record, "trial");
     if (id != static_cast<TrialId>(h.created.size())) {
       throw std::invalid_argument("trial " + std::to_string(id) + " is out of sequence");
     }
     h.created.push_back({record.at("params"), record.value("label", "")});
   } else if (event == "result") {
-    AttemptRecord a{record.at("trial").get<TrialId>(), record.at("attempt").get<int>(),
+    AttemptRecord a{integer<TrialId>(record, "trial"), integer<int>(record, "attempt"),
                     record.value("final", false), trial_result_from_json(record)};
     if (a.trial < 0 || a.trial >= static_cast<TrialId>(h.created.size())) {
       throw std::invalid_argument("result for unknown trial " + std::to_string(a.trial));
