@@ -204,9 +204,10 @@ TEST(RunHistory, NamesTheLineOfAMalformedRecord) {
   EXPECT_THROW(read_run_history(run.path() / "nowhere"), InputError);
 }
 
-// Found by tests/fuzz/journal_fuzzer.cpp: a trial id, attempt or rank count was cast to its
-// integer type whatever number it was, which is undefined behaviour for 1e300; 1.5 passed as
-// trial 1 and 2^32 + 1 servers as 1.
+// Seen while writing tests/fuzz/journal_fuzzer.cpp, which reports the first of these under
+// UndefinedBehaviorSanitizer (corpus/journal/trial-1e300.jsonl): a trial id, attempt or rank
+// count was cast to its integer type whatever number it was, which is undefined behaviour for
+// 1e300; 1.5 passed as trial 1 and 2^32 + 1 servers as 1.
 TEST(RunHistory, IntegerMembersMustBeIntegersOfTheirType) {
   const json point = {{"x", 0.1}, {"y", 0.2}};
   const auto result = [](const json& attempt) {
