@@ -35,4 +35,6 @@ set_target_properties(XGBoost::xgboost PROPERTIES IMPORTED_LOCATION "${XGBOOST_L
 
 # LibTorch: Debian's CPU build, or a site's CUDA or ROCm build through -DTorch_DIR. Only the
 # torch plug-in links it (src/models/torch/).
-find_package(Torch REQUIRED)
+if(OVERSEER_WITH_TORCH)
+  find_package(Torch REQUIRED)
+endif()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs Overseer's build and test dependencies from Debian packages (h5py, pandas and
-# chromium check results.h5 and the HTML report in tests).
+# chromium check results.h5 and the HTML report in tests; clang, its sanitizer and libFuzzer
+# runtimes and llvm's symbolizer serve `make test-asan` and `make fuzz`).
 # Idempotent and non-interactive; returns at once when everything is present.
 set -euo pipefail
 
@@ -11,6 +12,7 @@ packages=(
   libtorch-dev libopenblas0-pthread libxgboost-dev xgboost
   libhdf5-dev zlib1g-dev librdkit-dev libboost-dev libeigen3-dev libnlopt-cxx-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  clang libclang-rt-14-dev llvm
   python3 python3-numpy python3-h5py python3-pandas
   slurmctld slurmd slurm-client munge chromium
 )

@@ -1,7 +1,7 @@
 #include "overseer/core/campaign.hpp"
 
+#include <algorithm>
 #include <cstdio>
-#include <regex>
 #include <set>
 
 #include "overseer/core/error.hpp"
@@ -78,6 +78,21 @@ std::vector<std::string> parse_stage(const JsonView& view, const std::filesystem
   return entries;
 }
 
+// NAME_MAX of Linux file systems.
+constexpr std::size_t kMaxNameLength = 255;
+
+bool letter_or_digit(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+// A letter or digit, then letters, digits, '.', '_' and '-'. Not a std::regex: its matcher
+// recurses once per character, and a long enough name overflowed the stack.
+bool safe_name(const std::string& name) {
+  return !name.empty() && letter_or_digit(name.front()) &&
+         std::all_of(name.begin(), name.end(),
+                     [](char c) { return letter_or_digit(c) || c == '.' || c == '_' || c == '-'; });
+}
+
 std::uint64_t fnv1a(const std::string& text) {
   std::uint64_t h = 0xcbf29ce484222325ULL;
   for (unsigned char c : text) {
@@ -138,8 +153,11 @@ Campaign parse_campaign(json raw, const std::filesystem::path& file) {
 
   auto name = root.at("name");
   c.name = name.string();
-  static const std::regex kSafeName("[A-Za-z0-9][A-Za-z0-9._-]*");
-  if (!std::regex_match(c.name, kSafeName)) {
+  if (c.name.size() > kMaxNameLength) {
+    name.fail("name must be at most " + std::to_string(kMaxNameLength) +
+              " characters (it names the run directory)");
+  }
+  if (!safe_name(c.name)) {
     name.fail(
         "name must start with a letter or digit and use only letters, digits, '.', '_' "
         "and '-' (it names the run directory)");

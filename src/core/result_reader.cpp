@@ -10,6 +10,14 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
+// `v` as an Int, or `current` when Int cannot hold it: casting such a double is undefined
+// behaviour, and a member that far off says no more than a missing one.
+template <typename Int>
+Int whole_or(double v, Int current) {
+  constexpr double kBound = -static_cast<double>(std::numeric_limits<Int>::min());  // 2^(bits-1)
+  return v >= -kBound && v < kBound ? static_cast<Int>(v) : current;
+}
+
 // Fills a ResultRecord from nlohmann's parse events. Only the top-level members and the numbers
 // directly inside "metrics" matter; anything nested elsewhere is passed over by depth.
 class ResultReader : public nlohmann::json_sax<json> {
@@ -89,17 +97,17 @@ class ResultReader : public nlohmann::json_sax<json> {
       if (key_ == "value") {
         out_.result.value = v;
       } else if (key_ == "trial") {
-        out_.trial = static_cast<TrialId>(v);
+        out_.trial = whole_or(v, out_.trial);
       } else if (key_ == "attempt") {
-        out_.attempt = static_cast<int>(v);
+        out_.attempt = whole_or(v, out_.attempt);
       } else if (key_ == "start") {
         out_.result.start = v;
       } else if (key_ == "end") {
         out_.result.end = v;
       } else if (key_ == "rank") {
-        out_.result.rank = static_cast<int>(v);
+        out_.result.rank = whole_or(v, out_.result.rank);
       } else if (key_ == "step") {
-        out_.result.step = static_cast<std::int64_t>(v);
+        out_.result.step = whole_or(v, out_.result.step);
       }
     }
     return true;

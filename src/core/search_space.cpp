@@ -52,6 +52,19 @@ std::vector<std::string> allowed_keys(ParamType type) {
   return keys;
 }
 
+// Integers travel as doubles here; beyond 2^53 they would silently change.
+constexpr double kExactLimit = 9007199254740992.0;
+
+// What any range must be, however it was given; `at` is where it was: campaign.json stores a
+// range taken from values as lower and upper, and reading it back must not fail.
+void check_range(const JsonView& at, const Parameter& p, const std::string& what) {
+  if (p.type == ParamType::Int &&
+      (std::fabs(p.lower) > kExactLimit || std::fabs(p.upper) > kExactLimit)) {
+    at.fail("integer " + what + " must lie within +-2^53");
+  }
+  if (!std::isfinite(p.upper - p.lower)) at.fail("the range is too wide to sample");
+}
+
 void parse_range(const JsonView& view, Parameter& p) {
   if (auto values = view.find("values")) {
     auto items = values->elements();
@@ -63,6 +76,7 @@ void parse_range(const JsonView& view, Parameter& p) {
       p.lower = p.values.size() == 1 ? v : std::min(p.lower, v);
       p.upper = p.values.size() == 1 ? v : std::max(p.upper, v);
     }
+    if (!view.has("lower") && !view.has("upper")) check_range(*values, p, "values");
   }
   if (!view.has("values") || view.has("lower") || view.has("upper")) {
     auto lower = view.at("lower");
@@ -70,13 +84,7 @@ void parse_range(const JsonView& view, Parameter& p) {
     p.lower = p.type == ParamType::Int ? static_cast<double>(lower.integer()) : lower.number();
     p.upper = p.type == ParamType::Int ? static_cast<double>(upper.integer()) : upper.number();
     if (p.lower > p.upper) upper.fail("upper must not be below lower");
-    // Integers travel as doubles here; beyond 2^53 they would silently change.
-    constexpr double kExactLimit = 9007199254740992.0;
-    if (p.type == ParamType::Int &&
-        (std::fabs(p.lower) > kExactLimit || std::fabs(p.upper) > kExactLimit)) {
-      upper.fail("integer bounds must lie within +-2^53");
-    }
-    if (!std::isfinite(p.upper - p.lower)) upper.fail("the range is too wide to sample");
+    check_range(upper, p, "bounds");
     for (std::size_t i = 0; i < p.values.size(); ++i) {
       const double v = p.values[i].get<double>();
       if (v < p.lower || v > p.upper) view.at("values").at(i).fail("value outside [lower, upper]");

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -17,7 +16,26 @@ const std::vector<std::string> kRankPlaceholders = {"local_rank", "rank", "user"
 
 namespace {
 
-const std::regex kVariableName("[A-Za-z_][A-Za-z0-9_]*");
+bool lower_or_digit(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+bool word_character(char c) {
+  return lower_or_digit(c) || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+// Names are checked character by character, not with std::regex: its matcher recurses once per
+// character, and a long enough name overflowed the stack.
+bool variable_name(const std::string& name) {
+  return !name.empty() && !(name.front() >= '0' && name.front() <= '9') &&
+         std::all_of(name.begin(), name.end(), word_character);
+}
+
+bool site_name(const std::string& name) {
+  return !name.empty() && lower_or_digit(name.front()) &&
+         std::all_of(name.begin(), name.end(),
+                     [](char c) { return lower_or_digit(c) || c == '_' || c == '-'; });
+}
 
 std::string joined(const std::vector<std::string>& names) {
   std::string out;
@@ -52,7 +70,7 @@ std::map<std::string, std::string> variables(const JsonView& view,
   std::map<std::string, std::string> out;
   for (const auto& item : view.value().items()) {
     const JsonView value = view.at(item.key());
-    if (!std::regex_match(item.key(), kVariableName)) {
+    if (!variable_name(item.key())) {
       value.fail("\"" + item.key() + "\" is not an environment variable name");
     }
     out[item.key()] = value.string();
@@ -61,9 +79,14 @@ std::map<std::string, std::string> variables(const JsonView& view,
   return out;
 }
 
+// The most that any count of a site file may be: cores, CPUs, threads, ranks per node, workers per
+// GPU, and the ranks per node that a GPU layout gives.
+constexpr int kMaxCount = 1'000'000;
+
 int positive(const JsonView& view) {
   const auto v = view.integer();
-  if (v < 1 || v > 1'000'000) view.fail("must be a whole number from 1 to 1000000");
+  if (v < 1 || v > kMaxCount)
+    view.fail("must be a whole number from 1 to " + std::to_string(kMaxCount));
   return static_cast<int>(v);
 }
 
@@ -86,8 +109,9 @@ void parse_node(const JsonView& root, Site& s) {
   if (auto v = node.find("cores")) s.cores = positive(*v);
   if (auto v = node.find("cpus")) s.cpus = positive(*v);
   if (auto v = node.find("gpus")) {
-    s.gpus = static_cast<int>(v->integer());
-    if (s.gpus < 0 || s.gpus > 4096) v->fail("gpus must be from 0 to 4096");
+    const auto gpus = v->integer();
+    if (gpus < 0 || gpus > 4096) v->fail("gpus must be from 0 to 4096");
+    s.gpus = static_cast<int>(gpus);
   }
   s.gpu_kind = node.string_or("gpu_kind", "");
   if (auto v = node.find("gpu_runtime")) {
@@ -132,7 +156,13 @@ void parse_layout(const JsonView& root, Site& s) {
       v->fail("a worker may share a GPU or use several, not both");
     }
   }
-  s.ranks_per_node = s.gpus * s.workers_per_gpu / s.gpus_per_worker;
+  const std::int64_t ranks = std::int64_t{s.gpus} * s.workers_per_gpu / s.gpus_per_worker;
+  if (ranks > kMaxCount) {
+    layout.at("workers_per_gpu")
+        .fail(std::to_string(s.gpus) + " GPUs with " + std::to_string(s.workers_per_gpu) +
+              " workers each are more than " + std::to_string(kMaxCount) + " ranks per node");
+  }
+  s.ranks_per_node = static_cast<int>(ranks);
 }
 
 void parse_binding(const JsonView& root, Site& s) {
@@ -144,7 +174,7 @@ void parse_binding(const JsonView& root, Site& s) {
   binding.only_keys({"variable", "devices"});
   const JsonView variable = binding.at("variable");
   s.visible_devices = variable.string();
-  if (!std::regex_match(s.visible_devices, kVariableName)) {
+  if (!variable_name(s.visible_devices)) {
     variable.fail("not an environment variable name");
   }
   if (auto devices = binding.find("devices")) {
@@ -249,8 +279,7 @@ Site parse_site(json raw, const std::filesystem::path& file) {
                   "directives", "scratch", "container", "defaults"});
   const JsonView name = root.at("name");
   s.name = name.string();
-  static const std::regex kName("[a-z0-9][a-z0-9_-]*");
-  if (!std::regex_match(s.name, kName)) {
+  if (!site_name(s.name)) {
     name.fail("a site name uses lower-case letters, digits, '_' and '-'");
   }
   s.description = root.string_or("description", "");

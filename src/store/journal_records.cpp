@@ -1,5 +1,10 @@
 #include "overseer/store/journal_records.hpp"
 
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <stdexcept>
+
 #include "overseer/core/error.hpp"
 #include "overseer/core/result_reader.hpp"
 
@@ -14,6 +19,26 @@ json record_of(const char* event) {
   return record;
 }
 
+// The integer member `key`, or `fallback` when there is none: nlohmann's get<Int>() would cast
+// any number, and casting a double beyond Int's range is undefined behaviour.
+template <typename Int>
+Int integer(const json& record, const char* key, std::optional<Int> fallback = std::nullopt) {
+  if (fallback && !record.contains(key)) return *fallback;
+  const json& v = record.at(key);
+  using Limits = std::numeric_limits<Int>;
+  const bool fits = v.is_number_unsigned()
+                        ? v.get<std::uint64_t>() <= static_cast<std::uint64_t>(Limits::max())
+                        : v.is_number_integer() && v.get<std::int64_t>() >= Limits::min() &&
+                              v.get<std::int64_t>() <= Limits::max();
+  if (!fits) {
+    throw std::invalid_argument(std::string("\"") + key + "\" must be an integer from " +
+                                std::to_string(Limits::min()) + " to " +
+                                std::to_string(Limits::max()));
+  }
+  return v.is_number_unsigned() ? static_cast<Int>(v.get<std::uint64_t>())
+                                : static_cast<Int>(v.get<std::int64_t>());
+}
+
 // Checks the order of records and turns each into its type.
 class Replay {
  public:
@@ -23,15 +48,15 @@ class Replay {
     const std::string event = record.at("event").get<std::string>();
     if (event == "start") {
       started_ = true;
-      visitor_.on_start(StartRecord{record.at("time").get<double>(),
-                                    record.at("hash").get<std::string>(),
-                                    record.value("resumed", false), record.value("ranks", 0),
-                                    record.value("servers", 0), record.value("host", "")});
+      visitor_.on_start(
+          StartRecord{record.at("time").get<double>(), record.at("hash").get<std::string>(),
+                      record.value("resumed", false), integer<int>(record, "ranks", 0),
+                      integer<int>(record, "servers", 0), record.value("host", "")});
       return;
     }
     if (!started_) throw std::invalid_argument("a " + event + " record before any start record");
     if (event == "created") {
-      const TrialId id = record.at("trial").get<TrialId>();
+      const TrialId id = integer<TrialId>(record, "trial");
       if (id != static_cast<TrialId>(finished_.size())) {
         throw std::invalid_argument("trial " + std::to_string(id) +
                                     " is out of sequence (expected " +
@@ -40,7 +65,7 @@ class Replay {
       finished_.push_back(false);
       visitor_.on_created(CreatedRecord{id, record.at("params"), record.value("label", "")});
     } else if (event == "result") {
-      AttemptRecord attempt{record.at("trial").get<TrialId>(), record.at("attempt").get<int>(),
+      AttemptRecord attempt{integer<TrialId>(record, "trial"), integer<int>(record, "attempt"),
                             record.value("final", false), record.value("queued_s", 0.0),
                             trial_result_from_json(record)};
       if (attempt.trial < 0 || attempt.trial >= static_cast<TrialId>(finished_.size()) ||
@@ -58,8 +83,8 @@ class Replay {
       }
       visitor_.on_progress(progress);
     } else if (event == "decision") {
-      DecisionRecord decision{record.at("trial").get<TrialId>(), record.at("attempt").get<int>(),
-                              record.at("step").get<std::int64_t>(),
+      DecisionRecord decision{integer<TrialId>(record, "trial"), integer<int>(record, "attempt"),
+                              integer<std::int64_t>(record, "step"),
                               record.at("decision").get<std::string>(),
                               record.value("why", json::object())};
       if (decision.trial < 0 || decision.trial >= static_cast<TrialId>(finished_.size())) {
@@ -131,9 +156,9 @@ json to_json(const DecisionRecord& r) {
 }
 
 ProgressRecord progress_from_json(const json& item) {
-  ProgressRecord r{item.at("trial").get<TrialId>(),
-                   item.at("attempt").get<int>(),
-                   item.at("step").get<std::int64_t>(),
+  ProgressRecord r{integer<TrialId>(item, "trial"),
+                   integer<int>(item, "attempt"),
+                   integer<std::int64_t>(item, "step"),
                    item.at("time").get<double>(),
                    {}};
   for (const auto& [name, value] : item.at("metrics").items()) {

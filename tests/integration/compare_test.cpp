@@ -88,6 +88,7 @@ void run_comparison(const std::string& name, const std::vector<std::string>& arg
 }  // namespace
 
 TEST(CompareWorkflows, DenseNoiseGridsNoiseByWidth) {
+  if (!torch_models_built()) GTEST_SKIP() << kNeedsTorch;
   ScratchDir dir;
   auto r = run_workflow("dense-noise.json", dir / "run", {"--set", "search.budget=4"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -105,15 +106,18 @@ TEST(CompareWorkflows, DenseNoiseGridsNoiseByWidth) {
 }
 
 TEST(CompareWorkflows, CmpGridComparesTorchMlpWithXgboost) {
+  if (!torch_models_built()) GTEST_SKIP() << kNeedsTorch;
   run_comparison("cmp-grid.json", {"--set", "search.budget=4"}, 4);
 }
 
 TEST(CompareWorkflows, CmpGaBreedsComparisons) {
+  if (!torch_models_built()) GTEST_SKIP() << kNeedsTorch;
   run_comparison("cmp-ga.json", {"--set", "search.population_size=3", "--set", "search.budget=5"},
                  5);
 }
 
 TEST(CompareWorkflows, CmpBayesProposesComparisons) {
+  if (!torch_models_built()) GTEST_SKIP() << kNeedsTorch;
   run_comparison("cmp-bayes.json", {"--set", "search.n_init=3", "--set", "search.budget=5"}, 5);
 }
 
@@ -122,6 +126,7 @@ TEST(CompareWorkflows, CmpBayesProposesComparisons) {
 // every training is the same, so the value is a function of the point. Worker threads of one
 // process, which share LibTorch's generator, train the same as MPI ranks, dropout masks included.
 TEST(CompareSeeds, FixedSeedsMakeTheDifferenceAFunctionOfThePoint) {
+  if (!torch_models_built()) GTEST_SKIP() << kNeedsTorch;
   ScratchDir dir;
   // How many distinct m0 losses, m1 losses and values the four trainings gave.
   auto distinct = [&](const std::string& seeds, bool threads, double dropout = 0) {
@@ -161,6 +166,7 @@ TEST(CompareSeeds, FixedSeedsMakeTheDifferenceAFunctionOfThePoint) {
 }
 
 TEST(CompareValidate, RejectsARoutedParameterOneSubmodelCannotTake) {
+  if (!torch_models_built()) GTEST_SKIP() << kNeedsTorch;
   ScratchDir dir;
   expect_input_error(
       run(overseer_command({"validate", workflow("cmp-grid.json").string(), "--set",
@@ -169,7 +175,10 @@ TEST(CompareValidate, RejectsARoutedParameterOneSubmodelCannotTake) {
       workflow("cmp-grid.json").string() +
           ": /model/params/cmp_1_max_depth: model \"cmp\": submodel 1 (xgboost): parameter "
           "\"max_depth\" must be a whole number in [0, 64], found 80");
+}
 
+TEST(CompareValidate, ChecksTheSubmodelsOfAComparisonWrittenInline) {
+  ScratchDir dir;
   const json campaign = {
       {"name", "c"},
       {"model",

@@ -172,6 +172,7 @@ TEST(ExportCommand, RejectsADirectoryWithoutARun) {
 }
 
 TEST(PerStudyMetricsCli, TorchModelsReportThemToo) {
+  if (!torch_models_built()) GTEST_SKIP() << kNeedsTorch;
   ScratchDir dir;
   auto r = run(
       overseer_command(

@@ -99,6 +99,7 @@ TEST(Workflows, QuickstartTunesXgboostOnNci60) {
 }
 
 TEST(Workflows, UnoRandomKeepsOnlyTheBestCheckpoint) {
+  if (!torch_models_built()) GTEST_SKIP() << kNeedsTorch;
   ScratchDir dir;
   auto r = run(mpirun_command(3, {"run", workflow("nci60-uno-random.json").string(), "--out",
                                   (dir / "run").string(), "--set", "search.budget=4", "--set",
@@ -167,6 +168,7 @@ TEST(Workflows, Hartmann6GenerationalGaRunsTheSameTrialsUnderMpirunAndInProcess)
 }
 
 TEST(Workflows, UnoGaBreedsNetworksOnNci60) {
+  if (!torch_models_built()) GTEST_SKIP() << kNeedsTorch;
   ScratchDir dir;
   auto r = run_workflow("nci60-uno-ga.json", dir / "run",
                         {"--set", "search.population_size=3", "--set", "search.num_iterations=2",

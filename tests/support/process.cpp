@@ -109,6 +109,10 @@ std::vector<std::string> mpirun_command(int ranks, std::vector<std::string> args
   return argv;
 }
 
+bool torch_models_built() {
+  return OVERSEER_WITH_TORCH;
+}
+
 std::filesystem::path source_dir() {
   return OVERSEER_SOURCE_DIR;
 }

@@ -36,6 +36,12 @@ std::vector<std::string> overseer_command(std::vector<std::string> args);
 // `mpirun --oversubscribe -np N overseer ARGS...`
 std::vector<std::string> mpirun_command(int ranks, std::vector<std::string> args);
 
+// Whether this tree built the LibTorch plug-in (OVERSEER_WITH_TORCH, off in sanitizer builds).
+// Tests that train torch_mlp or torch_cnn skip themselves without it:
+// `if (!torch_models_built()) GTEST_SKIP() << kNeedsTorch;`
+bool torch_models_built();
+inline constexpr const char* kNeedsTorch = "needs the LibTorch plug-in (OVERSEER_WITH_TORCH=OFF)";
+
 std::filesystem::path source_dir();
 std::filesystem::path workflow(const std::string& name);
 

@@ -1,10 +1,12 @@
 #include <gtest/gtest.h>
 
+#include "input_error.hpp"
 #include "overseer/core/campaign.hpp"
 #include "overseer/core/error.hpp"
 #include "process.hpp"
 
 using namespace overseer;
+using overseer::test::input_error;
 using overseer::test::ScratchDir;
 using overseer::test::write_text;
 
@@ -115,4 +117,25 @@ TEST(Campaign, ResolvedCampaignParsesBackToTheSameCampaign) {
   Campaign again = parse_campaign(c.resolved(), c.file);
   EXPECT_EQ(again.resolved(), c.resolved());
   EXPECT_EQ(again.identity_hash(), c.identity_hash());
+}
+
+// A name of 50000 letters crashed `validate` with a stack overflow: std::regex's matcher
+// recursed once per character (found by running tests/fuzz/campaign_fuzzer.cpp on long inputs).
+TEST(Campaign, NamesAreCheckedWithoutRecursionAndFitADirectoryName) {
+  json raw = json::parse(kMinimal);
+  raw["name"] = std::string(255, 'a');
+  EXPECT_EQ(parse_campaign(raw, "c.json").name, raw["name"]);
+  raw["name"] = std::string(100000, 'a');
+  EXPECT_EQ(input_error([&] { parse_campaign(raw, "c.json"); }),
+            "c.json: /name: name must be at most 255 characters (it names the run directory)");
+  raw["name"] = "a.b_c-D9";
+  EXPECT_EQ(parse_campaign(raw, "c.json").name, "a.b_c-D9");
+  for (const char* bad : {"", "-a", ".hidden", "a/b", "a b", "caf\xc3\xa9"}) {
+    raw["name"] = bad;
+    EXPECT_EQ(input_error([&] {
+                parse_campaign(raw, "c.json");
+              }).rfind("c.json: /name: name must start", 0),
+              0u)
+        << bad;
+  }
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "html_checks.hpp"
+#include "input_error.hpp"
 #include "overseer/core/error.hpp"
 #include "overseer/report/charts.hpp"
 #include "overseer/report/html_report.hpp"
@@ -14,6 +15,7 @@
 
 using namespace overseer;
 using namespace overseer::report;
+using overseer::test::input_error;
 using overseer::test::occurrences;
 using overseer::test::ScratchDir;
 using overseer::test::section_ids;
@@ -200,6 +202,36 @@ TEST(RunHistory, NamesTheLineOfAMalformedRecord) {
     EXPECT_NE(std::string(e.what()).find("journal.jsonl:2"), std::string::npos) << e.what();
   }
   EXPECT_THROW(read_run_history(run.path() / "nowhere"), InputError);
+}
+
+// Seen while writing tests/fuzz/journal_fuzzer.cpp, which reports the first of these under
+// UndefinedBehaviorSanitizer (corpus/journal/trial-1e300.jsonl): a trial id, attempt or rank
+// count was cast to its integer type whatever number it was, which is undefined behaviour for
+// 1e300; 1.5 passed as trial 1 and 2^32 + 1 servers as 1.
+TEST(RunHistory, IntegerMembersMustBeIntegersOfTheirType) {
+  const json point = {{"x", 0.1}, {"y", 0.2}};
+  const auto result = [](const json& attempt) {
+    return json{
+        {"event", "result"}, {"trial", 0}, {"attempt", attempt}, {"final", true}, {"status", "ok"}};
+  };
+  const std::vector<json> bad = {
+      {{"event", "created"}, {"trial", 1.5}, {"params", point}},
+      {{"event", "created"}, {"trial", 1e300}, {"params", point}},
+      {{"event", "start"}, {"time", 1001.0}, {"hash", "h"}, {"ranks", 1e300}},
+      {{"event", "start"}, {"time", 1001.0}, {"hash", "h"}, {"servers", 4294967297}},
+      result(2.5),
+      result(-1e300),
+  };
+  for (const json& record : bad) {
+    HandMadeRun run(kTwoFloats);
+    run.create_only(point);
+    run.add(record);
+    const std::string message = input_error([&] { read_run_history(run.path()); });
+    EXPECT_NE(message.find("journal.jsonl:3: \""), std::string::npos)
+        << record.dump() << ": " << message;
+    EXPECT_NE(message.find("\" must be an integer from "), std::string::npos)
+        << record.dump() << ": " << message;
+  }
 }
 
 TEST(Status, SaysStateProgressBestAndUtilization) {

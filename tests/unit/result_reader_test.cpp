@@ -68,6 +68,21 @@ TEST(ResultReader, MissingOrOddMembersReadAsFailedAndNaN) {
   EXPECT_EQ(odd.result.metrics.at("d"), 4);
 }
 
+// Found by tests/fuzz/result_reader_fuzzer.cpp: converting such a number was undefined
+// behaviour (a trial id of 2^63 + 5 read as -2^63 on x86).
+TEST(ResultReader, IntegerMembersBeyondTheirTypeReadAsAbsent) {
+  const ResultRecord r = read(json::parse(
+      R"({"trial": 9223372036854775813, "attempt": 1e300, "rank": -3000000000, "value": 2})"));
+  EXPECT_EQ(r.trial, -1);
+  EXPECT_EQ(r.attempt, 0);
+  EXPECT_EQ(r.result.rank, -1);
+  EXPECT_EQ(r.result.value, 2);
+  const ResultRecord nan = read({{"trial", std::nan("")}, {"attempt", -1e19}, {"rank", 1e10}});
+  EXPECT_EQ(nan.trial, -1);
+  EXPECT_EQ(nan.attempt, 0);
+  EXPECT_EQ(nan.result.rank, -1);
+}
+
 TEST(ResultReader, RejectsWhatIsNotOneCborObject) {
   std::vector<std::uint8_t> object = json::to_cbor(json({{"trial", 1}, {"attempt", 1}}));
   std::vector<std::vector<std::uint8_t>> bad = {

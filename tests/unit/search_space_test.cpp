@@ -106,3 +106,16 @@ TEST(SearchSpace, RoundTripsThroughJson) {
   EXPECT_EQ(again.to_json(), doc);
   EXPECT_EQ(again.find("x")->grid_values(), space.find("x")->grid_values());
 }
+
+// The round trip that tests/fuzz/search_space_fuzzer.cpp checks failed here: a range taken from
+// `values` skipped the checks that `lower` and `upper` get, and the space campaign.json stores
+// (with lower and upper) did not parse back, so `status`, `report` and `--resume` refused the run.
+TEST(SearchSpace, ARangeFromValuesIsCheckedAsBoundsAre) {
+  EXPECT_EQ(error_of(R"([{"name": "n", "type": "int", "values": [1, 1000000000000000000]}])"),
+            "space.json: /0/values: integer values must lie within +-2^53");
+  EXPECT_EQ(error_of(R"([{"name": "x", "type": "float", "values": [-1e308, 1e308]}])"),
+            "space.json: /0/values: the range is too wide to sample");
+  auto space = parse(R"([{"name": "n", "type": "int", "values": [-9007199254740992, 3]}])");
+  json doc = space.to_json();
+  EXPECT_EQ(SearchSpace::parse(JsonView(doc, "resolved")).to_json(), doc);
+}

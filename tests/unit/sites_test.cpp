@@ -293,6 +293,44 @@ TEST(SiteFiles, ErrorsNameTheFieldAndItsPointer) {
             "s.json: /directives: a site without a scheduler takes no directives");
 }
 
+// 4096 GPUs with a million workers each overflowed the int that holds the ranks per node
+// (undefined behaviour), and a GPU count beyond int's range wrapped: 2^32 + 4 read as 4.
+TEST(SiteFiles, GpuCountsAndLayoutsStayWithinTheirLimits) {
+  json doc = gpu_site();
+  doc["launcher"] = {"srun"};
+  doc["node"]["gpus"] = 4096;
+  doc["binding"]["devices"] = json::array();
+  for (int i = 0; i < 4096; ++i) doc["binding"]["devices"].push_back(std::to_string(i));
+  doc["layout"] = {{"workers_per_gpu", 1000000}};
+  EXPECT_EQ(site_error(doc),
+            "s.json: /layout/workers_per_gpu: 4096 GPUs with 1000000 workers each are more than "
+            "1000000 ranks per node");
+
+  doc = gpu_site();
+  doc["node"]["gpus"] = 4294967300;
+  EXPECT_EQ(site_error(doc), "s.json: /node/gpus: gpus must be from 0 to 4096");
+}
+
+// A site name or an environment variable's name of 50000 characters crashed with a stack
+// overflow: std::regex's matcher recursed once per character.
+TEST(SiteFiles, LongNamesAreCheckedWithoutRecursion) {
+  const std::string very_long(100000, 'a');
+  json doc = gpu_site();
+  doc["name"] = very_long;
+  doc["env"] = {{"A" + very_long, "1"}};
+  doc["binding"]["variable"] = "B" + very_long;
+  EXPECT_EQ(parse_site(doc, "s.json").name, very_long);
+  doc["name"] = very_long + "A";
+  EXPECT_EQ(site_error(doc),
+            "s.json: /name: a site name uses lower-case letters, digits, '_' and '-'");
+  doc["name"] = "g";
+  doc["env"] = {{"9" + very_long, "1"}};
+  EXPECT_EQ(site_error(doc).substr(0, 20), "s.json: /env/9aaaaaa");
+  doc["env"] = {{"_X9", "1"}};
+  doc["binding"]["variable"] = very_long + "-";
+  EXPECT_EQ(site_error(doc), "s.json: /binding/variable: not an environment variable name");
+}
+
 TEST(SiteFiles, UnknownNamesListTheKnownSites) {
   const std::string message = input_error([] { load_site("summit"); });
   EXPECT_EQ(message.rfind("<command line>: --site: unknown site \"summit\"; known sites: aurora, "
