@@ -9,6 +9,7 @@
 #include "overseer/core/error.hpp"
 #include "overseer/core/result_reader.hpp"
 #include "overseer/models/artifacts.hpp"
+#include "overseer/models/checkpoints.hpp"
 #include "overseer/store/journal_records.hpp"
 #include "overseer/store/results_export.hpp"
 #include "overseer/store/results_h5.hpp"
@@ -100,7 +101,22 @@ void Master::on_created(const CreatedRecord& record) {
                  record.trial);
     replay_warned_ = true;
   }
-  trials_.push_back(Trial{record.params, record.label, 0, false, false, 0});
+  trials_.push_back(Trial{record.params, record.label, 0, false, false, 0, {}});
+}
+
+void Master::on_checkpoint(const CheckpointRecord& record) {
+  trials_[static_cast<std::size_t>(record.trial)].checkpoint = record.path;
+}
+
+std::optional<std::string> Master::restore_point(TrialId id) const {
+  if (!campaign_.output.trial_dirs) return std::nullopt;
+  const auto dir = run_.trial_dir(id);
+  const std::string& journaled = trials_[static_cast<std::size_t>(id)].checkpoint;
+  if (!journaled.empty() && std::filesystem::is_directory(dir / journaled)) return journaled;
+  if (auto latest = latest_checkpoint(dir)) {
+    return (latest->parent_path().filename() / latest->filename()).string();
+  }
+  return std::nullopt;
 }
 
 void Master::on_progress(const ProgressRecord& record) {
@@ -152,7 +168,7 @@ std::optional<json> Master::next_task() {
     if (s.kind != Suggestion::Kind::Point) return std::nullopt;
     id = static_cast<TrialId>(trials_.size());
     journal_->append(to_json(CreatedRecord{id, s.params, s.label}));
-    trials_.push_back(Trial{std::move(s.params), std::move(s.label), 0, false, false, 0});
+    trials_.push_back(Trial{std::move(s.params), std::move(s.label), 0, false, false, 0, {}});
   }
   Trial& trial = trials_[static_cast<std::size_t>(id)];
   trial.dispatched = true;
@@ -166,6 +182,9 @@ std::optional<json> Master::next_task() {
   if (avoid >= 0) task["avoid"] = avoid;
   if (campaign_.output.trial_dirs) task["run_dir"] = run_.trial_dir(id).string();
   if (scheduler_) task["progress"] = {{"answer", scheduler_->answer_steps(id).to_json()}};
+  if (trial.attempts > 0 || run_.resuming()) {
+    if (auto restore = restore_point(id)) task["restore"] = *restore;
+  }
   return task;
 }
 
@@ -271,6 +290,17 @@ void Master::on_result(int rank, const Payload& payload) {
 }
 
 void Master::on_progress(int worker, const json& batch) {
+  for (const json& item : batch.value("checkpoints", json::array())) {
+    try {
+      const CheckpointRecord record = checkpoint_from_json(item);
+      if (Trial* trial = find_trial(record.trial)) {
+        journal_->append(to_json(record));
+        trial->checkpoint = record.path;
+      }
+    } catch (const std::exception& e) {
+      spdlog::warn("master: ignoring an unreadable checkpoint from rank {}: {}", worker, e.what());
+    }
+  }
   for (const json& item : batch.at("items")) {
     ProgressRecord record;
     try {

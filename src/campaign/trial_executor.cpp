@@ -28,6 +28,7 @@ class TrialExecutor : public TaskExecutor {
     t.attempt = task.at("attempt").get<int>();
     t.params = task.at("params");
     t.run_dir = task.value("run_dir", "");
+    t.restore = task.value("restore", "");
     const auto reporter =
         std::make_shared<TrialReporter>(link, t.trial, t.attempt, ReportPolicy::from_task(task));
     t.reporter = reporter;

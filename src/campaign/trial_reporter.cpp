@@ -40,6 +40,17 @@ std::int64_t TrialReporter::last_step() const {
   return last_step_;
 }
 
+void TrialReporter::checkpointed(std::int64_t step, const std::filesystem::path& path) {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  json checkpoint = json::object();
+  checkpoint["trial"] = trial_;
+  checkpoint["attempt"] = attempt_;
+  checkpoint["step"] = step;
+  // The trial directory's own name for it, so that a run directory may move.
+  checkpoint["path"] = (path.parent_path().filename() / path.filename()).string();
+  checkpoints_.push_back(std::move(checkpoint));
+}
+
 ProgressDecision TrialReporter::report(std::int64_t step, const Metrics& metrics,
                                        const std::atomic<bool>* cancel) {
   bool wait = false;
@@ -95,10 +106,14 @@ void TrialReporter::exchange(bool now, std::chrono::microseconds wait) {
     const auto time = Clock::now();
     const bool due = now || awaited_ > answered_step_ ||
                      time - last_sent_ >= std::chrono::duration<double>(policy_.interval_s);
-    if (!pending_.empty() && due) {
+    if ((!pending_.empty() || !checkpoints_.empty()) && due) {
       batch = json::object();
       batch["items"] = std::move(pending_);
       pending_ = json::array();
+      if (!checkpoints_.empty()) {
+        batch["checkpoints"] = std::move(checkpoints_);
+        checkpoints_ = json::array();
+      }
       last_sent_ = time;
     }
   }

@@ -149,7 +149,7 @@ Campaign parse_campaign(json raw, const std::filesystem::path& file) {
   // "hash" is what overseer adds to the campaign.json it writes; accepted so that file can be
   // run again as it is.
   root.only_keys({"name", "description", "model", "space", "search", "objective", "limits",
-                  "output", "balancer", "stage", "scheduler", "hash"});
+                  "output", "balancer", "stage", "scheduler", "checkpoint", "hash"});
 
   auto name = root.at("name");
   c.name = name.string();
@@ -251,6 +251,16 @@ Campaign parse_campaign(json raw, const std::filesystem::path& file) {
     }
   }
 
+  if (auto checkpoint = root.find("checkpoint")) {
+    checkpoint->only_keys({"every_steps", "keep"});
+    c.checkpoint.every_steps = checkpoint->integer_or("every_steps", 0);
+    if (c.checkpoint.every_steps < 0) {
+      checkpoint->at("every_steps").fail("every_steps must not be negative (0: no checkpoints)");
+    }
+    c.checkpoint.keep = checkpoint->integer_or("keep", 1);
+    if (c.checkpoint.keep < 1) checkpoint->at("keep").fail("keep must be at least 1");
+  }
+
   auto output =
       root.find("output").value_or(JsonView(empty, file.string(), json::json_pointer("/output")));
   output.only_keys({"dir", "fsync", "group_commit_ms", "trial_dirs"});
@@ -338,6 +348,9 @@ json Campaign::resolved() const {
   if (!description.empty()) out["description"] = description;
   if (!stage.empty()) out["stage"] = stage;
   if (!scheduler.is_null()) out["scheduler"] = scheduler;
+  if (checkpoint.every_steps > 0) {
+    out["checkpoint"] = {{"every_steps", checkpoint.every_steps}, {"keep", checkpoint.keep}};
+  }
   return out;
 }
 

@@ -3,11 +3,14 @@
 //     target + (start - target) * exp(-rate * t)
 // so the ranking of trials at any step, and at the end, is known exactly, and each step costs
 // exactly `step_s` seconds of waiting. A slow `rate` with a low `target` makes a trial that
-// looks bad early and wins late, which is what early stopping can get wrong.
+// looks bad early and wins late, which is what early stopping can get wrong. Its checkpoints
+// hold the step it reached.
 #include <cmath>
 #include <stdexcept>
 #include <thread>
 
+#include "overseer/models/artifacts.hpp"
+#include "overseer/models/checkpoints.hpp"
 #include "overseer/models/model.hpp"
 
 namespace overseer {
@@ -35,12 +38,23 @@ class CurveModel : public Model {
 
   Metrics evaluate(const json& params, const RunContext& context) override {
     const Curve curve(params);
+    // Its whole state is the step it reached.
     std::int64_t step = 0;
+    if (!context.checkpoint.restore.empty()) {
+      step =
+          read_json_file(context.checkpoint.restore / "curve.json").at("step").get<std::int64_t>();
+    }
     while (step < curve.epochs) {
       if (context.cancelled()) throw std::runtime_error("cancelled");
-      if (curve.step_s > 0)
+      if (curve.step_s > 0) {
         std::this_thread::sleep_for(std::chrono::duration<double>(curve.step_s));
+      }
       ++step;
+      if (checkpoint_due(context, step)) {
+        save_checkpoint(context, step, [&](const std::filesystem::path& dir) {
+          write_json_file(dir / "curve.json", {{"step", step}});
+        });
+      }
       if (context.report(step, metrics_at(curve, step)) == ProgressDecision::Stop) break;
     }
     return metrics_at(curve, step);

@@ -76,6 +76,11 @@ TrialResult TrialRunner::run(const TrialTask& task) {
   context.threads = resources_.threads;
   context.cancel = std::make_shared<std::atomic<bool>>(false);
   context.reporter = task.reporter;
+  context.checkpoint.every_steps = campaign_.checkpoint.every_steps;
+  context.checkpoint.keep = campaign_.checkpoint.keep;
+  if (!task.restore.empty() && !context.run_dir.empty()) {
+    context.checkpoint.restore = context.run_dir / task.restore;
+  }
   if (campaign_.limits.task_timeout_s > 0) {
     context.deadline = std::chrono::steady_clock::now() +
                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(

@@ -63,6 +63,10 @@ void Booster::save(const std::string& path) const {
   check(XGBoosterSaveModel(handle_, path.c_str()), ("cannot save " + path).c_str());
 }
 
+void Booster::load(const std::string& path) {
+  check(XGBoosterLoadModel(handle_, path.c_str()), ("cannot load " + path).c_str());
+}
+
 bool built_with_gpu() {
   const char* info = nullptr;
   check(XGBuildInfo(&info), "cannot read the build information");

@@ -40,7 +40,9 @@ class Booster {
   void update(int iteration, const Matrix& train);
   std::vector<float> predict(const Matrix& rows) const;
   // The model as XGBoost's JSON (the format python xgboost loads with load_model).
+  // The format follows the extension: .json, or .ubj (binary, every float exact).
   void save(const std::string& path) const;
+  void load(const std::string& path);
 
  private:
   void* handle_ = nullptr;

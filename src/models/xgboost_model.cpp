@@ -9,6 +9,7 @@
 
 #include "overseer/data/trial_data.hpp"
 #include "overseer/models/artifacts.hpp"
+#include "overseer/models/checkpoints.hpp"
 #include "overseer/models/metrics.hpp"
 #include "overseer/models/model.hpp"
 #include "overseer/models/model_data.hpp"
@@ -143,11 +144,22 @@ class XgboostModel : public Model {
     for (const auto& n : kNumberSettings) {
       booster.set(n.name, json(number_param(params, n.name, n.fallback, n.lower, n.upper)).dump());
     }
+    std::int64_t first_round = 0;
+    if (const auto& restore = context.checkpoint.restore; !restore.empty()) {
+      booster.load((restore / "booster.ubj").string());
+      first_round = read_json_file(restore / "rounds.json").at("rounds").get<std::int64_t>();
+    }
     const Scored* val = scored.empty() || scored.front().part != "val" ? nullptr : &scored.front();
-    for (std::int64_t round = 0; round < s.rounds; ++round) {
+    for (std::int64_t round = first_round; round < s.rounds; ++round) {
       if (context.cancelled()) throw std::runtime_error("cancelled");
       booster.update(static_cast<int>(round), train);
       const std::int64_t done = round + 1;
+      if (checkpoint_due(context, done)) {
+        save_checkpoint(context, done, [&](const std::filesystem::path& dir) {
+          booster.save((dir / "booster.ubj").string());
+          write_json_file(dir / "rounds.json", {{"rounds", done}});
+        });
+      }
       if (val == nullptr || !context.reporting() ||
           (done % s.report_every != 0 && done != s.rounds)) {
         continue;

@@ -92,6 +92,13 @@ class Replay {
                                     ", which is unknown");
       }
       visitor_.on_decision(decision);
+    } else if (event == "checkpoint") {
+      const CheckpointRecord checkpoint = checkpoint_from_json(record);
+      if (checkpoint.trial < 0 || checkpoint.trial >= static_cast<TrialId>(finished_.size())) {
+        throw std::invalid_argument("checkpoint of trial " + std::to_string(checkpoint.trial) +
+                                    ", which is unknown");
+      }
+      visitor_.on_checkpoint(checkpoint);
     } else if (event == "search") {
       visitor_.on_search(record);
     } else if (event == "end") {
@@ -153,6 +160,20 @@ json to_json(const DecisionRecord& r) {
   record["decision"] = r.decision;
   if (!r.why.empty()) record["why"] = r.why;
   return record;
+}
+
+json to_json(const CheckpointRecord& r) {
+  json record = record_of("checkpoint");
+  record["trial"] = r.trial;
+  record["attempt"] = r.attempt;
+  record["step"] = r.step;
+  record["path"] = r.path;
+  return record;
+}
+
+CheckpointRecord checkpoint_from_json(const json& item) {
+  return CheckpointRecord{integer<TrialId>(item, "trial"), integer<int>(item, "attempt"),
+                          integer<std::int64_t>(item, "step"), item.at("path").get<std::string>()};
 }
 
 ProgressRecord progress_from_json(const json& item) {

@@ -50,6 +50,7 @@ class Master : public Role, private TaskSource, private JournalVisitor {
     bool finished = false;
     bool dispatched = false;  // handed to a server and not yet back
     double submitted = 0;     // when the current attempt was handed out (Unix time)
+    std::string checkpoint;   // the newest checkpoint journaled, relative to its directory
   };
   struct QueuedAttempt {
     TrialId id;
@@ -61,6 +62,10 @@ class Master : public Role, private TaskSource, private JournalVisitor {
   void on_created(const CreatedRecord& record) override;
   void on_attempt(const AttemptRecord& record) override;
   void on_progress(const ProgressRecord& record) override;
+  void on_checkpoint(const CheckpointRecord& record) override;
+  // Where an attempt of the trial continues from: its newest checkpoint, as the journal or,
+  // should the record have been lost in a crash, the trial directory has it.
+  std::optional<std::string> restore_point(TrialId id) const;
   Trial* find_trial(TrialId id);
   std::optional<json> next_task() override;
   void on_result(int worker, const Payload& payload) override;

@@ -42,6 +42,7 @@ class TrialReporter : public ProgressReporter {
   void service() override;
   bool stopped() const override { return stopped_.load(); }
   std::int64_t last_step() const override;
+  void checkpointed(std::int64_t step, const std::filesystem::path& path) override;
   // Sends what is still waiting: before the trial's result, so the master has its progress first.
   void flush();
 
@@ -60,6 +61,7 @@ class TrialReporter : public ProgressReporter {
   mutable std::mutex mutex_;
   std::condition_variable answered_;
   json pending_ = json::array();
+  json checkpoints_ = json::array();  // saved since the last batch
   std::int64_t last_step_ = -1;
   std::int64_t awaited_ = -1;  // the step whose report waits for an answer; -1: none
   std::int64_t answered_step_ = -1;

@@ -55,6 +55,13 @@ struct BalancerSpec {
   std::int64_t prefetch = 1;
 };
 
+// How often trials save their training state, so that a resumed campaign continues a trial
+// where it was (docs/models.md, "Checkpoints").
+struct CheckpointSpec {
+  std::int64_t every_steps = 0;  // 0: never
+  std::int64_t keep = 1;         // the newest this many are kept
+};
+
 struct OutputSpec {
   std::string dir = "runs";
   FsyncPolicy fsync = FsyncPolicy::Always;
@@ -78,6 +85,7 @@ struct Campaign {
   SearchSpec search;
   ObjectiveSpec objective;
   LimitsSpec limits;
+  CheckpointSpec checkpoint;
   OutputSpec output;
   BalancerSpec balancer;
   // The `scheduler` object as written (null when absent); the schedulers module reads it.

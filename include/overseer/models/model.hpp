@@ -38,6 +38,15 @@ class ProgressReporter {
   virtual bool stopped() const = 0;
   // The last step reported; -1 before any.
   virtual std::int64_t last_step() const = 0;
+  // A checkpoint of the training state after `step` is complete at `path` (see checkpoints.hpp).
+  virtual void checkpointed(std::int64_t /*step*/, const std::filesystem::path& /*path*/) {}
+};
+
+// When a trial saves its training state, and what it continues from.
+struct CheckpointPlan {
+  std::int64_t every_steps = 0;  // 0: never
+  std::int64_t keep = 1;
+  std::filesystem::path restore;  // a checkpoint directory to continue from; empty: the start
 };
 
 // Everything a model may use while evaluating one trial besides its hyperparameters.
@@ -57,6 +66,7 @@ struct RunContext {
   std::shared_ptr<const std::atomic<bool>> cancel;
   // Where progress goes; null when nobody listens (`overseer train`, tests).
   std::shared_ptr<ProgressReporter> reporter;
+  CheckpointPlan checkpoint;
 
   // Long-running models poll this and return (or throw) soon after it turns true.
   bool cancelled() const { return cancel && cancel->load(std::memory_order_relaxed); }

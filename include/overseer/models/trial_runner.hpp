@@ -15,6 +15,8 @@ struct TrialTask {
   json params;  // the searched tuple; fixed parameters are merged in by the runner
   std::filesystem::path run_dir;
   std::shared_ptr<ProgressReporter> reporter = nullptr;  // null: its progress goes nowhere
+  // A checkpoint to continue from, relative to run_dir (state/step-N); empty: the start.
+  std::filesystem::path restore = {};
 };
 
 // What the worker's site binding gives every trial it runs (RunContext's device and threads).

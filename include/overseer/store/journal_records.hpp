@@ -59,6 +59,14 @@ struct DecisionRecord {
   json why;              // the scheduler's reasons (rung and rank, median), an object
 };
 
+// A checkpoint of a running trial's training state, complete in its trial directory.
+struct CheckpointRecord {
+  TrialId trial = 0;
+  int attempt = 0;
+  std::int64_t step = 0;
+  std::string path;  // relative to the trial directory: state/step-N
+};
+
 // The campaign ended by itself (an interrupted one has no end record).
 struct EndRecord {
   double time = 0;
@@ -70,6 +78,8 @@ json to_json(const CreatedRecord& record);
 json to_json(const EndRecord& record);
 json to_json(const ProgressRecord& record);
 json to_json(const DecisionRecord& record);
+json to_json(const CheckpointRecord& record);
+CheckpointRecord checkpoint_from_json(const json& item);
 // A progress item as a worker sends it ({trial, attempt, step, time, metrics}), read back.
 ProgressRecord progress_from_json(const json& item);
 // A searcher's event (what it decided, for the report) as a `search` record.
@@ -88,6 +98,7 @@ class JournalVisitor {
   virtual void on_attempt(const AttemptRecord&) {}
   virtual void on_progress(const ProgressRecord&) {}
   virtual void on_decision(const DecisionRecord&) {}
+  virtual void on_checkpoint(const CheckpointRecord&) {}
   virtual void on_search(const json& /*record*/) {}
   virtual void on_end(const EndRecord&) {}
 };

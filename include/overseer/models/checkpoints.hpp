@@ -1,0 +1,33 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+
+#include "overseer/models/model.hpp"
+
+namespace overseer {
+
+// Checkpoints of a trial's training state, for continuing it after a crash or an interrupted
+// campaign (not the final model that `save_model` keeps). Each is a directory,
+// TRIAL_DIR/state/step-N, that a model fills with whatever it needs; it appears under its name
+// only once complete.
+
+std::filesystem::path state_dir(const std::filesystem::path& trial_dir);
+std::filesystem::path checkpoint_path(const std::filesystem::path& trial_dir, std::int64_t step);
+// The step a checkpoint directory holds, from its name; nullopt for any other name.
+std::optional<std::int64_t> checkpoint_step(const std::filesystem::path& dir);
+// The newest checkpoint in the trial directory, if any.
+std::optional<std::filesystem::path> latest_checkpoint(const std::filesystem::path& trial_dir);
+
+// Whether the plan asks for a checkpoint after `step` (and the trial has a directory to hold it).
+bool checkpoint_due(const RunContext& context, std::int64_t step);
+
+// Saves the checkpoint of `step`: `write` fills a fresh temporary directory, which is then
+// renamed to state/step-N; checkpoints beyond the plan's `keep` are removed, oldest first, and
+// the reporter hears of it (the master journals it).
+void save_checkpoint(const RunContext& context, std::int64_t step,
+                     const std::function<void(const std::filesystem::path& dir)>& write);
+
+}  // namespace overseer
