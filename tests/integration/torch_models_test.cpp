@@ -187,3 +187,71 @@ TEST(TorchModels, BadArchitecturesExitTwoNamingTheParameter) {
   EXPECT_EQ(shrunk.result.at("status"), "failed");
   EXPECT_NE(shrunk.result.at("message").get<std::string>().find("conv_kernel"), std::string::npos);
 }
+
+namespace {
+
+// A campaign of one torch_mlp trial with dropout, checkpointed every 2 of its 6 epochs.
+void write_checkpointed_campaign(const std::filesystem::path& file) {
+  json params = small_uno();
+  params["epochs"] = 6;
+  params["dropout"] = 0.2;
+  params["optimizer"] = "adam";
+  params.erase("learning_rate");
+  const json campaign = {
+      {"name", "torch-checkpoints"},
+      {"model",
+       {{"name", "torch_mlp"},
+        {"params", params},
+        {"data",
+         {{"file", (source_dir() / "data" / "nci60.h5").string()}, {"split", "original"}}}}},
+      {"space", {{{"name", "learning_rate"}, {"type", "float"}, {"lower", 1e-3}, {"upper", 2e-3}}}},
+      {"search", {{"algorithm", "random"}, {"budget", 1}, {"seed", 5}}},
+      {"checkpoint", {{"every_steps", 2}}}};
+  write_text(file, campaign.dump());
+}
+
+json final_result(const std::filesystem::path& run) {
+  std::istringstream journal(read_text(run / "journal.jsonl"));
+  for (std::string line; std::getline(journal, line);) {
+    const json record = json::parse(line);
+    if (record["event"] == "result" && record["final"]) return record;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+TEST(TorchModels, ATrialKilledMidwayContinuesFromItsCheckpointToTheSameResult) {
+  ScratchDir dir;
+  write_checkpointed_campaign(dir / "c.json");
+  const auto campaign = [&](const std::string& out, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"run",   (dir / "c.json").string(), "--workers", "1",
+                                     "--out", (dir / out).string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return overseer_command(args);
+  };
+  const ProcessResult whole = run(campaign("whole"), dir.path());
+  ASSERT_EQ(whole.exit_code, 0) << whole.err;
+
+  const pid_t job = spawn(campaign("cut"), dir.path(), dir / "out", dir / "err");
+  const auto first = dir / "cut" / "trials" / "0" / "state" / "step-2";
+  ASSERT_TRUE(wait_until([&] { return std::filesystem::exists(first); })) << read_text(dir / "err");
+  kill_tree(job);
+  wait_for(job);
+  ASSERT_EQ(final_result(dir / "cut"), nullptr) << "the trial ended before it was killed";
+
+  const ProcessResult resumed = run(campaign("cut", {"--resume"}), dir.path());
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  // It continued after epoch 2 or 4, not from the start.
+  std::istringstream progress(read_text(dir / "cut" / "progress.csv"));
+  std::string header, row;
+  std::getline(progress, header);
+  std::size_t rows = 0;
+  while (std::getline(progress, row)) ++rows;
+  EXPECT_LT(rows, 6u + 2u);
+  const json a = final_result(dir / "whole"), b = final_result(dir / "cut");
+  EXPECT_EQ(b["value"], a["value"]);
+  EXPECT_EQ(b["metrics"]["val_r2"], a["metrics"]["val_r2"]);
+  EXPECT_EQ(b["metrics"]["train_loss"], a["metrics"]["train_loss"]);
+  EXPECT_EQ(b["step"], 6);
+}

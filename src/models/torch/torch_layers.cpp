@@ -65,6 +65,14 @@ torch::Tensor SeededDropoutImpl::forward(const torch::Tensor& x) {
   return x * torch::empty_like(x).bernoulli_(keep, generator_).div_(keep);
 }
 
+torch::Tensor SeededDropoutImpl::generator_state() const {
+  return generator_.get_state();
+}
+
+void SeededDropoutImpl::set_generator_state(const torch::Tensor& state) {
+  generator_.set_state(state);
+}
+
 SparseLinearImpl::SparseLinearImpl(std::int64_t inputs, std::int64_t outputs) {
   // Drawn exactly as torch::nn::Linear draws its weight and bias, in the same shape and order,
   // so that with the same seed a network starts identical with sparse or dense input.

@@ -61,6 +61,10 @@ class SeededDropoutImpl : public torch::nn::Module {
  public:
   explicit SeededDropoutImpl(double p);
   torch::Tensor forward(const torch::Tensor& x);
+  // The generator's state, which a checkpoint keeps so a continued trial draws the masks the
+  // uninterrupted one would.
+  torch::Tensor generator_state() const;
+  void set_generator_state(const torch::Tensor& state);
 
  private:
   double p_;

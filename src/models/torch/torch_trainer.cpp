@@ -8,9 +8,11 @@
 #include <filesystem>
 #include <limits>
 #include <mutex>
+#include <optional>
 
 #include "overseer/core/random.hpp"
 #include "overseer/models/artifacts.hpp"
+#include "overseer/models/checkpoints.hpp"
 #include "overseer/models/metrics.hpp"
 #include "overseer/models/model_data.hpp"
 #include "overseer/models/scoring.hpp"
@@ -107,6 +109,24 @@ class Adamax {
     }
   }
 
+  void save(torch::serialize::OutputArchive& archive) const {
+    archive.write("steps", torch::tensor(steps_));
+    for (std::size_t i = 0; i < parameters_.size(); ++i) {
+      archive.write("mean." + std::to_string(i), mean_[i]);
+      archive.write("norm." + std::to_string(i), norm_[i]);
+    }
+  }
+
+  void load(torch::serialize::InputArchive& archive) {
+    torch::Tensor steps;
+    archive.read("steps", steps);
+    steps_ = steps.item<std::int64_t>();
+    for (std::size_t i = 0; i < parameters_.size(); ++i) {
+      archive.read("mean." + std::to_string(i), mean_[i]);
+      archive.read("norm." + std::to_string(i), norm_[i]);
+    }
+  }
+
   void step() {
     torch::NoGradGuard no_grad;
     ++steps_;
@@ -128,11 +148,20 @@ class Adamax {
   std::int64_t steps_ = 0;
 };
 
-// One optimizer step after the gradients are computed, whichever optimizer was asked for.
-std::function<void()> make_step(const TrainingSettings& s, std::vector<torch::Tensor> parameters) {
+// Whichever optimizer was asked for: a step after the gradients are computed, and its state in
+// and out of a checkpoint.
+struct Stepper {
+  std::function<void()> step;
+  std::function<void(torch::serialize::OutputArchive&)> save;
+  std::function<void(torch::serialize::InputArchive&)> load;
+};
+
+Stepper make_stepper(const TrainingSettings& s, std::vector<torch::Tensor> parameters) {
   if (s.optimizer == "adamax") {
     auto adamax = std::make_shared<Adamax>(std::move(parameters), s.learning_rate, s.weight_decay);
-    return [adamax] { adamax->step(); };
+    return {[adamax] { adamax->step(); },
+            [adamax](torch::serialize::OutputArchive& a) { adamax->save(a); },
+            [adamax](torch::serialize::InputArchive& a) { adamax->load(a); }};
   }
   std::shared_ptr<torch::optim::Optimizer> optimizer;
   if (s.optimizer == "sgd") {
@@ -149,7 +178,82 @@ std::function<void()> make_step(const TrainingSettings& s, std::vector<torch::Te
     optimizer = std::make_shared<torch::optim::Adam>(
         parameters, torch::optim::AdamOptions(s.learning_rate).weight_decay(s.weight_decay));
   }
-  return [optimizer] { optimizer->step(); };
+  return {[optimizer] { optimizer->step(); },
+          [optimizer](torch::serialize::OutputArchive& a) { optimizer->save(a); },
+          [optimizer](torch::serialize::InputArchive& a) { optimizer->load(a); }};
+}
+
+std::vector<std::shared_ptr<SeededDropoutImpl>> dropouts(torch::nn::Module& net) {
+  std::vector<std::shared_ptr<SeededDropoutImpl>> found;
+  for (const auto& module : net.modules(/*include_self=*/false)) {
+    if (auto d = std::dynamic_pointer_cast<SeededDropoutImpl>(module)) found.push_back(d);
+  }
+  return found;
+}
+
+// Where an epoch loop stands, beyond the network and the optimizer: what a checkpoint must hold
+// for the rest of the training to be what it would have been.
+struct LoopState {
+  std::int64_t epochs_run = 0, stale = 0;
+  double best_val = std::numeric_limits<double>::infinity();
+  double train_loss = 0, train_seconds = 0;
+  std::size_t samples = 0;
+  std::vector<torch::Tensor> best_state;  // for early stopping; empty without patience
+};
+
+void save_training(const std::filesystem::path& dir, torch::nn::Module& net, const Stepper& stepper,
+                   const LoopState& loop) {
+  torch::serialize::OutputArchive archive, network, optimizer;
+  net.save(network);
+  archive.write("network", network);
+  stepper.save(optimizer);
+  archive.write("optimizer", optimizer);
+  const auto drops = dropouts(net);
+  for (std::size_t i = 0; i < drops.size(); ++i) {
+    archive.write("dropout." + std::to_string(i), drops[i]->generator_state());
+  }
+  for (std::size_t i = 0; i < loop.best_state.size(); ++i) {
+    archive.write("best." + std::to_string(i), loop.best_state[i]);
+  }
+  archive.save_to((dir / "training.pt").string());
+  write_json_file(dir / "loop.json", {{"epochs_run", loop.epochs_run},
+                                      {"stale", loop.stale},
+                                      {"best_val", loop.best_val},
+                                      {"best_tensors", loop.best_state.size()},
+                                      {"train_loss", loop.train_loss},
+                                      {"train_seconds", loop.train_seconds},
+                                      {"samples", loop.samples}});
+}
+
+LoopState load_training(const std::filesystem::path& dir, torch::nn::Module& net,
+                        const Stepper& stepper, torch::Device device) {
+  const json saved = read_json_file(dir / "loop.json");
+  LoopState loop;
+  loop.epochs_run = saved.at("epochs_run").get<std::int64_t>();
+  loop.stale = saved.at("stale").get<std::int64_t>();
+  loop.best_val = saved.at("best_val").is_number() ? saved.at("best_val").get<double>()
+                                                   : std::numeric_limits<double>::infinity();
+  loop.train_loss = saved.at("train_loss").get<double>();
+  loop.train_seconds = saved.at("train_seconds").get<double>();
+  loop.samples = saved.at("samples").get<std::size_t>();
+  torch::serialize::InputArchive archive, network, optimizer;
+  archive.load_from((dir / "training.pt").string(), device);
+  archive.read("network", network);
+  net.load(network);
+  archive.read("optimizer", optimizer);
+  stepper.load(optimizer);
+  const auto drops = dropouts(net);
+  for (std::size_t i = 0; i < drops.size(); ++i) {
+    torch::Tensor state;
+    archive.read("dropout." + std::to_string(i), state);
+    drops[i]->set_generator_state(state.to(torch::kCPU));
+  }
+  for (std::size_t i = 0; i < saved.at("best_tensors").get<std::size_t>(); ++i) {
+    torch::Tensor t;
+    archive.read("best." + std::to_string(i), t);
+    loop.best_state.push_back(t);
+  }
+  return loop;
 }
 
 torch::Tensor loss_of(const std::string& loss, const torch::Tensor& predicted,
@@ -319,7 +423,7 @@ class TorchModel : public Model {
     }();
     net->to(device);
     net->train();
-    const auto step = make_step(s, net->parameters());
+    const Stepper stepper = make_stepper(s, net->parameters());
 
     BatchLoader loader(data, data.labels(), net->sparse_input(), device);
     auto order = split.train;
@@ -329,12 +433,14 @@ class TorchModel : public Model {
     // take ~4 MB a row.
     const std::size_t eval_batch = std::max<std::size_t>(batch, 256);
     const auto val_truth = labels_of(data.clean_labels(), split.val);
-    double best_val = std::numeric_limits<double>::infinity();
-    std::vector<torch::Tensor> best_state;
-    std::int64_t epochs_run = 0, stale = 0;
-    double train_loss = 0, train_seconds = 0;
-    std::size_t samples = 0;
-    for (std::int64_t epoch = 0; epoch < s.epochs; ++epoch) {
+    LoopState loop;
+    if (!context.checkpoint.restore.empty()) {
+      loop = load_training(context.checkpoint.restore, *net, stepper, device);
+    }
+    // The order of the training rows after each finished epoch, drawn again: cheaper to redo
+    // than to keep in a checkpoint.
+    for (std::int64_t epoch = 0; epoch < loop.epochs_run; ++epoch) shuffle(order, rng);
+    for (std::int64_t epoch = loop.epochs_run; epoch < s.epochs; ++epoch) {
       shuffle(order, rng);
       const auto start = std::chrono::steady_clock::now();
       double loss_sum = 0;
@@ -345,33 +451,44 @@ class TorchModel : public Model {
         net->zero_grad();
         auto loss = loss_of(s.loss, net->forward(b.x), b.y);
         loss.backward();
-        step();
+        stepper.step();
         loss_sum += loss.item<double>() * static_cast<double>(n);
       }
-      train_seconds +=
+      loop.train_seconds +=
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      samples += order.size();
-      train_loss = loss_sum / static_cast<double>(order.size());
-      ++epochs_run;
-      if (!std::isfinite(train_loss)) break;  // diverged: the metrics below say nan
-      if (s.patience == 0 && !context.reporting()) continue;
-      const double val =
-          regression_metrics(val_truth, predict(*net, data, split.val, device, eval_batch))
-              .at("mse");
-      const Metrics progress = {{"val_loss", val},
-                                {"train_loss", train_loss},
-                                {"epochs", static_cast<double>(epochs_run)}};
-      if (context.report(epochs_run, progress) == ProgressDecision::Stop) break;
-      if (s.patience == 0) continue;
-      if (val < best_val) {
-        best_val = val;
-        best_state = snapshot(*net);
-        stale = 0;
-      } else if (++stale >= s.patience) {
-        break;
+      loop.samples += order.size();
+      loop.train_loss = loss_sum / static_cast<double>(order.size());
+      ++loop.epochs_run;
+      if (!std::isfinite(loop.train_loss)) break;  // diverged: the metrics below say nan
+      std::optional<double> val;
+      bool patience_over = false;
+      if (s.patience > 0 || context.reporting()) {
+        val = regression_metrics(val_truth, predict(*net, data, split.val, device, eval_batch))
+                  .at("mse");
       }
+      if (s.patience > 0) {
+        if (*val < loop.best_val) {
+          loop.best_val = *val;
+          loop.best_state = snapshot(*net);
+          loop.stale = 0;
+        } else {
+          patience_over = ++loop.stale >= s.patience;
+        }
+      }
+      if (checkpoint_due(context, loop.epochs_run)) {
+        save_checkpoint(context, loop.epochs_run, [&](const std::filesystem::path& dir) {
+          save_training(dir, *net, stepper, loop);
+        });
+      }
+      if (val) {
+        const Metrics progress = {{"val_loss", *val},
+                                  {"train_loss", loop.train_loss},
+                                  {"epochs", static_cast<double>(loop.epochs_run)}};
+        if (context.report(loop.epochs_run, progress) == ProgressDecision::Stop) break;
+      }
+      if (patience_over) break;
     }
-    if (!best_state.empty()) restore(*net, best_state);
+    if (!loop.best_state.empty()) restore(*net, loop.best_state);
 
     Metrics out;
     for (auto [part, rows] : {std::pair{"val", &split.val}, {"test", &split.test}}) {
@@ -381,9 +498,10 @@ class TorchModel : public Model {
       out.merge(score_part(data, part, *rows, truth, predicted, context.run_dir));
     }
     out["val_loss"] = out.at("val_mse");
-    out["train_loss"] = train_loss;
-    out["epochs"] = static_cast<double>(epochs_run);
-    out["samples_per_s"] = train_seconds > 0 ? static_cast<double>(samples) / train_seconds : 0;
+    out["train_loss"] = loop.train_loss;
+    out["epochs"] = static_cast<double>(loop.epochs_run);
+    out["samples_per_s"] =
+        loop.train_seconds > 0 ? static_cast<double>(loop.samples) / loop.train_seconds : 0;
     if (save_model_param(params) != SaveModel::None && !context.run_dir.empty()) {
       torch::serialize::OutputArchive archive;
       net->to(torch::kCPU);
