@@ -36,7 +36,8 @@ void WorkerRole::on_message(const Message& message) {
       done_ = true;
       break;
     case Tag::Control:
-      break;  // for a task that has finished since
+      if (executor_) executor_->on_control(decode(message.payload));
+      break;
     default:
       spdlog::warn("worker {}: ignoring unexpected message {}", transport_.rank(), message.tag);
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <csignal>
 
 #include <spdlog/spdlog.h>
 
@@ -17,6 +18,19 @@
 
 namespace overseer {
 namespace {
+
+const char* end_reason(StopReason reason) {
+  switch (reason) {
+    case StopReason::MaxFailures:
+      return "max_failures";
+    case StopReason::Drained:
+      return "drained";
+    case StopReason::Walltime:
+      return "walltime";
+    default:
+      return "completed";
+  }
+}
 
 constexpr double kTickInterval = 0.1;
 constexpr double kExportInterval = 10;
@@ -70,6 +84,7 @@ void Master::start() {
   dispatcher_.setup_workers({{"campaign", campaign_.resolved()},
                              {"campaign_file", std::filesystem::absolute(campaign_.file).string()},
                              {"prefetch", campaign_.balancer.prefetch}});
+  started_ = transport_.now();
   next_tick_ = transport_.now() + kTickInterval;
   next_export_ = transport_.now() + kExportInterval;
   check_progress();
@@ -222,8 +237,23 @@ double Master::next_timer() const {
 
 void Master::check_progress() {
   if (done_) return;
-  if (interrupt_signal_ != nullptr && interrupt_signal_->load() != 0) {
+  const int signal = interrupt_signal_ != nullptr ? interrupt_signal_->load() : 0;
+  if (signal == SIGTERM || signal == SIGUSR1) {
+    if (!drain_until_) drain(StopReason::Drained);
+  } else if (signal != 0) {
     finish(StopReason::Interrupted);
+    return;
+  }
+  if (campaign_.limits.walltime_s > 0 && !drain_until_ &&
+      transport_.now() - started_ >= campaign_.limits.walltime_s) {
+    drain(StopReason::Walltime);
+  }
+  if (drain_until_ && transport_.now() >= *drain_until_ && !dispatcher_.settled()) {
+    spdlog::warn(
+        "{} trial(s) did not pause within limits.drain_s = {} s; they start again on "
+        "resume",
+        dispatcher_.outstanding(), campaign_.limits.drain_s);
+    finish(stop_reason_);
     return;
   }
   dispatcher_.feed();
@@ -260,6 +290,12 @@ void Master::on_result(int rank, const Payload& payload) {
 
   TrialResult& result = received.result;
   result.rank = rank;
+  if (drain_until_ && result.status == TrialStatus::Stopped) {
+    // Paused by the drain: like a trial cut off by a crash, it has no result yet, and the
+    // resumed campaign continues it from its checkpoint.
+    spdlog::info("trial {} {}", id, result.message);
+    return;
+  }
   const bool retryable =
       result.status == TrialStatus::Failed || result.status == TrialStatus::Timeout;
   const bool final = !retryable || attempt > campaign_.limits.retries;
@@ -337,6 +373,18 @@ void Master::on_progress(int worker, const json& batch) {
   }
 }
 
+void Master::drain(StopReason reason) {
+  spdlog::warn("{}: pausing the running trials (checkpoint and stop), then ending the run",
+               reason == StopReason::Walltime ? "limits.walltime_s reached" : "signal received");
+  drain_until_ = transport_.now() + campaign_.limits.drain_s;
+  stop_dispatching(reason);
+  json control = json::object();
+  control["drain"] = true;
+  for (int rank = 0; rank < layout_.ranks(); ++rank) {
+    if (!layout_.is_server(rank)) dispatcher_.send_control(rank, control);
+  }
+}
+
 void Master::stop_dispatching(StopReason reason) {
   stopping_ = true;
   stop_reason_ = reason;
@@ -384,8 +432,7 @@ void Master::finish(StopReason reason) {
   stop_reason_ = reason;
   if (stop_reason_ == StopReason::Completed && !best_) stop_reason_ = StopReason::NoTrialSucceeded;
   if (stop_reason_ != StopReason::Interrupted) {
-    journal_->append(to_json(EndRecord{
-        unix_time_now(), stop_reason_ == StopReason::MaxFailures ? "max_failures" : "completed"}));
+    journal_->append(to_json(EndRecord{unix_time_now(), end_reason(stop_reason_)}));
   }
   journal_->sync();
   write_exports();
@@ -440,6 +487,13 @@ void Master::log_stop(StopReason reason) const {
     case StopReason::Interrupted:
       spdlog::warn("campaign {} interrupted: continue it with --resume (results so far in {})",
                    campaign_.name, run_.path().string());
+      break;
+    case StopReason::Drained:
+    case StopReason::Walltime:
+      spdlog::warn("campaign {} paused ({}): continue it with\n  overseer run {} --out {} --resume",
+                   campaign_.name, reason == StopReason::Walltime ? "limits.walltime_s" : "signal",
+                   std::filesystem::absolute(campaign_.file).string(),
+                   std::filesystem::absolute(run_.path()).string());
       break;
   }
 }

@@ -29,8 +29,15 @@ class TrialExecutor : public TaskExecutor {
     t.params = task.at("params");
     t.run_dir = task.value("run_dir", "");
     t.restore = task.value("restore", "");
-    const auto reporter =
-        std::make_shared<TrialReporter>(link, t.trial, t.attempt, ReportPolicy::from_task(task));
+    if (draining_) {
+      done({{"trial", t.trial},
+            {"attempt", t.attempt},
+            {"status", "stopped"},
+            {"message", "paused before it started"}});
+      return;
+    }
+    const auto reporter = std::make_shared<TrialReporter>(link, t.trial, t.attempt,
+                                                          ReportPolicy::from_task(task), draining_);
     t.reporter = reporter;
     json result = to_json(runner_.run(t));
     reporter->flush();
@@ -41,10 +48,16 @@ class TrialExecutor : public TaskExecutor {
     done(std::move(result));
   }
 
+  void on_control(const json& control) override {
+    if (control.value("drain", false)) draining_ = true;
+  }
+
  private:
   Campaign campaign_;
   TrialRunner runner_;
   std::string devices_;
+  // Set by the master's drain (the end of a batch job): trials pause, the next ones never start.
+  std::atomic<bool> draining_{false};
 };
 
 }  // namespace

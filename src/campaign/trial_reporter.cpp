@@ -27,13 +27,15 @@ ReportPolicy ReportPolicy::from_task(const json& task) {
   return policy;
 }
 
-TrialReporter::TrialReporter(TaskLink& link, TrialId trial, int attempt, ReportPolicy policy)
+TrialReporter::TrialReporter(TaskLink& link, TrialId trial, int attempt, ReportPolicy policy,
+                             std::atomic<bool>& draining)
     : link_(link),
       trial_(trial),
       attempt_(attempt),
       policy_(std::move(policy)),
       worker_thread_(std::this_thread::get_id()),
-      last_sent_(Clock::now()) {}
+      last_sent_(Clock::now()),
+      draining_(draining) {}
 
 std::int64_t TrialReporter::last_step() const {
   const std::lock_guard<std::mutex> lock(mutex_);
@@ -56,7 +58,7 @@ ProgressDecision TrialReporter::report(std::int64_t step, const Metrics& metrics
   bool wait = false;
   {
     const std::lock_guard<std::mutex> lock(mutex_);
-    wait = policy_.answered(last_step_, step) && !stopped_;
+    wait = policy_.answered(last_step_, step) && !stopped();
     last_step_ = step;
     json item = json::object();
     item["trial"] = trial_;
@@ -71,7 +73,7 @@ ProgressDecision TrialReporter::report(std::int64_t step, const Metrics& metrics
     }
     pending_.push_back(std::move(item));
   }
-  const auto answered = [&] { return answered_step_ >= step || stopped_; };
+  const auto answered = [&] { return answered_step_ >= step || stopped(); };
   if (on_worker_thread()) {
     exchange(false, std::chrono::microseconds(0));
     while (wait) {
@@ -88,6 +90,7 @@ ProgressDecision TrialReporter::report(std::int64_t step, const Metrics& metrics
       answered_.wait_for(lock, kAnswerSlice);
     }
   }
+  if (paused()) return ProgressDecision::Pause;
   return stopped_ ? ProgressDecision::Stop : ProgressDecision::Continue;
 }
 
@@ -122,6 +125,11 @@ void TrialReporter::exchange(bool now, std::chrono::microseconds wait) {
 }
 
 void TrialReporter::apply(const json& control) {
+  if (control.value("drain", false)) {
+    draining_ = true;
+    answered_.notify_all();
+    return;
+  }
   if (control.value("trial", TrialId{-1}) != trial_ || control.value("attempt", 0) != attempt_) {
     return;  // for an earlier trial of this worker
   }

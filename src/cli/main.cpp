@@ -25,8 +25,9 @@ using namespace overseer;
 
 std::atomic<int> g_interrupt_signal{0};
 
-// The first SIGINT/SIGTERM asks the master to stop after flushing; a second one, with the
-// default action restored, ends the process at once.
+// The first SIGINT asks the master to stop after flushing, the first SIGTERM or SIGUSR1 to drain
+// (pause the running trials, then stop); a second signal, with the default action restored,
+// ends the process at once.
 void on_signal(int signal) {
   g_interrupt_signal.store(signal);
   std::signal(signal, SIG_DFL);
@@ -203,6 +204,7 @@ int main(int argc, char** argv) {
   if (*sites.command) return sites.run();
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
+  std::signal(SIGUSR1, on_signal);
   try {
     return launched_by_mpi() ? run_under_mpi(run) : cli::run_in_process(run, g_interrupt_signal);
   } catch (const std::exception& e) {

@@ -37,6 +37,9 @@ int exit_code(StopReason reason, int signal) {
       return kExitCampaignFailed;
     case StopReason::Interrupted:
       return 128 + signal;
+    case StopReason::Drained:
+    case StopReason::Walltime:
+      return kExitResumable;
   }
   return kExitCampaignFailed;
 }
@@ -122,9 +125,10 @@ ServerOptions server_options(const Campaign& campaign) {
   return options;
 }
 
-// Drives the campaign; whatever goes wrong, the other ranks are told to stop.
+// Drives the campaign; whatever goes wrong, the other ranks are told to stop. `left_running`
+// counts the attempts still running when it ended (a drain that outlasted limits.drain_s).
 int run_plan(Plan& plan, Transport& transport, const Layout& layout,
-             const std::atomic<int>& interrupt_signal) {
+             const std::atomic<int>& interrupt_signal, std::int64_t& left_running) {
   try {
     const Campaign& campaign = plan.prepared.campaign;
     spdlog::info("campaign {}: {} search, {} trials of model {} on {} worker(s), {} server(s)",
@@ -133,6 +137,7 @@ int run_plan(Plan& plan, Transport& transport, const Layout& layout,
     Master master(campaign, std::move(plan.prepared.searcher), std::move(plan.prepared.scheduler),
                   plan.run, transport, layout, server_options(campaign), &interrupt_signal);
     const StopReason reason = master.run();
+    left_running = master.left_running();
     return exit_code(reason, interrupt_signal.load());
   } catch (const InputError& e) {
     std::cerr << "error: " << e.what() << "\n";
@@ -202,8 +207,9 @@ int run_in_process(const RunOptions& options, const std::atomic<int>& interrupt_
       run_role(network.endpoint(r), *layout, server_options(p->prepared.campaign), setup);
     });
   }
-  const int code = run_plan(*p, network.endpoint(0), *layout, interrupt_signal);
-  if (interrupt_signal.load() != 0) {
+  std::int64_t left_running = 0;
+  const int code = run_plan(*p, network.endpoint(0), *layout, interrupt_signal, left_running);
+  if (left_running > 0) {
     spdlog::warn("waiting for running trials to finish; interrupt again to quit at once");
   }
   for (auto& t : threads) t.join();
@@ -265,10 +271,19 @@ int run_under_mpi(const RunOptions& options, const std::atomic<int>& interrupt_s
     return kExitCampaignFailed;
   }
 
-  if (transport.rank() == 0) return run_plan(*p, transport, *layout, interrupt_signal);
-  // Only the master stops gracefully; the others simply go.
+  if (transport.rank() == 0) {
+    std::int64_t left_running = 0;
+    const int code = run_plan(*p, transport, *layout, interrupt_signal, left_running);
+    // Workers still in a trial would hold MPI_Finalize up until it ended; the journal is closed.
+    if (left_running > 0) MPI_Abort(MPI_COMM_WORLD, code);
+    return code;
+  }
+  // SIGTERM and SIGUSR1, which Slurm sends to every task at (or ahead of) a job's end and mpirun
+  // passes to every rank, are the master's to act on: it pauses the workers' trials through the
+  // balancer and then shuts them down. SIGINT (Ctrl-C) ends the others at once.
   std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
+  std::signal(SIGTERM, SIG_IGN);
+  std::signal(SIGUSR1, SIG_IGN);
   spdlog::set_pattern(fmt::format("[%H:%M:%S.%e] [%l] [rank {}] %v", transport.rank()));
   ServerOptions balancing;
   balancing.steal = shared[1] != 0;

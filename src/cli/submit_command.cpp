@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <memory>
@@ -28,6 +29,7 @@ struct SubmitOptions {
   std::string queue;
   std::string out;
   bool dry_run = false;
+  int drain_before_s = 120;
   std::vector<std::string> overrides;
   std::optional<int> workers_per_gpu;
   std::optional<int> gpus_per_worker;
@@ -91,6 +93,13 @@ pid_t start_detached(const std::filesystem::path& script, const std::filesystem:
   return pid;
 }
 
+// "HH:MM:SS" (already checked) in seconds.
+int seconds_of(const std::string& time) {
+  int hours = 0, minutes = 0, seconds = 0;
+  std::sscanf(time.c_str(), "%d:%d:%d", &hours, &minutes, &seconds);
+  return (hours * 60 + minutes) * 60 + seconds;
+}
+
 void check_word(const std::string& option, const std::string& value) {
   static const std::regex kWord("[A-Za-z0-9_.@+-]*");
   if (!std::regex_match(value, kWord)) {
@@ -123,6 +132,16 @@ int submit(const SubmitOptions& o) {
                                       site_file.string()};
   for (const auto& text : o.overrides) command.insert(command.end(), {"--set", text});
   sites::JobRequest job{campaign.name, o.nodes, o.time, o.account, o.queue, out, command};
+  if (site.scheduler == sites::Scheduler::Slurm) {
+    job.drain_before_s = o.drain_before_s;
+  } else if (site.scheduler == sites::Scheduler::Pbs && o.drain_before_s > 0) {
+    // PBS has no early signal: the campaign keeps its own time, ending before the job's.
+    const int budget = seconds_of(o.time) - o.drain_before_s;
+    if (budget > 0 && (campaign.limits.walltime_s == 0 || campaign.limits.walltime_s > budget)) {
+      job.command.insert(job.command.end(),
+                         {"--set", "limits.walltime_s=" + std::to_string(budget)});
+    }
+  }
   const auto script = out / "submit.sh";
   write_file_atomically(script, sites::render_batch_script(site, job));
   std::filesystem::permissions(script, std::filesystem::perms::owner_exec,
@@ -171,6 +190,11 @@ Subcommand add_submit_command(CLI::App& app) {
   command->add_option("--queue", o->queue, "Queue or partition (default: the site's)");
   command->add_option("--out", o->out, "Run directory (default: OUTPUT.DIR/NAME)");
   command->add_flag("--dry-run", o->dry_run, "Write submit.sh without submitting it");
+  command
+      ->add_option("--drain-before", o->drain_before_s,
+                   "Seconds before the wall time at which the campaign pauses its trials "
+                   "(Slurm: --signal=USR1@N; PBS: limits.walltime_s); 0: never")
+      ->check(CLI::Range(0, 65535));
   command->add_option("--set", o->overrides, "Override a campaign field: dotted.key=value");
   command->add_option("--workers-per-gpu", o->workers_per_gpu, "Workers sharing each GPU")
       ->check(CLI::Range(1, 64));

@@ -227,7 +227,8 @@ Campaign parse_campaign(json raw, const std::filesystem::path& file) {
 
   auto limits =
       root.find("limits").value_or(JsonView(empty, file.string(), json::json_pointer("/limits")));
-  limits.only_keys({"task_timeout_s", "max_failures", "retries", "cancel_grace_s"});
+  limits.only_keys(
+      {"task_timeout_s", "max_failures", "retries", "cancel_grace_s", "walltime_s", "drain_s"});
   if (auto t = limits.find("task_timeout_s")) {
     c.limits.task_timeout_s = t->number();
     // Beyond a year the steady clock's range is at risk and no batch job lives that long.
@@ -243,6 +244,18 @@ Campaign parse_campaign(json raw, const std::filesystem::path& file) {
   if (auto r = limits.find("retries")) {
     c.limits.retries = r->integer();
     if (c.limits.retries < 0) r->fail("retries must not be negative");
+  }
+  if (auto w = limits.find("walltime_s")) {
+    c.limits.walltime_s = w->number();
+    if (c.limits.walltime_s < 0 || c.limits.walltime_s > 3.2e7) {
+      w->fail("walltime_s must be between 0 (no limit) and 3.2e7 seconds");
+    }
+  }
+  if (auto d = limits.find("drain_s")) {
+    c.limits.drain_s = d->number();
+    if (c.limits.drain_s < 0 || c.limits.drain_s > 86400) {
+      d->fail("drain_s must be between 0 and 86400 seconds");
+    }
   }
   if (auto g = limits.find("cancel_grace_s")) {
     c.limits.cancel_grace_s = g->number();
@@ -334,7 +347,9 @@ json Campaign::resolved() const {
                {{"task_timeout_s", limits.task_timeout_s},
                 {"max_failures", max_failures},
                 {"retries", limits.retries},
-                {"cancel_grace_s", limits.cancel_grace_s}}},
+                {"cancel_grace_s", limits.cancel_grace_s},
+                {"walltime_s", limits.walltime_s},
+                {"drain_s", limits.drain_s}}},
               {"output",
                {{"dir", output.dir},
                 {"fsync", output.fsync == FsyncPolicy::Always ? "always" : "group"},

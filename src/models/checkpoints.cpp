@@ -50,9 +50,10 @@ std::optional<fs::path> latest_checkpoint(const fs::path& trial_dir) {
   return found.back().second;
 }
 
-bool checkpoint_due(const RunContext& context, std::int64_t step) {
-  return context.checkpoint.every_steps > 0 && !context.run_dir.empty() &&
-         step % context.checkpoint.every_steps == 0;
+bool checkpoint_due(const RunContext& context, std::int64_t step, ProgressDecision decision) {
+  if (context.run_dir.empty()) return false;
+  return decision == ProgressDecision::Pause ||
+         (context.checkpoint.every_steps > 0 && step % context.checkpoint.every_steps == 0);
 }
 
 void save_checkpoint(const RunContext& context, std::int64_t step,

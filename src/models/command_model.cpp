@@ -311,7 +311,7 @@ class CommandModel : public Model {
                      auto progress = parse_improve_progress(line);
                      if (!progress) return;
                      last = std::move(progress);
-                     if (context.report(last->step, last->metrics) == ProgressDecision::Stop)
+                     if (context.report(last->step, last->metrics) != ProgressDecision::Continue)
                        stop.ask();
                    });
     // Told to stop, the program may exit by itself or be ended: either way it reached `last`.

@@ -50,12 +50,13 @@ class CurveModel : public Model {
         std::this_thread::sleep_for(std::chrono::duration<double>(curve.step_s));
       }
       ++step;
-      if (checkpoint_due(context, step)) {
+      const ProgressDecision decision = context.report(step, metrics_at(curve, step));
+      if (checkpoint_due(context, step, decision)) {
         save_checkpoint(context, step, [&](const std::filesystem::path& dir) {
           write_json_file(dir / "curve.json", {{"step", step}});
         });
       }
-      if (context.report(step, metrics_at(curve, step)) == ProgressDecision::Stop) break;
+      if (decision != ProgressDecision::Continue) break;
     }
     return metrics_at(curve, step);
   }

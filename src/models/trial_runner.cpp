@@ -99,7 +99,8 @@ TrialResult TrialRunner::run(const TrialTask& task) {
       if (task.reporter && task.reporter->stopped()) {
         result.status = TrialStatus::Stopped;
         result.value = it == result.metrics.end() ? std::nan("") : it->second;
-        result.message = "stopped at step " + std::to_string(task.reporter->last_step());
+        result.message = (task.reporter->paused() ? "paused at step " : "stopped at step ") +
+                         std::to_string(task.reporter->last_step());
       } else if (it == result.metrics.end()) {
         result.status = TrialStatus::Failed;
         result.message = "the model did not report metric \"" + campaign_.objective.metric + "\"";

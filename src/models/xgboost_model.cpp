@@ -150,25 +150,26 @@ class XgboostModel : public Model {
       first_round = read_json_file(restore / "rounds.json").at("rounds").get<std::int64_t>();
     }
     const Scored* val = scored.empty() || scored.front().part != "val" ? nullptr : &scored.front();
+    const auto save = [&](std::int64_t done) {
+      save_checkpoint(context, done, [&](const std::filesystem::path& dir) {
+        booster.save((dir / "booster.ubj").string());
+        write_json_file(dir / "rounds.json", {{"rounds", done}});
+      });
+    };
     for (std::int64_t round = first_round; round < s.rounds; ++round) {
       if (context.cancelled()) throw std::runtime_error("cancelled");
       booster.update(static_cast<int>(round), train);
       const std::int64_t done = round + 1;
-      if (checkpoint_due(context, done)) {
-        save_checkpoint(context, done, [&](const std::filesystem::path& dir) {
-          booster.save((dir / "booster.ubj").string());
-          write_json_file(dir / "rounds.json", {{"rounds", done}});
-        });
+      const bool reports =
+          val != nullptr && context.reporting() && (done % s.report_every == 0 || done == s.rounds);
+      ProgressDecision decision = ProgressDecision::Continue;
+      if (reports) {
+        const double mse = regression_metrics(val->y, booster.predict(*val->matrix)).at("mse");
+        decision =
+            context.report(done, {{"val_loss", mse}, {"n_estimators", static_cast<double>(done)}});
       }
-      if (val == nullptr || !context.reporting() ||
-          (done % s.report_every != 0 && done != s.rounds)) {
-        continue;
-      }
-      const double mse = regression_metrics(val->y, booster.predict(*val->matrix)).at("mse");
-      if (context.report(done, {{"val_loss", mse}, {"n_estimators", static_cast<double>(done)}}) ==
-          ProgressDecision::Stop) {
-        break;
-      }
+      if (checkpoint_due(context, done, decision)) save(done);
+      if (decision != ProgressDecision::Continue) break;
     }
 
     Metrics out;

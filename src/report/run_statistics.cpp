@@ -16,6 +16,8 @@ std::string to_string(RunState state) {
       return "stopped at limits.max_failures";
     case RunState::Interrupted:
       return "interrupted (continue it with overseer run --resume)";
+    case RunState::Paused:
+      return "paused (continue it with overseer run --resume)";
   }
   return "";
 }
@@ -40,8 +42,14 @@ RunStatistics run_statistics(const RunHistory& h, bool running, double now) {
   if (running) {
     s.state = RunState::Running;
   } else if (h.ended()) {
-    s.state = h.sessions.back().end_reason == "max_failures" ? RunState::StoppedAtMaxFailures
-                                                             : RunState::Completed;
+    const std::string& reason = h.sessions.back().end_reason;
+    if (reason == "max_failures") {
+      s.state = RunState::StoppedAtMaxFailures;
+    } else if (reason == "drained" || reason == "walltime") {
+      s.state = RunState::Paused;
+    } else {
+      s.state = RunState::Completed;
+    }
   }
   s.budget = h.campaign.search.budget.value_or(0);
   s.finished = static_cast<std::int64_t>(h.finished.size());

@@ -37,6 +37,7 @@ void write_directives(std::ostream& out, const Site& site, const JobRequest& job
     if (!job.account.empty()) out << "#SBATCH --account=" << job.account << "\n";
     if (!queue.empty()) out << "#SBATCH " << site.queue_flag << "=" << queue << "\n";
     out << "#SBATCH --output=" << (job.run_dir / "slurm-%j.out").string() << "\n";
+    if (job.drain_before_s > 0) out << "#SBATCH --signal=USR1@" << job.drain_before_s << "\n";
     for (const auto& d : site.directives) out << "#SBATCH " << expand(d, values) << "\n";
   } else if (site.scheduler == Scheduler::Pbs) {
     out << "#PBS -N " << job.name << "\n"

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <map>
+#include <numeric>
 #include <sstream>
 
 #include "overseer/store/journal.hpp"
@@ -90,4 +91,59 @@ TEST(Progress, AModelOnItsOwnThreadUnderATimeoutReportsToo) {
           dir.path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   expect_curves(dir / "run");
+}
+
+// limits.walltime_s: the running trials pause at a checkpoint, the run ends with exit code 3 and
+// the command to resume it; the resumed run (another rank count) continues each trial from its
+// pause and so reports every step exactly once, with the uninterrupted run's final values.
+TEST(Progress, AtItsWalltimeTheRunPausesItsTrialsAndResumeContinuesThem) {
+  ScratchDir dir;
+  const json campaign = {
+      {"name", "walltime"},
+      {"model", {{"name", "curve"}, {"params", {{"epochs", 20}, {"step_s", 0.05}}}}},
+      {"space",
+       {{{"name", "target"}, {"type", "float"}, {"lower", 0}, {"upper", 1}},
+        {{"name", "rate"}, {"type", "float"}, {"lower", 0.1}, {"upper", 1}}}},
+      {"search", {{"algorithm", "random"}, {"budget", 4}}},
+      {"checkpoint", {{"every_steps", 1000}}},
+      {"limits", {{"walltime_s", 0.5}}}};
+  write_text(dir / "c.json", campaign.dump());
+  const ProcessResult paused =
+      run(mpirun_command(3, {"run", (dir / "c.json").string(), "--out", (dir / "run").string()}),
+          dir.path());
+  ASSERT_EQ(paused.exit_code, 3) << paused.err;
+  EXPECT_NE(paused.err.find("--resume"), std::string::npos) << paused.err;
+  const auto records = overseer::read_journal(dir / "run" / "journal.jsonl").records;
+  EXPECT_EQ(records.back()["event"], "end");
+  EXPECT_EQ(records.back()["reason"], "walltime");
+  // Each trial that had begun saved a checkpoint where it paused, after its last report.
+  std::map<std::int64_t, std::int64_t> last_step, checkpoint_step;
+  for (const auto& r : records) {
+    if (r["event"] == "progress") last_step[r["trial"]] = r["step"];
+    if (r["event"] == "checkpoint") checkpoint_step[r["trial"]] = r["step"];
+  }
+  EXPECT_FALSE(last_step.empty());
+  EXPECT_EQ(checkpoint_step, last_step);
+
+  const ProcessResult resumed =
+      run(overseer_command({"run", (dir / "c.json").string(), "--out", (dir / "run").string(),
+                            "--resume", "--workers", "3", "--set", "limits.walltime_s=0"}),
+          dir.path());
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  std::map<std::int64_t, std::vector<std::int64_t>> steps;
+  std::map<std::int64_t, json> params;
+  std::map<std::int64_t, double> values;
+  for (const auto& r : overseer::read_journal(dir / "run" / "journal.jsonl").records) {
+    if (r["event"] == "progress") steps[r["trial"]].push_back(r["step"]);
+    if (r["event"] == "created") params[r["trial"]] = r["params"];
+    if (r["event"] == "result" && r["status"] == "ok") values[r["trial"]] = r["value"];
+  }
+  ASSERT_EQ(values.size(), 4u);
+  std::vector<std::int64_t> every(20);
+  std::iota(every.begin(), every.end(), 1);
+  for (const auto& [trial, value] : values) {
+    EXPECT_EQ(steps[trial], every) << "trial " << trial;
+    const double target = params[trial]["target"], rate = params[trial]["rate"];
+    EXPECT_NEAR(value, target + std::exp(-rate * 20), 1e-12) << "trial " << trial;
+  }
 }

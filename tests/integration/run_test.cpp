@@ -88,16 +88,29 @@ TEST(RunMpi, MaxFailuresExitsOneAfterFlushing) {
   EXPECT_GE(std::count(csv.begin(), csv.end(), '\n'), 5);
 }
 
-TEST(RunLocal, SigtermStopsGracefullyAndResumeFinishes) {
+// SIGINT stops at once (no end record, exit 130); SIGTERM drains: the running trials (sleep
+// reports no progress, so they run to their end) are recorded, the journal ends `drained`, exit
+// 3. Either way the resumed run finishes the budget.
+class RunLocalSignal : public ::testing::TestWithParam<int> {};
+
+TEST_P(RunLocalSignal, StopsResumablyAndResumeFinishes) {
+  const int signal = GetParam();
   ScratchDir dir;
   const auto campaign = workflow("sleep.json").string();
   const pid_t pid =
       spawn(overseer_command({"run", campaign, "--out", (dir / "run").string(), "--workers", "2"}),
             dir.path(), dir / "out", dir / "err");
   ASSERT_TRUE(wait_until([&] { return finished_count(dir / "run") >= 5; }));
-  ::kill(pid, SIGTERM);
-  EXPECT_EQ(wait_for(pid), 128 + SIGTERM) << read_text(dir / "err");
-  EXPECT_NE(read_text(dir / "err").find("continue it with --resume"), std::string::npos);
+  ::kill(pid, signal);
+  EXPECT_EQ(wait_for(pid), signal == SIGINT ? 128 + SIGINT : 3) << read_text(dir / "err");
+  EXPECT_NE(read_text(dir / "err").find("--resume"), std::string::npos);
+  const auto journal = overseer::read_journal(dir / "run" / "journal.jsonl").records;
+  if (signal == SIGINT) {
+    EXPECT_NE(journal.back()["event"], "end");
+  } else {
+    EXPECT_EQ(journal.back()["event"], "end");
+    EXPECT_EQ(journal.back()["reason"], "drained");
+  }
   const auto before = finished(dir / "run").values.size();
   EXPECT_LT(before, 100u);
 
@@ -107,6 +120,11 @@ TEST(RunLocal, SigtermStopsGracefullyAndResumeFinishes) {
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   EXPECT_EQ(finished(dir / "run").values.size(), 100u);
 }
+
+INSTANTIATE_TEST_SUITE_P(Signals, RunLocalSignal, ::testing::Values(SIGINT, SIGTERM),
+                         [](const auto& param_info) {
+                           return param_info.param == SIGINT ? "sigint" : "sigterm";
+                         });
 
 // Every trial runs exactly once and the job ends cleanly, for every size from 2 to 8 ranks,
 // with one server up to 4 ranks and more beyond.

@@ -85,6 +85,36 @@ TEST(SitesCommand, ABrokenSiteFileIsAnInputError) {
       "<command line>: --site: unknown site \"summit\"");
 }
 
+// Slurm tells the job ahead of its end with a signal; PBS cannot, so the campaign is given a
+// wall time of its own that ends --drain-before seconds ahead of the job's.
+TEST(Submit, TheJobAsksToBeToldBeforeItsWallTime) {
+  ScratchDir dir;
+  const auto submit = [&](const std::string& site, const std::string& out,
+                          std::vector<std::string> extra) {
+    std::vector<std::string> args = {"submit",
+                                     workflow("sleep.json").string(),
+                                     "--site",
+                                     site,
+                                     "--nodes",
+                                     "1",
+                                     "--time",
+                                     "01:30:00",
+                                     "--dry-run",
+                                     "--out",
+                                     (dir / out).string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto r = run(overseer_command(args), dir.path());
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return read_text(dir / out / "submit.sh");
+  };
+  EXPECT_NE(
+      submit("perlmutter", "a", {"--drain-before", "300"}).find("#SBATCH --signal=USR1@300\n"),
+      std::string::npos);
+  EXPECT_EQ(submit("perlmutter", "b", {"--drain-before", "0"}).find("--signal"), std::string::npos);
+  EXPECT_NE(submit("polaris", "c", {}).find(" --set limits.walltime_s=5280\n"), std::string::npos);
+  EXPECT_EQ(submit("polaris", "d", {"--drain-before", "0"}).find("walltime_s"), std::string::npos);
+}
+
 TEST(Submit, DryRunWritesTheScriptAndTheSiteIntoTheRunDirectory) {
   ScratchDir dir;
   const auto out = dir / "run";
@@ -106,6 +136,7 @@ TEST(Submit, DryRunWritesTheScriptAndTheSiteIntoTheRunDirectory) {
                         " --site " + (out / "site.json").string() + " --set search.budget=20\n"),
             std::string::npos)
       << script;
+  EXPECT_NE(script.find("#SBATCH --signal=USR1@120\n"), std::string::npos) << script;
   EXPECT_EQ(json::parse(read_text(out / "site.json"))["layout"]["workers_per_gpu"], 2);
   EXPECT_EQ(run({"bash", "-n", (out / "submit.sh").string()}, dir.path()).exit_code, 0);
   EXPECT_FALSE(std::filesystem::exists(out / "journal.jsonl"));

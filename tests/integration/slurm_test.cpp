@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <map>
+#include <numeric>
 #include <random>
 #include <regex>
 #include <thread>
@@ -236,6 +238,22 @@ class SlurmCluster {
   std::string failure_;
 };
 
+// Submits `campaign` with `overseer submit --site laptop-slurm` into work/run; the job id.
+std::string submit_job(const ScratchDir& work, const json& campaign) {
+  write_text(work / "campaign.json", campaign.dump());
+  const auto submitted = run(
+      overseer_command({"submit", (work / "campaign.json").string(), "--site", "laptop-slurm",
+                        "--nodes", "1", "--time", "00:05:00", "--out", (work / "run").string()}),
+      work.path());
+  EXPECT_EQ(submitted.exit_code, 0) << submitted.err;
+  std::smatch match;
+  if (!std::regex_search(submitted.out, match, std::regex("submitted job ([0-9]+)\n"))) {
+    ADD_FAILURE() << submitted.out << submitted.err;
+    return "";
+  }
+  return match[1];
+}
+
 }  // namespace
 
 TEST(Slurm, SubmitRunsACampaignAsABatchJob) {
@@ -244,23 +262,14 @@ TEST(Slurm, SubmitRunsACampaignAsABatchJob) {
   ASSERT_EQ(slurm.failure(), "");
 
   ScratchDir work;
-  write_text(work / "campaign.json",
-             json({{"name", "slurm-test"},
-                   {"model", {{"name", "sleep"}}},
-                   {"space",
-                    {{{"name", "duration"}, {"type", "float"}, {"lower", 0.01}, {"upper", 0.05}}}},
-                   {"search", {{"algorithm", "random"}, {"budget", 8}, {"seed", 3}}}})
-                 .dump());
+  const std::string id = submit_job(
+      work,
+      {{"name", "slurm-test"},
+       {"model", {{"name", "sleep"}}},
+       {"space", {{{"name", "duration"}, {"type", "float"}, {"lower", 0.01}, {"upper", 0.05}}}},
+       {"search", {{"algorithm", "random"}, {"budget", 8}, {"seed", 3}}}});
+  ASSERT_FALSE(id.empty());
   const auto run_dir = work / "run";
-  const auto submitted =
-      run(overseer_command({"submit", (work / "campaign.json").string(), "--site", "laptop-slurm",
-                            "--nodes", "1", "--time", "00:05:00", "--out", run_dir.string()}),
-          work.path());
-  ASSERT_EQ(submitted.exit_code, 0) << submitted.err;
-  std::smatch match;
-  const std::regex kSubmitted("submitted job ([0-9]+)\n");
-  ASSERT_TRUE(std::regex_search(submitted.out, match, kSubmitted)) << submitted.out;
-  const std::string id = match[1];
 
   const std::string state = slurm.wait_for_job(id, std::chrono::seconds(180));
   const auto job_output = run_dir / ("slurm-" + id + ".out");
@@ -275,4 +284,74 @@ TEST(Slurm, SubmitRunsACampaignAsABatchJob) {
   EXPECT_EQ(ok, 8) << read_text(job_output);
   EXPECT_EQ(journal.back()["event"], "end");
   EXPECT_TRUE(std::filesystem::exists(run_dir / "results.csv"));
+}
+
+// The early signal that `submit` asks for (--signal=USR1@N), sent now with scancel: every rank
+// gets SIGUSR1, the master pauses the running trials at a checkpoint and ends the journal; the
+// resumed run continues them from there and trains no step twice.
+TEST(Slurm, SigusrOneDrainsTheCampaignAndResumeContinuesItsTrials) {
+  SlurmCluster slurm;
+  if (!slurm.skip_reason().empty()) GTEST_SKIP() << slurm.skip_reason();
+  ASSERT_EQ(slurm.failure(), "");
+
+  ScratchDir work;
+  const std::string id = submit_job(
+      work, {{"name", "slurm-drain"},
+             {"model", {{"name", "curve"}, {"params", {{"epochs", 30}, {"step_s", 0.1}}}}},
+             {"space",
+              {{{"name", "target"}, {"type", "float"}, {"lower", 0}, {"upper", 1}},
+               {{"name", "rate"}, {"type", "float"}, {"lower", 0.1}, {"upper", 1}}}},
+             {"search", {{"algorithm", "random"}, {"budget", 4}, {"seed", 5}}},
+             {"checkpoint", {{"every_steps", 100}}}});
+  ASSERT_FALSE(id.empty());
+  const auto run_dir = work / "run";
+  EXPECT_NE(read_text(run_dir / "submit.sh").find("#SBATCH --signal=USR1@120\n"),
+            std::string::npos);
+
+  // Once both workers are a few steps into their trials.
+  const auto journal_file = run_dir / "journal.jsonl";
+  const bool training = wait_until(
+      [&] {
+        return std::filesystem::exists(journal_file) &&
+               read_text(journal_file).find("\"step\":3,") != std::string::npos;
+      },
+      std::chrono::seconds(120));
+  ASSERT_TRUE(training) << read_text(run_dir / ("slurm-" + id + ".out")) << slurm.logs();
+  ASSERT_EQ(run({"scancel", "--signal=USR1", id}, work.path()).exit_code, 0);
+  slurm.wait_for_job(id, std::chrono::seconds(60));
+  const std::string output = read_text(run_dir / ("slurm-" + id + ".out"));
+  EXPECT_NE(output.find("--resume"), std::string::npos) << output;
+
+  const auto drained = read_journal(journal_file).records;
+  ASSERT_EQ(drained.back()["event"], "end") << output;
+  EXPECT_EQ(drained.back()["reason"], "drained");
+  std::map<std::int64_t, std::int64_t> paused_at;  // trial: step of its checkpoint
+  for (const auto& r : drained) {
+    if (r["event"] == "checkpoint") paused_at[r["trial"]] = r["step"];
+    EXPECT_NE(r["event"], "result") << "a trial of 3 s finished before the signal: " << r;
+  }
+  ASSERT_EQ(paused_at.size(), 2u) << output;
+  for (const auto& [trial, step] : paused_at) {
+    EXPECT_TRUE(std::filesystem::is_directory(run_dir / "trials" / std::to_string(trial) / "state" /
+                                              ("step-" + std::to_string(step))));
+  }
+  const auto status = run(overseer_command({"status", run_dir.string()}), work.path());
+  EXPECT_NE(status.out.find("state: paused"), std::string::npos) << status.out;
+
+  const auto resumed = run(overseer_command({"run", (work / "campaign.json").string(), "--out",
+                                             run_dir.string(), "--resume", "--workers", "2"}),
+                           work.path());
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  std::map<std::int64_t, std::vector<std::int64_t>> steps;
+  int ok = 0;
+  for (const auto& r : read_journal(journal_file).records) {
+    if (r["event"] == "progress") steps[r["trial"]].push_back(r["step"]);
+    ok += r["event"] == "result" && r["status"] == "ok";
+  }
+  EXPECT_EQ(ok, 4);
+  for (const auto& [trial, trained] : steps) {
+    std::vector<std::int64_t> every(30);
+    std::iota(every.begin(), every.end(), 1);
+    EXPECT_EQ(trained, every) << "trial " << trial << " (paused at " << paused_at[trial] << ")";
+  }
 }

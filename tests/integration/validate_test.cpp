@@ -81,6 +81,11 @@ const BrokenCampaign kBroken[] = {
     {"negative-timeout.json",
      "negative-timeout.json: /limits/task_timeout_s: task_timeout_s must be between 0 (no limit) "
      "and 3.2e7 seconds"},
+    {"bad-walltime.json",
+     "bad-walltime.json: /limits/walltime_s: walltime_s must be between 0 (no limit) and 3.2e7 "
+     "seconds"},
+    {"checkpoint-bad-keep.json",
+     "checkpoint-bad-keep.json: /checkpoint/keep: keep must be at least 1"},
     {"huge-int-grid.json",
      "huge-int-grid.json: /space/0: a grid over \"duration\" would have 1000000000001.0 points"},
     {"number-overflow.json", "number-overflow.json: malformed JSON: number overflow"},

@@ -46,7 +46,8 @@ JobRequest golden_job() {
           "",
           "/runs/demo",
           {"/opt/overseer/bin/overseer", "run", "/work/demo.json", "--out", "/runs/demo", "--site",
-           "/runs/demo/site.json", "--set", "search.budget=50"}};
+           "/runs/demo/site.json", "--set", "search.budget=50"},
+          120};
 }
 
 // Compares with tests/data/sites/FILE; OVERSEER_UPDATE_GOLDEN=1 rewrites the file instead.

@@ -56,7 +56,8 @@ ReportPolicy policy(json progress) {
 
 TEST(TrialReporter, ManyQuickReportsTravelAsOneBatch) {
   FakeLink link;
-  TrialReporter reporter(link, 7, 2, policy({{"interval_s", 3600}}));
+  std::atomic<bool> draining{false};
+  TrialReporter reporter(link, 7, 2, policy({{"interval_s", 3600}}), draining);
   for (std::int64_t step = 1; step <= 1000; ++step) {
     EXPECT_EQ(reporter.report(step, {{"val_loss", 1.0 / static_cast<double>(step)}}, nullptr),
               ProgressDecision::Continue);
@@ -76,7 +77,8 @@ TEST(TrialReporter, ManyQuickReportsTravelAsOneBatch) {
 
 TEST(TrialReporter, AReportThatWaitsForAnAnswerIsSentAtOnceAndLearnsTheDecision) {
   FakeLink link("stop");
-  TrialReporter reporter(link, 1, 1, policy({{"answer", {3}}, {"interval_s", 3600}}));
+  std::atomic<bool> draining{false};
+  TrialReporter reporter(link, 1, 1, policy({{"answer", {3}}, {"interval_s", 3600}}), draining);
   EXPECT_EQ(reporter.report(1, {{"val_loss", 0.5}}, nullptr), ProgressDecision::Continue);
   EXPECT_EQ(reporter.report(2, {{"val_loss", 0.4}}, nullptr), ProgressDecision::Continue);
   EXPECT_TRUE(link.batches.empty());
@@ -89,7 +91,8 @@ TEST(TrialReporter, AReportThatWaitsForAnAnswerIsSentAtOnceAndLearnsTheDecision)
 
 TEST(TrialReporter, AModelOnItsOwnThreadGetsItsAnswerThroughService) {
   FakeLink link("stop");
-  TrialReporter reporter(link, 1, 1, policy({{"answer", "every"}}));
+  std::atomic<bool> draining{false};
+  TrialReporter reporter(link, 1, 1, policy({{"answer", "every"}}), draining);
   auto model = std::async(std::launch::async, [&] {
     std::int64_t step = 0;
     while (reporter.report(++step, {{"val_loss", 1.0}}, nullptr) == ProgressDecision::Continue) {
@@ -112,7 +115,28 @@ TEST(TrialReporter, AnAnswerForAnotherTrialOrAttemptIsIgnored) {
               {{"trial", 5}, {"attempt", 2}, {"step", 1}, {"decision", "stop"}}};
     }
   } link;
-  TrialReporter reporter(link, 5, 1, policy(json::object()));
+  std::atomic<bool> draining{false};
+  TrialReporter reporter(link, 5, 1, policy(json::object()), draining);
   reporter.service();
   EXPECT_FALSE(reporter.stopped());
+}
+
+TEST(TrialReporter, ADrainPausesTheTrialAndEveryLaterOneOfTheWorker) {
+  class DrainLink : public FakeLink {
+   public:
+    std::vector<json> receive_control(std::chrono::microseconds) override {
+      return {{{"drain", true}}};
+    }
+  } link;
+  std::atomic<bool> draining{false};
+  TrialReporter first(link, 1, 1, policy(json::object()), draining);
+  EXPECT_EQ(first.report(1, {{"val_loss", 0.5}}, nullptr), ProgressDecision::Pause);
+  EXPECT_TRUE(first.stopped());
+  EXPECT_TRUE(first.paused());
+  EXPECT_TRUE(draining.load());
+
+  FakeLink quiet;
+  TrialReporter next(quiet, 2, 1, policy(json::object()), draining);
+  EXPECT_TRUE(next.paused());
+  EXPECT_EQ(next.report(1, {{"val_loss", 0.5}}, nullptr), ProgressDecision::Pause);
 }

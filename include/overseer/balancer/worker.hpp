@@ -31,6 +31,8 @@ class TaskExecutor {
  public:
   virtual ~TaskExecutor() = default;
   virtual void start(const json& task, TaskLink& link, std::function<void(json result)> done) = 0;
+  // A Control message that arrived while no task was reading them (between tasks).
+  virtual void on_control(const json& /*control*/) {}
 };
 
 // Builds a worker's executor from the master's Setup message.

@@ -20,7 +20,9 @@
 namespace overseer {
 
 // Why a campaign stopped; decides the exit code.
-enum class StopReason { Completed, NoTrialSucceeded, MaxFailures, Interrupted };
+// Drained: SIGTERM or SIGUSR1 (a batch job's end); Walltime: limits.walltime_s. Both pause the
+// running trials and end the run resumably.
+enum class StopReason { Completed, NoTrialSucceeded, MaxFailures, Interrupted, Drained, Walltime };
 
 // Rank 0: drives the searcher, feeds the servers' queues (its own server 0 directly), and
 // journals every event before acting on it. On resume it replays the journal: finished trials
@@ -41,6 +43,8 @@ class Master : public Role, private TaskSource, private JournalVisitor {
   double next_timer() const override;
   void on_idle() override;
   bool done() const override { return done_; }
+  // Attempts still running when the run ended (a drain that outlasted limits.drain_s).
+  std::int64_t left_running() const { return dispatcher_.outstanding(); }
 
  private:
   struct Trial {
@@ -77,6 +81,8 @@ class Master : public Role, private TaskSource, private JournalVisitor {
   void journal_search_events();
   void check_progress();
   void stop_dispatching(StopReason reason);
+  // Stops handing out trials and asks every worker to pause its trial (checkpoint and stop).
+  void drain(StopReason reason);
   void finish(StopReason reason);
   bool work_remains() const;
   bool better(double candidate, double incumbent) const;
@@ -113,6 +119,8 @@ class Master : public Role, private TaskSource, private JournalVisitor {
   bool keep_best_checkpoint_only_ = false;
   bool exports_dirty_ = false;
   double next_tick_ = 0;
+  double started_ = 0;                 // transport time of start()
+  std::optional<double> drain_until_;  // while draining: when to stop waiting for trials
   // While replaying the journal: the last start record's hash, and whether the searcher's
   // failure to reproduce a trial was reported.
   std::string replayed_hash_;

@@ -35,12 +35,15 @@ struct ReportPolicy {
 // worker's thread only: by report() when the model trains there, else by service().
 class TrialReporter : public ProgressReporter {
  public:
-  TrialReporter(TaskLink& link, TrialId trial, int attempt, ReportPolicy policy);
+  // `draining` is the worker's: once a drain control has come, every trial it runs pauses.
+  TrialReporter(TaskLink& link, TrialId trial, int attempt, ReportPolicy policy,
+                std::atomic<bool>& draining);
 
   ProgressDecision report(std::int64_t step, const Metrics& metrics,
                           const std::atomic<bool>* cancel) override;
   void service() override;
-  bool stopped() const override { return stopped_.load(); }
+  bool stopped() const override { return stopped_.load() || draining_.load(); }
+  bool paused() const override { return draining_.load(); }
   std::int64_t last_step() const override;
   void checkpointed(std::int64_t step, const std::filesystem::path& path) override;
   // Sends what is still waiting: before the trial's result, so the master has its progress first.
@@ -67,6 +70,7 @@ class TrialReporter : public ProgressReporter {
   std::int64_t answered_step_ = -1;
   std::chrono::steady_clock::time_point last_sent_;
   std::atomic<bool> stopped_{false};
+  std::atomic<bool>& draining_;
 };
 
 }  // namespace overseer

@@ -44,6 +44,8 @@ struct LimitsSpec {
   std::optional<std::int64_t> max_failures;  // unset: never stop for failures
   std::int64_t retries = 0;
   double cancel_grace_s = 5;  // how long a timed-out model gets to stop before it is abandoned
+  double walltime_s = 0;      // 0: none; else this run (or resume) drains after this long
+  double drain_s = 20;        // how long a drain waits for running trials to pause
 };
 
 // How the ranks share out work (docs/protocol.md, "Servers").

@@ -9,6 +9,9 @@ namespace overseer {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitCampaignFailed = 1;
 inline constexpr int kExitInputError = 2;
+// The run paused (limits.walltime_s, or drained on SIGTERM/SIGUSR1) with trials left: resume it
+// to continue.
+inline constexpr int kExitResumable = 3;
 
 // A mistake in something the user wrote: a campaign, space or UPF file, or a command-line
 // override. It names the file and the JSON pointer so the message alone locates the problem.

@@ -19,8 +19,9 @@ namespace overseer {
 
 using Metrics = std::map<std::string, double>;
 
-// What a trial is told to do after it reported progress.
-enum class ProgressDecision { Continue, Stop };
+// What a trial is told to do after it reported progress. Pause is a stop that the campaign will
+// continue later (a drain at the end of a batch job): the model saves a checkpoint first.
+enum class ProgressDecision { Continue, Stop, Pause };
 
 // Takes a trial's intermediate results to the master, whose scheduler may answer Stop. A model
 // may report from whatever thread it trains on.
@@ -34,8 +35,10 @@ class ProgressReporter {
   // Called on the worker's own thread, every few milliseconds, while the model trains on
   // another one (a trial with a timeout), so that progress and answers keep moving.
   virtual void service() {}
-  // Whether the trial was told to stop.
+  // Whether the trial was told to stop (or to pause).
   virtual bool stopped() const = 0;
+  // Whether it was told to pause: its result is not final, the campaign continues it.
+  virtual bool paused() const { return false; }
   // The last step reported; -1 before any.
   virtual std::int64_t last_step() const = 0;
   // A checkpoint of the training state after `step` is complete at `path` (see checkpoints.hpp).
@@ -70,8 +73,9 @@ struct RunContext {
 
   // Long-running models poll this and return (or throw) soon after it turns true.
   bool cancelled() const { return cancel && cancel->load(std::memory_order_relaxed); }
-  // Reports progress after a step of training. On Stop the model ends the trial soon, returning
-  // the metrics it has reached (its objective among them): the trial is then `stopped`.
+  // Reports progress after a step of training. On Stop or Pause the model ends the trial soon,
+  // returning the metrics it has reached (its objective among them): the trial is then
+  // `stopped`. On Pause it saves a checkpoint first (checkpoint_due says so).
   ProgressDecision report(std::int64_t step, const Metrics& metrics) const {
     return reporter ? reporter->report(step, metrics, cancel.get()) : ProgressDecision::Continue;
   }

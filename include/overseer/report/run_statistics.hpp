@@ -11,7 +11,8 @@
 
 namespace overseer::report {
 
-enum class RunState { Running, Completed, StoppedAtMaxFailures, Interrupted };
+// Paused: drained at limits.walltime_s or on SIGTERM/SIGUSR1, with trials left to continue.
+enum class RunState { Running, Completed, StoppedAtMaxFailures, Interrupted, Paused };
 std::string to_string(RunState state);
 
 // What `overseer status` and the report's summary say about a run.

@@ -17,6 +17,9 @@ struct JobRequest {
   std::string queue;                 // empty: the site's default queue, if any
   std::filesystem::path run_dir;     // where the scheduler's output goes
   std::vector<std::string> command;  // `overseer run ...`, started by the launcher on every rank
+  // Seconds before the wall time at which Slurm sends SIGUSR1, so the campaign drains in time;
+  // 0: no early signal.
+  int drain_before_s = 0;
 };
 
 int total_ranks(const Site& site, int nodes);

@@ -475,17 +475,19 @@ class TorchModel : public Model {
           patience_over = ++loop.stale >= s.patience;
         }
       }
-      if (checkpoint_due(context, loop.epochs_run)) {
-        save_checkpoint(context, loop.epochs_run, [&](const std::filesystem::path& dir) {
-          save_training(dir, *net, stepper, loop);
-        });
-      }
+      ProgressDecision decision = ProgressDecision::Continue;
       if (val) {
         const Metrics progress = {{"val_loss", *val},
                                   {"train_loss", loop.train_loss},
                                   {"epochs", static_cast<double>(loop.epochs_run)}};
-        if (context.report(loop.epochs_run, progress) == ProgressDecision::Stop) break;
+        decision = context.report(loop.epochs_run, progress);
       }
+      if (checkpoint_due(context, loop.epochs_run, decision)) {
+        save_checkpoint(context, loop.epochs_run, [&](const std::filesystem::path& dir) {
+          save_training(dir, *net, stepper, loop);
+        });
+      }
+      if (decision != ProgressDecision::Continue) break;
       if (patience_over) break;
     }
     if (!loop.best_state.empty()) restore(*net, loop.best_state);

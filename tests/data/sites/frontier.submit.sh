@@ -5,6 +5,7 @@
 #SBATCH --account=ABC123
 #SBATCH --partition=batch
 #SBATCH --output=/runs/demo/slurm-%j.out
+#SBATCH --signal=USR1@120
 #SBATCH --constraint=nvme
 # Written by overseer submit for site frontier: 2 node(s), 16 ranks, 8 per node.
 set -e

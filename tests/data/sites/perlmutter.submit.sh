@@ -5,6 +5,7 @@
 #SBATCH --account=ABC123
 #SBATCH --qos=regular
 #SBATCH --output=/runs/demo/slurm-%j.out
+#SBATCH --signal=USR1@120
 #SBATCH --constraint=gpu
 #SBATCH --gpus-per-node=4
 # Written by overseer submit for site perlmutter: 2 node(s), 8 ranks, 4 per node.
