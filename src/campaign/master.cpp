@@ -439,7 +439,7 @@ void Master::finish(StopReason reason) {
   // Columnar and not cheap to rewrite: written once, when the run stops. A failure here must
   // not keep the workers from being shut down; `overseer export` writes it again.
   try {
-    write_results_h5(run_.results_h5(), campaign_, finished_);
+    write_results_h5(run_.results_h5(), campaign_, finished_, trial_progress_);
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
   }

@@ -21,6 +21,7 @@ svg text{font:11px system-ui,sans-serif;fill:#333}svg .label{font-size:12px;fill
 svg .cell{font-size:11px;text-anchor:middle}svg .count{font-size:9px;text-anchor:middle}
 svg text.on-dark{fill:#fff}
 svg .plot{fill:#fcfcfc;stroke:#bbb}svg .grid{stroke:#eee}svg .series{fill:none;stroke-width:1.8}
+svg .series.faded{stroke-width:1;stroke-opacity:.45}
 svg .reference{stroke:#888;stroke-dasharray:4 3}svg .empty{fill:#f1f1f1}svg .point{fill-opacity:.75}
 )css";
 
@@ -100,6 +101,8 @@ std::string html_report(const RunHistory& history, const RunStatistics& statisti
   };
   const Section sections[] = {{"summary", "Summary", summary_section},
                               {"convergence", "Convergence", convergence_section},
+                              {"learning-curves", "Learning curves", learning_curve_section},
+                              {"rungs", "Rungs", rung_section},
                               {"heatmaps", "Parameter pairs", heatmap_section},
                               {"parameters", "Parameters", parameter_section},
                               {"generations", "GA generations", generations_section},

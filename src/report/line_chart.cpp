@@ -6,6 +6,11 @@
 #include "overseer/report/svg.hpp"
 
 namespace overseer::report {
+namespace {
+
+const std::string kFadedColour = "#9a9a9a";
+
+}  // namespace
 
 std::string line_chart(const LineChart& chart) {
   const Frame f;
@@ -25,10 +30,18 @@ std::string line_chart(const LineChart& chart) {
         f.plot_left(), f.plot_right(), y(*chart.y_reference));
   }
   std::vector<std::pair<std::string, std::string>> entries;
+  // Faded series first, so that the others are drawn over them.
+  std::vector<std::size_t> order;
   for (std::size_t i = 0; i < chart.series.size(); ++i) {
+    if (chart.series[i].faded) order.push_back(i);
+  }
+  for (std::size_t i = 0; i < chart.series.size(); ++i) {
+    if (!chart.series[i].faded) order.push_back(i);
+  }
+  for (const std::size_t i : order) {
     const Series& s = chart.series[i];
-    const std::string& colour = series_colour(i);
-    entries.emplace_back(s.name, colour);
+    const std::string colour = s.faded ? kFadedColour : series_colour(i);
+    if (s.in_legend) entries.emplace_back(s.name, colour);
     std::string path;
     for (const auto& [px, py] : s.points) {
       if (!std::isfinite(px) || !std::isfinite(py)) continue;
@@ -41,8 +54,8 @@ std::string line_chart(const LineChart& chart) {
       }
     }
     if (s.line && !path.empty()) {
-      out += fmt::format("<path class=\"series\" d=\"{}\" stroke=\"{}\"><title>{}</title></path>",
-                         path, colour, escape(s.name));
+      out += fmt::format("<path class=\"series{}\" d=\"{}\" stroke=\"{}\"><title>{}</title></path>",
+                         s.faded ? " faded" : "", path, colour, escape(s.name));
     }
     if (!s.markers) continue;
     const std::size_t stride = mark_stride(s.points.size());

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 
 namespace overseer::report {
 
@@ -96,6 +97,27 @@ std::vector<RungOccupancy> rung_occupancy(const RunHistory& h) {
   std::vector<RungOccupancy> out;
   for (const auto& entry : rungs) out.push_back(entry.second);
   return out;
+}
+
+std::vector<LearningCurve> learning_curves(const RunHistory& h) {
+  std::map<TrialId, std::map<std::int64_t, double>> values;
+  for (const auto& p : h.progress) {
+    const auto value = p.metrics.find(h.campaign.objective.metric);
+    if (value != p.metrics.end()) values[p.trial][p.step] = value->second;
+  }
+  std::map<TrialId, TrialStatus> statuses;
+  for (const auto& t : h.finished) statuses[t.id] = t.result.status;
+  std::vector<LearningCurve> curves;
+  for (const auto& [trial, by_step] : values) {
+    LearningCurve curve;
+    curve.trial = trial;
+    if (const auto s = statuses.find(trial); s != statuses.end()) curve.status = s->second;
+    for (const auto& [step, value] : by_step) {
+      curve.points.emplace_back(static_cast<double>(step), value);
+    }
+    curves.push_back(std::move(curve));
+  }
+  return curves;
 }
 
 std::vector<ConvergencePoint> convergence(const RunHistory& h) {

@@ -89,24 +89,27 @@ std::string results_csv(const SearchSpace& space, const std::vector<TrialRecord>
   return out.str();
 }
 
-std::string progress_csv(const std::vector<ProgressRecord>& progress) {
-  std::set<std::string> names;
+ProgressRows progress_rows(const std::vector<ProgressRecord>& progress) {
+  ProgressRows out;
   for (const auto& p : progress) {
-    for (const auto& entry : p.metrics) names.insert(entry.first);
+    for (const auto& entry : p.metrics) out.metrics.insert(entry.first);
+    out.rows.push_back(&p);
   }
+  std::stable_sort(
+      out.rows.begin(), out.rows.end(),
+      [](const ProgressRecord* a, const ProgressRecord* b) { return a->trial < b->trial; });
+  return out;
+}
+
+std::string progress_csv(const std::vector<ProgressRecord>& progress) {
+  const ProgressRows table = progress_rows(progress);
   std::ostringstream out;
   out << "trial_id,attempt,step,time";
-  for (const auto& m : names) out << ',' << csv_field("metric_" + m);
+  for (const auto& m : table.metrics) out << ',' << csv_field("metric_" + m);
   out << '\n';
-  std::vector<const ProgressRecord*> rows;
-  for (const auto& p : progress) rows.push_back(&p);
-  // By trial, then in the order reported: the rows of one learning curve together.
-  std::stable_sort(rows.begin(), rows.end(), [](const ProgressRecord* a, const ProgressRecord* b) {
-    return a->trial < b->trial;
-  });
-  for (const ProgressRecord* p : rows) {
+  for (const ProgressRecord* p : table.rows) {
     out << p->trial << ',' << p->attempt << ',' << p->step << ',' << iso8601(p->time);
-    for (const auto& m : names) {
+    for (const auto& m : table.metrics) {
       auto it = p->metrics.find(m);
       out << ',' << (it == p->metrics.end() ? "" : csv_number(it->second));
     }

@@ -43,14 +43,11 @@ std::string dataset_name(const std::string& column) {
   return out;
 }
 
-class ResultsFile {
+// Datasets of one length under one HDF5 location: the file's root, or a group in it.
+class Table {
  public:
-  ResultsFile(const std::filesystem::path& path, std::size_t rows)
-      : path_(path),
-        rows_(rows),
-        file_(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose) {
-    if (!file_.valid()) fail("", "cannot create the file");
-  }
+  Table(std::filesystem::path path, hid_t location, std::string prefix, std::size_t rows)
+      : path_(std::move(path)), location_(location), prefix_(std::move(prefix)), rows_(rows) {}
 
   void numbers(const std::string& name, const std::vector<double>& values) {
     column(name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, values.data());
@@ -73,7 +70,7 @@ class ResultsFile {
     const hsize_t count = values.size();
     Handle space(scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &count, nullptr), H5Sclose);
     Handle type = data::h5::string_type();
-    Handle a(H5Acreate2(file_.get(), name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
+    Handle a(H5Acreate2(location_, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
              H5Aclose);
     std::vector<const char*> pointers;
     for (const auto& v : values) pointers.push_back(v.c_str());
@@ -83,7 +80,7 @@ class ResultsFile {
   }
   void attribute(const char* name, int value) {
     Handle space(H5Screate(H5S_SCALAR), H5Sclose);
-    Handle a(H5Acreate2(file_.get(), name, H5T_STD_I32LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
+    Handle a(H5Acreate2(location_, name, H5T_STD_I32LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
              H5Aclose);
     if (!a.valid() || H5Awrite(a.get(), H5T_NATIVE_INT, &value) < 0) {
       fail(std::string("@") + name, "cannot write the attribute");
@@ -92,13 +89,18 @@ class ResultsFile {
 
   const std::vector<std::string>& names() const { return names_; }
 
+  [[noreturn]] void fail(const std::string& object, const std::string& what) const {
+    throw std::runtime_error(path_.string() + ": " + prefix_ +
+                             (object.empty() ? "" : "/" + object + ": ") + what);
+  }
+
  private:
   void column(const std::string& column_name, hid_t file_type, hid_t memory_type,
               const void* values) {
     const std::string name = dataset_name(column_name);
     const hsize_t count = rows_;
     Handle space(H5Screate_simple(1, &count, nullptr), H5Sclose);
-    Handle d(H5Dcreate2(file_.get(), name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT,
+    Handle d(H5Dcreate2(location_, name.c_str(), file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT,
                         H5P_DEFAULT),
              H5Dclose);
     if (!d.valid()) fail(name, "cannot create the dataset");
@@ -108,19 +110,15 @@ class ResultsFile {
     names_.push_back(name);
   }
 
-  [[noreturn]] void fail(const std::string& object, const std::string& what) const {
-    throw std::runtime_error(path_.string() + ": " + (object.empty() ? "" : "/" + object + ": ") +
-                             what);
-  }
-
   std::filesystem::path path_;
+  hid_t location_;
+  std::string prefix_;  // the location's path in the file, for messages
   std::size_t rows_;
-  Handle file_;
   std::vector<std::string> names_;
 };
 
 // One parameter column with the narrowest type that holds every trial's value.
-void write_param(ResultsFile& file, const std::string& column, const std::string& name,
+void write_param(Table& file, const std::string& column, const std::string& name,
                  const std::vector<const TrialRecord*>& trials) {
   bool all_present = true, all_bool = true, all_numbers = true, all_integers = true;
   for (const TrialRecord* t : trials) {
@@ -166,8 +164,7 @@ std::vector<T> each(const std::vector<const TrialRecord*>& trials, Get get) {
   return out;
 }
 
-void write_columns(ResultsFile& file, const Campaign& campaign,
-                   const std::vector<TrialRecord>& trials) {
+void write_columns(Table& file, const Campaign& campaign, const std::vector<TrialRecord>& trials) {
   const ResultColumns columns = result_columns(campaign.space, trials);
   const auto rows = sorted_by_id(trials);
   using Row = const TrialRecord&;
@@ -200,22 +197,55 @@ void write_columns(ResultsFile& file, const Campaign& campaign,
   file.strings("message", each<std::string>(rows, [](Row t) { return t.result.message; }));
 }
 
+// The progress records as progress.csv has them.
+void write_progress(Table& table, const std::vector<ProgressRecord>& progress) {
+  const ProgressRows rows = progress_rows(progress);
+  using Row = const ProgressRecord*;
+  const auto each_row = [&rows](auto get) {
+    std::vector<decltype(get(rows.rows.front()))> out;
+    out.reserve(rows.rows.size());
+    for (Row p : rows.rows) out.push_back(get(p));
+    return out;
+  };
+  table.integers("trial_id", each_row([](Row p) -> std::int64_t { return p->trial; }));
+  table.integers("attempt", each_row([](Row p) -> std::int64_t { return p->attempt; }));
+  table.integers("step", each_row([](Row p) -> std::int64_t { return p->step; }));
+  table.numbers("time", each_row([](Row p) { return p->time; }));
+  for (const auto& m : rows.metrics) {
+    table.numbers("metric_" + m, each_row([&m](Row p) {
+                    const auto it = p->metrics.find(m);
+                    return it == p->metrics.end() ? kMissing : it->second;
+                  }));
+  }
+}
+
 }  // namespace
 
 void write_results_h5(const std::filesystem::path& path, const Campaign& campaign,
-                      const std::vector<TrialRecord>& trials) {
+                      const std::vector<TrialRecord>& trials,
+                      const std::vector<ProgressRecord>& progress) {
   data::h5::silence_errors();
   auto temporary = path;
   temporary += ".tmp";
   {
-    ResultsFile file(temporary, trials.size());
-    write_columns(file, campaign, trials);
-    file.attribute("format", {kFormatName}, true);
-    file.attribute("version", kFormatVersion);
-    file.attribute("campaign", {campaign.name}, true);
-    file.attribute("objective", {campaign.objective.metric}, true);
-    file.attribute("mode", {campaign.objective.mode == ObjectiveMode::Min ? "min" : "max"}, true);
-    file.attribute("columns", file.names(), false);
+    Handle file(H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
+    Table root(temporary, file.get(), "", trials.size());
+    if (!file.valid()) root.fail("", "cannot create the file");
+    write_columns(root, campaign, trials);
+    root.attribute("format", {kFormatName}, true);
+    root.attribute("version", kFormatVersion);
+    root.attribute("campaign", {campaign.name}, true);
+    root.attribute("objective", {campaign.objective.metric}, true);
+    root.attribute("mode", {campaign.objective.mode == ObjectiveMode::Min ? "min" : "max"}, true);
+    root.attribute("columns", root.names(), false);
+    if (!progress.empty()) {
+      Handle group(H5Gcreate2(file.get(), "progress", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                   H5Gclose);
+      Table table(temporary, group.get(), "/progress", progress.size());
+      if (!group.valid()) table.fail("", "cannot create the group");
+      write_progress(table, progress);
+      table.attribute("columns", table.names(), false);
+    }
   }
   std::filesystem::rename(temporary, path);
 }

@@ -75,6 +75,15 @@ TEST(Progress, ReportsOfEveryStepReachTheJournalAndProgressCsvUnderMpirun) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   expect_curves(dir / "run");
 
+  // results.h5's group `progress` holds the same rows.
+  const ProcessResult h5 =
+      run({"/usr/bin/python3", (source_dir() / "tests" / "python" / "check_results_h5.py").string(),
+           (dir / "run").string()},
+          dir.path());
+  EXPECT_EQ(h5.exit_code, 0) << h5.out << h5.err;
+  EXPECT_NE(h5.out.find("results.h5/progress/: 30 rows x 6 columns checked"), std::string::npos)
+      << h5.out;
+
   // The journal alone rebuilds it.
   const std::string progress = read_text(dir / "run" / "progress.csv");
   fs::remove(dir / "run" / "progress.csv");

@@ -90,6 +90,31 @@ TEST(Scheduler, AshaUnderMpirunKeepsTheBestTrialAndStopsTheOthersAtRungs) {
       run(overseer_command({"status", (dir / "run").string()}), dir.path());
   EXPECT_NE(status.out.find("stopped"), std::string::npos) << status.out;
   EXPECT_NE(status.out.find("rungs: 1 steps "), std::string::npos) << status.out;
+
+  // The report draws a learning curve per trial, stopped ones faded, and the rungs.
+  ASSERT_EQ(run(overseer_command({"report", (dir / "run").string()}), dir.path()).exit_code, 0);
+  const std::string html = read_text(dir / "run" / "report.html");
+  const auto section = [&](const std::string& id) {
+    const auto begin = html.find("<section id=\"" + id + "\">");
+    EXPECT_NE(begin, std::string::npos) << id;
+    return begin == std::string::npos ? ""
+                                      : html.substr(begin, html.find("</section>", begin) - begin);
+  };
+  const auto count = [](const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+  };
+  std::size_t stopped = 0;
+  for (const auto& [trial, result] : outcome(dir / "run").final) {
+    stopped += result["status"] == "stopped";
+  }
+  const std::string curves = section("learning-curves");
+  EXPECT_EQ(count(curves, "<path class=\"series"), 40u);
+  EXPECT_EQ(count(curves, "<path class=\"series faded\""), stopped);
+  const std::string rungs = section("rungs");
+  EXPECT_EQ(count(rungs, "<tr><td>0</td>"), 3u) << "one row per rung of the single bracket";
+  EXPECT_EQ(count(rungs, "<circle class=\"point\""), outcome(dir / "run").decisions);
 }
 
 TEST(Scheduler, AshaResumedMidwayOnOtherRanksStillRunsEachTrialOnce) {

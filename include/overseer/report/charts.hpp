@@ -16,6 +16,8 @@ struct Series {
   bool step = false;                              // hold each value until the next x
   bool line = true;
   bool markers = false;
+  bool faded = false;     // drawn thin and grey, behind the others (e.g. stopped trials)
+  bool in_legend = true;  // left out of the legend when there are too many series to name
 };
 
 struct LineChart {

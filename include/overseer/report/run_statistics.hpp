@@ -51,6 +51,16 @@ struct RungOccupancy {
 // By bracket, then rung; empty for other schedulers and for none.
 std::vector<RungOccupancy> rung_occupancy(const RunHistory& history);
 
+// A trial's objective against the step, from its progress records (a step reported again by
+// a later attempt, after a resume or retry, takes the later value).
+struct LearningCurve {
+  TrialId trial = 0;
+  std::optional<TrialStatus> status;              // final; empty while unfinished
+  std::vector<std::pair<double, double>> points;  // (step, value), by step
+};
+// Every trial that reported the objective, by trial id.
+std::vector<LearningCurve> learning_curves(const RunHistory& history);
+
 // Whether `candidate` beats `incumbent` under the campaign's objective mode.
 bool better(const Campaign& campaign, double candidate, double incumbent);
 

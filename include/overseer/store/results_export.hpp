@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,14 @@ std::string results_csv(const SearchSpace& space, const std::vector<TrialRecord>
 // progress.csv: one row per progress report (trial_id, attempt, step, time, then `metric_NAME`
 // columns for every metric any report had), the rows of each trial together in report order.
 std::string progress_csv(const std::vector<ProgressRecord>& progress);
+
+// The progress records in the exports' order, by trial and then as reported (the rows of one
+// learning curve together), and the names of every metric among them, sorted.
+struct ProgressRows {
+  std::vector<const ProgressRecord*> rows;
+  std::set<std::string> metrics;
+};
+ProgressRows progress_rows(const std::vector<ProgressRecord>& progress);
 
 // best.json: the best successful trial.
 json best_json(const TrialRecord& best);
