@@ -9,6 +9,7 @@ set -euo pipefail
 overseer=$(realpath "${1:-build}/bin/overseer")
 tries=${2:-10}
 source_dir=$(cd "$(dirname "$0")/.." && pwd)
+source "$source_dir/bench/kill_tree.sh"
 sleep_workflow="$source_dir/workflows/sleep.json"
 if [ "$(id -u)" -eq 0 ]; then
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -54,14 +55,6 @@ else:
 PY
 journal() { /usr/bin/python3 journal.py "$@"; }
 
-# Kills a process and every descendant at once, as a batch system ends a job.
-kill_tree() {
-  local pid=$1 children
-  kill -STOP "$pid" 2>/dev/null || return 0
-  children=$(pgrep -P "$pid" || true)
-  for child in $children; do kill_tree "$child"; done
-  kill -KILL "$pid" 2>/dev/null || true
-}
 
 # The pid of MPI rank $2 among the descendants of $1.
 rank_pid() {

@@ -55,13 +55,23 @@ class SyntheticMaster : public Role, private TaskSource {
   }
   void on_result(int, const Payload&) override { ++results_; }
   void on_withdrawn(const json&) override {}
+  void on_progress(int, const json& batch) override {
+    const auto reports = static_cast<std::int64_t>(batch.at("items").size());
+    progress_reports_ += reports;
+    simulation_.charge(0, static_cast<double>(reports) * spec_.progress_s);
+  }
 
+ public:
+  std::int64_t progress_reports() const { return progress_reports_; }
+
+ private:
   Simulation& simulation_;
   const SimulationSpec& spec_;
   Rng rng_;
   Dispatcher dispatcher_;
   std::int64_t created_ = 0;
   std::int64_t results_ = 0;
+  std::int64_t progress_reports_ = 0;
   bool done_ = false;
   double makespan_ = 0;
 };
@@ -73,15 +83,26 @@ struct TaskSpan {
   int worker;
 };
 
-// A worker's model: finishes each task after its drawn duration of virtual time.
+// A worker's model: finishes each task after its drawn duration of virtual time, reporting
+// progress every `report_every_s` on the way.
 class SimulatedExecutor : public TaskExecutor {
  public:
-  SimulatedExecutor(Simulation& simulation, int rank, std::vector<TaskSpan>& spans)
-      : simulation_(simulation), rank_(rank), spans_(spans) {}
+  SimulatedExecutor(Simulation& simulation, int rank, double report_every_s,
+                    std::vector<TaskSpan>& spans)
+      : simulation_(simulation), rank_(rank), report_every_s_(report_every_s), spans_(spans) {}
 
-  void start(const json& task, TaskLink&, std::function<void(json)> done) override {
+  void start(const json& task, TaskLink& link, std::function<void(json)> done) override {
     const double duration = task.at("duration").get<double>();
-    spans_.push_back({simulation_.now(), duration, rank_});
+    const double now = simulation_.now();
+    spans_.push_back({now, duration, rank_});
+    for (std::int64_t step = 1;
+         report_every_s_ > 0 && static_cast<double>(step) * report_every_s_ < duration; ++step) {
+      json item = {{"trial", task.at("trial")}, {"attempt", 1}, {"step", step}};
+      simulation_.at(now + static_cast<double>(step) * report_every_s_, rank_,
+                     [&link, item = std::move(item)] {
+                       link.send_progress({{"items", json::array({item})}});
+                     });
+    }
     json result = {{"trial", task.at("trial")}, {"attempt", 1}, {"status", "ok"}};
     simulation_.at(simulation_.now() + duration, rank_,
                    [done = std::move(done), result = std::move(result)]() mutable {
@@ -92,6 +113,7 @@ class SimulatedExecutor : public TaskExecutor {
  private:
   Simulation& simulation_;
   int rank_;
+  double report_every_s_;
   std::vector<TaskSpan>& spans_;
 };
 
@@ -172,7 +194,8 @@ json SimulationReport::to_json() const {
           {"tasks_run", tasks_run},
           {"workers_used", workers_used},
           {"max_queue_per_server", max_queue_per_server},
-          {"master_busy_fraction", master_busy_fraction}};
+          {"master_busy_fraction", master_busy_fraction},
+          {"progress_reports", progress_reports}};
 }
 
 SimulationReport simulate(const SimulationSpec& spec) {
@@ -196,8 +219,8 @@ SimulationReport simulate(const SimulationSpec& spec) {
   std::vector<std::unique_ptr<WorkerRole>> worker_roles;
   for (int r = layout.servers(); r < layout.ranks(); ++r) {
     worker_roles.push_back(std::make_unique<WorkerRole>(
-        simulation.endpoint(r), layout, [&simulation, &spans, r](const json&) {
-          return std::make_unique<SimulatedExecutor>(simulation, r, spans);
+        simulation.endpoint(r), layout, [&simulation, &spans, &spec, r](const json&) {
+          return std::make_unique<SimulatedExecutor>(simulation, r, spec.report_every_s, spans);
         }));
     simulation.set_role(r, *worker_roles.back());
   }
@@ -236,6 +259,7 @@ SimulationReport simulate(const SimulationSpec& spec) {
     report.max_queue_per_server = std::max(report.max_queue_per_server, s->max_queue);
   }
   report.master_busy_fraction = simulation.busy_time(0) / span;
+  report.progress_reports = master.progress_reports();
   return report;
 }
 

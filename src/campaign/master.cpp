@@ -359,7 +359,15 @@ void Master::on_progress(int worker, const json& batch) {
       if (scheduler_) {
         decision.decision =
             to_string(scheduler_->decide(record.trial, record.step, value, decision.why));
-        journal_->append(to_json(decision));
+        // A stop is made durable before the worker acts on it. A continue may wait for the
+        // next sync: lost in a crash, it is decided again on resume from the same replayed
+        // reports, and under fsync "always" syncing each one would cost a trial reporting every
+        // step an fsync per step.
+        if (decision.decision == "stop") {
+          journal_->append(to_json(decision));
+        } else {
+          journal_->append_lazily(to_json(decision));
+        }
       }
       json control = json::object();
       control["trial"] = record.trial;

@@ -1,5 +1,7 @@
 #include "overseer/campaign/trial_reporter.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "overseer/core/trial.hpp"
 
 namespace overseer {
@@ -55,6 +57,9 @@ void TrialReporter::checkpointed(std::int64_t step, const std::filesystem::path&
 
 ProgressDecision TrialReporter::report(std::int64_t step, const Metrics& metrics,
                                        const std::atomic<bool>* cancel) {
+  // On the worker's stderr at once, so that what a trial trained is known even when the job
+  // is killed before the report reaches the journal.
+  spdlog::debug("trial {} attempt {}: step {}", trial_, attempt_, step);
   bool wait = false;
   {
     const std::lock_guard<std::mutex> lock(mutex_);

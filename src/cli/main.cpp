@@ -59,6 +59,8 @@ struct SimulateOptions {
   double latency_us = 2;
   double handle_us = 1;
   double searcher_ms = 0;
+  double report_every_s = 0;
+  double progress_us = 0;
   std::string steal = "on";
   std::string inject = "balanced";
   std::uint64_t seed = 0;
@@ -74,6 +76,8 @@ int simulate(const SimulateOptions& o) {
     spec.latency_s = o.latency_us * 1e-6;
     spec.handle_s = o.handle_us * 1e-6;
     spec.searcher_s = o.searcher_ms * 1e-3;
+    spec.report_every_s = o.report_every_s;
+    spec.progress_s = o.progress_us * 1e-6;
     spec.steal = o.steal == "on";
     spec.inject_at_one_server = o.inject == "one";
     spec.seed = o.seed;
@@ -154,6 +158,14 @@ int main(int argc, char** argv) {
   simulate_cmd->add_option("--handle-us", sim.handle_us, "A rank's cost per message handled")
       ->check(CLI::NonNegativeNumber);
   simulate_cmd->add_option("--searcher-ms", sim.searcher_ms, "Master's cost per proposed task")
+      ->check(CLI::NonNegativeNumber);
+  simulate_cmd
+      ->add_option("--report-every", sim.report_every_s,
+                   "Seconds between a task's progress reports (0: none)")
+      ->check(CLI::NonNegativeNumber);
+  simulate_cmd
+      ->add_option("--progress-us", sim.progress_us,
+                   "Master's cost per progress report, beyond handling its message")
       ->check(CLI::NonNegativeNumber);
   simulate_cmd->add_option("--steal", sim.steal, "Work stealing: on or off")
       ->check(CLI::IsMember({"on", "off"}));

@@ -157,6 +157,22 @@ TEST(Simulator, StealingSpreadsWorkInjectedAtOneServer) {
   EXPECT_GT(stealing.utilization, 2 * stuck.utilization) << stealing.to_json() << stuck.to_json();
 }
 
+// Tasks of 10.5 s reporting every 2 s send 5 reports each (at 2, 4, 6, 8 and 10 s); their cost
+// is the master's, at 1 ms each: 100 tasks on 10 workers take 105 s, 0.5 s of it the master's.
+TEST(Simulator, ProgressReportsReachTheMasterAndCostItsTime) {
+  SimulationSpec s = spec(10, 100, 1);
+  s.duration = DurationModel::parse("fixed:10.5");
+  const SimulationReport quiet = simulate(s);
+  EXPECT_EQ(quiet.progress_reports, 0);
+  s.report_every_s = 2;
+  s.progress_s = 1e-3;
+  const SimulationReport reporting = simulate(s);
+  EXPECT_EQ(reporting.progress_reports, 500);
+  EXPECT_EQ(reporting.tasks_run, 100);
+  EXPECT_NEAR(reporting.master_busy_fraction - quiet.master_busy_fraction,
+              500 * 1e-3 / reporting.makespan_s, 1e-3);
+}
+
 TEST(Simulator, DurationSpecsAreChecked) {
   EXPECT_NO_THROW(DurationModel::parse("uniform:1,2"));
   EXPECT_THROW(DurationModel::parse("uniform:2,1"), std::exception);

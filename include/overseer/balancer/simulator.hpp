@@ -31,6 +31,10 @@ struct SimulationSpec {
   double latency_s = 2e-6;  // one message, end to end
   double handle_s = 1e-6;   // a rank's cost to handle one message
   double searcher_s = 0;    // the master's cost to propose one task
+  // Each task reports progress every `report_every_s` of its duration (0: never), one message
+  // per report, costing the master `progress_s` per report beyond handling the message.
+  double report_every_s = 0;
+  double progress_s = 0;
   bool steal = true;
   bool inject_at_one_server = false;
   std::uint64_t seed = 0;
@@ -49,6 +53,7 @@ struct SimulationReport {
   std::int64_t stolen_tasks = 0;
   std::int64_t tasks_run = 0;
   std::int64_t workers_used = 0;  // workers that ran at least one task
+  std::int64_t progress_reports = 0;
   std::size_t max_queue_per_server = 0;
   double master_busy_fraction = 0;
 
