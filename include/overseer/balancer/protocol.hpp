@@ -25,7 +25,7 @@ enum class Tag : int {
   Cancelled = 11,  // server -> master: {tasks: [trial ids of dropped tasks], reply: true when
                    // answering Cancel; absent for stolen tasks that arrived after it}
   Progress = 12,   // worker -> master: {items: [...]}, what its running task reported
-  Control = 13     // master -> worker: an answer to its running task's progress
+  Control = 13     // master -> worker: an answer to its running task's progress, or a drain
 };
 
 Payload encode(const json& body);
