@@ -129,7 +129,7 @@ std::optional<std::string> Master::restore_point(TrialId id) const {
   const std::string& journaled = trials_[static_cast<std::size_t>(id)].checkpoint;
   if (!journaled.empty() && std::filesystem::is_directory(dir / journaled)) return journaled;
   if (auto latest = latest_checkpoint(dir)) {
-    return (latest->parent_path().filename() / latest->filename()).string();
+    return checkpoint_name(*latest);
   }
   return std::nullopt;
 }

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "overseer/core/trial.hpp"
+#include "overseer/models/checkpoints.hpp"
 
 namespace overseer {
 namespace {
@@ -50,8 +51,7 @@ void TrialReporter::checkpointed(std::int64_t step, const std::filesystem::path&
   checkpoint["trial"] = trial_;
   checkpoint["attempt"] = attempt_;
   checkpoint["step"] = step;
-  // The trial directory's own name for it, so that a run directory may move.
-  checkpoint["path"] = (path.parent_path().filename() / path.filename()).string();
+  checkpoint["path"] = checkpoint_name(path);
   checkpoints_.push_back(std::move(checkpoint));
 }
 

@@ -34,6 +34,10 @@ fs::path checkpoint_path(const fs::path& trial_dir, std::int64_t step) {
   return state_dir(trial_dir) / (kPrefix + std::to_string(step));
 }
 
+std::string checkpoint_name(const fs::path& checkpoint) {
+  return (checkpoint.parent_path().filename() / checkpoint.filename()).string();
+}
+
 std::optional<std::int64_t> checkpoint_step(const fs::path& dir) {
   const std::string name = dir.filename().string();
   const std::string digits = name.substr(std::min(name.size(), std::string(kPrefix).size()));

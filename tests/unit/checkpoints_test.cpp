@@ -105,12 +105,9 @@ TEST(Checkpoints, ACurveContinuedFromOneEndsAsTheUninterruptedCurve) {
 // Without row or column sampling: XGBoost 1.7 draws its samples from a generator that a booster
 // loaded from a checkpoint seeds afresh, so sampled continuations differ (docs/models.md).
 TEST(Checkpoints, XgboostContinuedFromOneEndsAsTheUninterruptedBooster) {
-  const json model = {{"name", "xgboost"},
-                      {"params",
-                       {{"nthread", 1},
-                        {"n_estimators", 40},
-                        {"max_depth", 4},
-                        {"report_every", 5}}},
-                      {"data", {{"file", (source_dir() / "data/nci60.h5").string()}}}};
+  const json model = {
+      {"name", "xgboost"},
+      {"params", {{"nthread", 1}, {"n_estimators", 40}, {"max_depth", 4}, {"report_every", 5}}},
+      {"data", {{"file", (source_dir() / "data/nci60.h5").string()}}}};
   expect_identical_continuation(campaign_of(model, 10), 20);
 }

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <string>
 
 #include "overseer/models/model.hpp"
 
@@ -16,6 +17,9 @@ namespace overseer {
 
 std::filesystem::path state_dir(const std::filesystem::path& trial_dir);
 std::filesystem::path checkpoint_path(const std::filesystem::path& trial_dir, std::int64_t step);
+// A checkpoint's name inside its trial directory ("state/step-N"), as the journal records it so
+// that a run directory may move.
+std::string checkpoint_name(const std::filesystem::path& checkpoint);
 // The step a checkpoint directory holds, from its name; nullopt for any other name.
 std::optional<std::int64_t> checkpoint_step(const std::filesystem::path& dir);
 // The newest checkpoint in the trial directory, if any.
