@@ -329,10 +329,9 @@ void Master::on_progress(int worker, const json& batch) {
   for (const json& item : batch.value("checkpoints", json::array())) {
     try {
       const CheckpointRecord record = checkpoint_from_json(item);
-      if (Trial* trial = find_trial(record.trial)) {
-        journal_->append(to_json(record));
-        trial->checkpoint = record.path;
-      }
+      if (find_trial(record.trial) == nullptr) continue;
+      journal_->append(to_json(record));
+      on_checkpoint(record);
     } catch (const std::exception& e) {
       spdlog::warn("master: ignoring an unreadable checkpoint from rank {}: {}", worker, e.what());
     }
@@ -351,34 +350,33 @@ void Master::on_progress(int worker, const json& batch) {
       continue;
     }
     journal_->append_lazily(to_json(record));
-    const double value = objective_of(record);
-    if (scheduler_) scheduler_->observe(record.trial, record.step, value);
-    if (item.value("answer", false)) {
-      DecisionRecord decision{record.trial, record.attempt, record.step, "continue",
-                              json::object()};
-      if (scheduler_) {
-        decision.decision =
-            to_string(scheduler_->decide(record.trial, record.step, value, decision.why));
-        // A stop is made durable before the worker acts on it. A continue may wait for the
-        // next sync: lost in a crash, it is decided again on resume from the same replayed
-        // reports, and under fsync "always" syncing each one would cost a trial reporting every
-        // step an fsync per step.
-        if (decision.decision == "stop") {
-          journal_->append(to_json(decision));
-        } else {
-          journal_->append_lazily(to_json(decision));
-        }
-      }
-      json control = json::object();
-      control["trial"] = record.trial;
-      control["attempt"] = record.attempt;
-      control["step"] = record.step;
-      control["decision"] = decision.decision;
-      dispatcher_.send_control(worker, control);
-    }
-    trial_progress_.push_back(std::move(record));
+    on_progress(record);
+    if (item.value("answer", false)) answer(worker, record);
     exports_dirty_ = true;
   }
+}
+
+void Master::answer(int worker, const ProgressRecord& record) {
+  DecisionRecord decision{record.trial, record.attempt, record.step, "continue", json::object()};
+  if (scheduler_) {
+    decision.decision = to_string(
+        scheduler_->decide(record.trial, record.step, objective_of(record), decision.why));
+    // A stop is made durable before the worker acts on it. A continue may wait for the next
+    // sync: lost in a crash, it is decided again on resume from the same replayed reports, and
+    // under fsync "always" syncing each one would cost a trial reporting every step an fsync
+    // per step.
+    if (decision.decision == "stop") {
+      journal_->append(to_json(decision));
+    } else {
+      journal_->append_lazily(to_json(decision));
+    }
+  }
+  json control = json::object();
+  control["trial"] = record.trial;
+  control["attempt"] = record.attempt;
+  control["step"] = record.step;
+  control["decision"] = decision.decision;
+  dispatcher_.send_control(worker, control);
 }
 
 void Master::drain(StopReason reason) {

@@ -75,6 +75,8 @@ class Master : public Role, private TaskSource, private JournalVisitor {
   void on_result(int worker, const Payload& payload) override;
   void on_withdrawn(const json& trial) override;
   void on_progress(int worker, const json& batch) override;
+  // Answers a report that waits for the scheduler's decision, journaled first.
+  void answer(int worker, const ProgressRecord& record);
   // The objective's value in a progress report (NaN when it lacks it).
   double objective_of(const ProgressRecord& record) const;
   void record_final(TrialId id, const TrialResult& result);
