@@ -54,14 +54,12 @@ std::optional<fs::path> latest_checkpoint(const fs::path& trial_dir) {
   return found.back().second;
 }
 
-bool checkpoint_due(const RunContext& context, std::int64_t step, ProgressDecision decision) {
-  if (context.run_dir.empty()) return false;
-  return decision == ProgressDecision::Pause ||
-         (context.checkpoint.every_steps > 0 && step % context.checkpoint.every_steps == 0);
-}
-
-void save_checkpoint(const RunContext& context, std::int64_t step,
-                     const std::function<void(const fs::path& dir)>& write) {
+void checkpoint_if_due(const RunContext& context, std::int64_t step, ProgressDecision decision,
+                       const std::function<void(const fs::path& dir)>& write) {
+  const bool due =
+      decision == ProgressDecision::Pause ||
+      (context.checkpoint.every_steps > 0 && step % context.checkpoint.every_steps == 0);
+  if (!due || context.run_dir.empty()) return;
   const fs::path final_path = checkpoint_path(context.run_dir, step);
   fs::path temporary = final_path;
   temporary += ".tmp";

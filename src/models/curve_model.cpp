@@ -51,11 +51,9 @@ class CurveModel : public Model {
       }
       ++step;
       const ProgressDecision decision = context.report(step, metrics_at(curve, step));
-      if (checkpoint_due(context, step, decision)) {
-        save_checkpoint(context, step, [&](const std::filesystem::path& dir) {
-          write_json_file(dir / "curve.json", {{"step", step}});
-        });
-      }
+      checkpoint_if_due(context, step, decision, [&](const std::filesystem::path& dir) {
+        write_json_file(dir / "curve.json", {{"step", step}});
+      });
       if (decision != ProgressDecision::Continue) break;
     }
     return metrics_at(curve, step);

@@ -150,12 +150,6 @@ class XgboostModel : public Model {
       first_round = read_json_file(restore / "rounds.json").at("rounds").get<std::int64_t>();
     }
     const Scored* val = scored.empty() || scored.front().part != "val" ? nullptr : &scored.front();
-    const auto save = [&](std::int64_t done) {
-      save_checkpoint(context, done, [&](const std::filesystem::path& dir) {
-        booster.save((dir / "booster.ubj").string());
-        write_json_file(dir / "rounds.json", {{"rounds", done}});
-      });
-    };
     for (std::int64_t round = first_round; round < s.rounds; ++round) {
       if (context.cancelled()) throw std::runtime_error("cancelled");
       booster.update(static_cast<int>(round), train);
@@ -168,7 +162,10 @@ class XgboostModel : public Model {
         decision =
             context.report(done, {{"val_loss", mse}, {"n_estimators", static_cast<double>(done)}});
       }
-      if (checkpoint_due(context, done, decision)) save(done);
+      checkpoint_if_due(context, done, decision, [&](const std::filesystem::path& dir) {
+        booster.save((dir / "booster.ubj").string());
+        write_json_file(dir / "rounds.json", {{"rounds", done}});
+      });
       if (decision != ProgressDecision::Continue) break;
     }
 

@@ -25,15 +25,12 @@ std::optional<std::int64_t> checkpoint_step(const std::filesystem::path& dir);
 // The newest checkpoint in the trial directory, if any.
 std::optional<std::filesystem::path> latest_checkpoint(const std::filesystem::path& trial_dir);
 
-// Whether to save a checkpoint after `step`, given the answer to its report: every
-// `every_steps` steps, and before pausing; never without a trial directory to hold it.
-bool checkpoint_due(const RunContext& context, std::int64_t step,
-                    ProgressDecision decision = ProgressDecision::Continue);
-
-// Saves the checkpoint of `step`: `write` fills a fresh temporary directory, which is then
-// renamed to state/step-N; checkpoints beyond the plan's `keep` are removed, oldest first, and
-// the reporter hears of it (the master journals it).
-void save_checkpoint(const RunContext& context, std::int64_t step,
-                     const std::function<void(const std::filesystem::path& dir)>& write);
+// Saves the checkpoint of `step` when one is due, given the answer to its report: every
+// `every_steps` steps, and before pausing; never without a trial directory to hold it. `write`
+// fills a fresh temporary directory, which is then renamed to state/step-N; checkpoints beyond
+// the plan's `keep` are removed, oldest first, and the reporter hears of it (the master
+// journals it).
+void checkpoint_if_due(const RunContext& context, std::int64_t step, ProgressDecision decision,
+                       const std::function<void(const std::filesystem::path& dir)>& write);
 
 }  // namespace overseer

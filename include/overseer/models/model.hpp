@@ -75,7 +75,7 @@ struct RunContext {
   bool cancelled() const { return cancel && cancel->load(std::memory_order_relaxed); }
   // Reports progress after a step of training. On Stop or Pause the model ends the trial soon,
   // returning the metrics it has reached (its objective among them): the trial is then
-  // `stopped`. On Pause it saves a checkpoint first (checkpoint_due says so).
+  // `stopped`. On Pause it saves a checkpoint first (checkpoint_if_due does).
   ProgressDecision report(std::int64_t step, const Metrics& metrics) const {
     return reporter ? reporter->report(step, metrics, cancel.get()) : ProgressDecision::Continue;
   }

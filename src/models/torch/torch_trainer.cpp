@@ -482,11 +482,9 @@ class TorchModel : public Model {
                                   {"epochs", static_cast<double>(loop.epochs_run)}};
         decision = context.report(loop.epochs_run, progress);
       }
-      if (checkpoint_due(context, loop.epochs_run, decision)) {
-        save_checkpoint(context, loop.epochs_run, [&](const std::filesystem::path& dir) {
-          save_training(dir, *net, stepper, loop);
-        });
-      }
+      checkpoint_if_due(context, loop.epochs_run, decision, [&](const std::filesystem::path& dir) {
+        save_training(dir, *net, stepper, loop);
+      });
       if (decision != ProgressDecision::Continue) break;
       if (patience_over) break;
     }
