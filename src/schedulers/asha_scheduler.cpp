@@ -35,19 +35,18 @@ class BracketedHalving : public Scheduler {
              {"milestone", rungs.milestones()[k]},
              {"rank", rungs.rank(k, trial)},
              {"of", rungs.size(k)}};
-      if (brackets_.size() > 1) why["bracket"] = trial % static_cast<TrialId>(brackets_.size());
+      if (brackets_.size() > 1) why["bracket"] = bracket_index(trial);
       if (!rungs.promotable(k, trial)) return Verdict::Stop;
     }
     return Verdict::Continue;
   }
 
  private:
-  Rungs& bracket_of(TrialId trial) {
-    return brackets_[static_cast<std::size_t>(trial) % brackets_.size()];
+  std::size_t bracket_index(TrialId trial) const {
+    return static_cast<std::size_t>(trial) % brackets_.size();
   }
-  const Rungs& bracket_of(TrialId trial) const {
-    return brackets_[static_cast<std::size_t>(trial) % brackets_.size()];
-  }
+  Rungs& bracket_of(TrialId trial) { return brackets_[bracket_index(trial)]; }
+  const Rungs& bracket_of(TrialId trial) const { return brackets_[bracket_index(trial)]; }
 
   std::vector<Rungs> brackets_;
   std::map<TrialId, std::vector<std::size_t>> recorded_;  // by each trial's latest report

@@ -95,6 +95,22 @@ TEST(Median, StopsATrialWorseThanTheMedianOfTheOthersAfterTheGraceSteps) {
   EXPECT_EQ(verdict(*median, 1, 3, 2.0), "stop");  // 0.6 against the median 0.35
 }
 
+TEST(Median, TheMedianOfAnEvenCountIsTheMeanOfItsMiddleTwo) {
+  auto median =
+      make_scheduler(campaign_with({{"name", "median"}, {"max_resource", 10}, {"min_trials", 1}}));
+  const std::vector<double> values = {0.9, 0.1, 0.7, 0.3, 0.5};
+  for (TrialId t = 0; t < 5; ++t) median->observe(t, 1, values[static_cast<std::size_t>(t)]);
+  json why;
+  median->decide(4, 1, 0.5, why);  // the others: 0.1, 0.3, 0.7, 0.9
+  EXPECT_DOUBLE_EQ(why["median"].get<double>(), 0.5);
+  median->decide(1, 1, 0.1, why);  // 0.3, 0.5, 0.7, 0.9
+  EXPECT_DOUBLE_EQ(why["median"].get<double>(), 0.6);
+  median->observe(5, 1, 0.2);
+  median->decide(5, 1, 0.2, why);  // 0.1, 0.3, 0.5, 0.7, 0.9
+  EXPECT_DOUBLE_EQ(why["median"].get<double>(), 0.5);
+  EXPECT_EQ(why["of"], 5);
+}
+
 TEST(Schedulers, NoneOrNoSchedulerMeansTrialsRunToTheirEnd) {
   EXPECT_EQ(make_scheduler(campaign_with({{"name", "none"}})), nullptr);
   Campaign c = campaign_with({{"name", "none"}});
