@@ -188,6 +188,9 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--trial-dir", train.trial_dir,
                         "Directory for params.json, result.json and the model's artifacts");
   train_cmd->add_option("--seed", train.seed, "Seed for the model's randomness");
+  train_cmd->add_flag("--progress", train.progress,
+                      "Print each progress report as an IMPROVE_PROGRESS line; stop at the next "
+                      "report once STOP exists in the trial directory");
   train_cmd->add_option("--timeout", train.timeout_s, "Seconds before the evaluation is stopped")
       ->check(CLI::NonNegativeNumber);
   const cli::DataCommand data = cli::add_data_command(app);

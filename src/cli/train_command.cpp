@@ -1,9 +1,12 @@
 #include "overseer/cli/train_command.hpp"
 
+#include <chrono>
 #include <iostream>
+#include <mutex>
 
 #include "overseer/core/error.hpp"
 #include "overseer/data/data_cache.hpp"
+#include "overseer/models/external_result.hpp"
 #include "overseer/models/trial_runner.hpp"
 
 namespace overseer::cli {
@@ -78,6 +81,42 @@ void prepare_data(const Campaign& c, const TrainOptions& options) {
       data::parse_data_options(data, c.base_dir, c.model.params, "--params"));
 }
 
+// `--progress`: each report as an IMPROVE_PROGRESS line on stdout, the way an external program
+// reports to the command model, so that `overseer train` can itself be one. A STOP file in the
+// trial directory answers the next report Stop, as the command model asks programs to stop.
+class ConsoleProgressReporter final : public ProgressReporter {
+ public:
+  explicit ConsoleProgressReporter(std::filesystem::path trial_dir)
+      : stop_file_(trial_dir.empty() ? trial_dir : trial_dir / "STOP") {}
+
+  ProgressDecision report(std::int64_t step, const Metrics& metrics,
+                          const std::atomic<bool>* /*cancel*/) override {
+    Metrics line = metrics;
+    line["elapsed_s"] = std::chrono::duration<double>(Clock::now() - start_).count();
+    const std::lock_guard lock(mutex_);
+    std::cout << format_improve_progress(step, line) << std::endl;
+    last_step_ = step;
+    if (!stop_file_.empty() && std::filesystem::exists(stop_file_)) stopped_ = true;
+    return stopped_ ? ProgressDecision::Stop : ProgressDecision::Continue;
+  }
+  bool stopped() const override {
+    const std::lock_guard lock(mutex_);
+    return stopped_;
+  }
+  std::int64_t last_step() const override {
+    const std::lock_guard lock(mutex_);
+    return last_step_;
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  const std::filesystem::path stop_file_;
+  const Clock::time_point start_ = Clock::now();
+  mutable std::mutex mutex_;
+  std::int64_t last_step_ = -1;
+  bool stopped_ = false;
+};
+
 }  // namespace
 
 int train(const TrainOptions& options) {
@@ -94,12 +133,14 @@ int train(const TrainOptions& options) {
   task.trial = 0;
   task.params = json::object();
   task.run_dir = options.trial_dir;
+  if (options.progress) task.reporter = std::make_shared<ConsoleProgressReporter>(task.run_dir);
   TrialResult result = runner.run(task);
   result.host = host_name();
   json out = to_json(result);
   out.erase("rank");
   std::cout << out.dump(2) << "\n";
-  return result.status == TrialStatus::Ok ? kExitOk : kExitCampaignFailed;
+  const bool ended_well = result.status == TrialStatus::Ok || result.status == TrialStatus::Stopped;
+  return ended_well ? kExitOk : kExitCampaignFailed;
 }
 
 }  // namespace overseer::cli

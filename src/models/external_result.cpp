@@ -1,6 +1,8 @@
 #include "overseer/models/external_result.hpp"
 
+#include <array>
 #include <cctype>
+#include <charconv>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -84,6 +86,18 @@ std::optional<ProgressLine> parse_improve_progress(std::string_view line) {
   }
   if (!has_step) return std::nullopt;
   return progress;
+}
+
+std::string format_improve_progress(std::int64_t step,
+                                    const std::map<std::string, double>& metrics) {
+  std::string line = "IMPROVE_PROGRESS step=" + std::to_string(step);
+  for (const auto& [name, value] : metrics) {
+    // to_chars writes the shortest text that reads back as the same double.
+    std::array<char, 32> text{};
+    const auto written = std::to_chars(text.data(), text.data() + text.size(), value);
+    line += ' ' + name + '=' + std::string(text.data(), written.ptr);
+  }
+  return line;
 }
 
 std::map<std::string, double> numeric_fields(const std::filesystem::path& file) {

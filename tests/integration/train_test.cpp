@@ -6,9 +6,12 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <sstream>
+#include <vector>
 
 #include "input_error.hpp"
 #include "overseer/data/h5_file.hpp"
+#include "overseer/models/external_result.hpp"
 #include "process.hpp"
 
 using namespace overseer::test;
@@ -64,6 +67,57 @@ TEST(Train, BadInputExitsTwoNamingTheParameter) {
       run(overseer_command({"train", "--model", "branin", "--params", "nope.json"}), dir.path());
   EXPECT_EQ(no_file.exit_code, 2);
   EXPECT_NE(no_file.err.find("nope.json"), std::string::npos) << no_file.err;
+}
+
+// The lines before the result JSON, parsed as the command model parses a program's progress.
+std::vector<overseer::ProgressLine> progress_lines(const std::string& out) {
+  std::vector<overseer::ProgressLine> lines;
+  std::istringstream text(out.substr(0, out.find('{')));
+  for (std::string line; std::getline(text, line);) {
+    auto progress = overseer::parse_improve_progress(line);
+    EXPECT_TRUE(progress.has_value()) << line;
+    if (progress) lines.push_back(*progress);
+  }
+  return lines;
+}
+
+TEST(Train, ProgressPrintsEachReportAsTheCommandModelReadsIt) {
+  ScratchDir dir;
+  auto r = run(overseer_command({"train", "--model", "curve", "--params",
+                                 R"({"target": 0.5, "epochs": 4})", "--progress"}),
+               dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto lines = progress_lines(r.out);
+  ASSERT_EQ(lines.size(), 4u) << r.out;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_EQ(lines[i].step, static_cast<std::int64_t>(i + 1));
+    EXPECT_EQ(lines[i].metrics.at("epochs"), static_cast<double>(i + 1));
+    EXPECT_GE(lines[i].metrics.at("elapsed_s"), 0);
+    if (i > 0) {
+      EXPECT_LT(lines[i].metrics.at("val_loss"), lines[i - 1].metrics.at("val_loss"));
+    }
+  }
+  const json result = json::parse(r.out.substr(r.out.find('{')));
+  EXPECT_EQ(result.at("status"), "ok");
+  EXPECT_EQ(result.at("step"), 4);
+  EXPECT_EQ(result.at("value").get<double>(), lines.back().metrics.at("val_loss"));
+}
+
+TEST(Train, AStopFileInTheTrialDirectoryStopsItAtItsNextReport) {
+  ScratchDir dir;
+  std::filesystem::create_directories(dir / "trial");
+  write_text(dir / "trial" / "STOP", "");
+  auto r = run(
+      overseer_command({"train", "--model", "curve", "--params", R"({"target": 0.5, "epochs": 4})",
+                        "--progress", "--trial-dir", (dir / "trial").string()}),
+      dir.path());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(progress_lines(r.out).size(), 1u) << r.out;
+  const json result = json::parse(r.out.substr(r.out.find('{')));
+  EXPECT_EQ(result.at("status"), "stopped");
+  EXPECT_EQ(result.at("step"), 1);
+  EXPECT_EQ(result.at("message"), "stopped at step 1");
+  EXPECT_EQ(result.at("value").get<double>(), progress_lines(r.out).front().metrics.at("val_loss"));
 }
 
 TEST(Train, XgboostOnNci60BeatsTheMeanPredictor) {

@@ -657,3 +657,14 @@ TEST(ImproveProgress, ReadsTheStepAndTheMetricsOfAProgressLine) {
     EXPECT_FALSE(parse_improve_progress(bad).has_value()) << bad;
   }
 }
+
+TEST(ImproveProgress, AFormattedLineReadsBackExactly) {
+  const std::map<std::string, double> metrics{
+      {"val_loss", 0.1 + 0.2}, {"lr", 1e-300}, {"epochs", 12}, {"r2", -0.375}};
+  const std::string line = format_improve_progress(12, metrics);
+  EXPECT_EQ(line.rfind("IMPROVE_PROGRESS step=12 ", 0), 0u) << line;
+  const auto p = parse_improve_progress(line);
+  ASSERT_TRUE(p.has_value()) << line;
+  EXPECT_EQ(p->step, 12);
+  EXPECT_EQ(p->metrics, metrics);
+}

@@ -15,9 +15,10 @@ struct TrainOptions {
   std::string trial_dir;      // where params.json, result.json and artifacts go; empty: none
   std::uint64_t seed = 0;
   double timeout_s = 0;
+  bool progress = false;  // print each progress report; stop when trial_dir/STOP appears
 };
 
-// Exit code: 0 when the trial succeeded, 1 when it failed, 2 for bad input.
+// Exit code: 0 when the trial succeeded or was stopped, 1 when it failed, 2 for bad input.
 int train(const TrainOptions& options);
 
 }  // namespace overseer::cli

@@ -28,6 +28,10 @@ struct ProgressLine {
   std::map<std::string, double> metrics;
 };
 std::optional<ProgressLine> parse_improve_progress(std::string_view line);
+// The line that parse_improve_progress reads back: "IMPROVE_PROGRESS step=3 val_loss=0.41",
+// every value with as many digits as it takes to read it back exactly.
+std::string format_improve_progress(std::int64_t step,
+                                    const std::map<std::string, double>& metrics);
 
 // The numeric top-level members of a result JSON object such as IMPROVE's val_scores.json.
 // Throws std::runtime_error naming the file when it is missing, not JSON or not an object.
