@@ -19,8 +19,8 @@ namespace {
 // its cost grows with the cube of the number, and 150 points pin a 6-D landscape down well.
 const std::size_t kGpMaxPoints = 150;
 const std::size_t kIncumbents = 5;
-// Under a scheduler the surrogate fits the trials that reached the highest step at least this
-// many trials reached (Observations::comparable_step).
+// Under a scheduler the surrogate compares trials at the highest step at least this many trials
+// reached (Observations::comparable_step).
 const std::size_t kComparablePoints = 8;
 // Draws a random point tries before deciding that every point of a small space is pending.
 const int kRandomTries = 64;
@@ -192,14 +192,30 @@ class BayesSearcher : public Searcher {
     Eigen::VectorXd y;  // warped losses
   };
 
+  struct Row {
+    std::size_t entry;
+    double loss;  // as the surrogate fits it
+  };
+
   // The observations whose parameters fit the space (all, unless a journal was written for
-  // another space) and that trained far enough to compare (all, without a scheduler).
-  std::vector<std::size_t> training_rows() const {
+  // another space). Under a scheduler, trials compare at the comparable step; one stopped before
+  // it counts as no better than the worst trial that reached it: its value, from fewer steps, is
+  // not comparable, but its being stopped says its region is poor, and dropping it would send the
+  // search back there (TPE ranks pruned trials below finished ones for the same reason).
+  std::vector<Row> training_rows() const {
     const auto& entries = observations_.entries();
     const std::int64_t step = observations_.comparable_step(kComparablePoints);
-    std::vector<std::size_t> rows;
+    double worst_reached = -std::numeric_limits<double>::infinity();
     for (std::size_t i = 0; i < encoded_.size(); ++i) {
-      if (encoded_[i] && Observations::counts_at(entries[i], step)) rows.push_back(i);
+      if (encoded_[i] && Observations::counts_at(entries[i], step)) {
+        worst_reached = std::max(worst_reached, entries[i].loss);
+      }
+    }
+    std::vector<Row> rows;
+    for (std::size_t i = 0; i < encoded_.size(); ++i) {
+      if (!encoded_[i]) continue;
+      const bool compares = Observations::counts_at(entries[i], step);
+      rows.push_back({i, compares ? entries[i].loss : std::max(entries[i].loss, worst_reached)});
     }
     return rows;
   }
@@ -207,14 +223,12 @@ class BayesSearcher : public Searcher {
   // What the surrogate fits: every usable observation or, for a GP past its limit, the best half
   // and a seeded sample of the rest.
   Training training_data() const {
-    std::vector<std::size_t> rows = training_rows();
-    const auto& entries = observations_.entries();
+    std::vector<Row> rows = training_rows();
     if (rows.size() > max_points_) {
-      std::stable_sort(rows.begin(), rows.end(), [&](std::size_t a, std::size_t b) {
-        return entries[a].loss < entries[b].loss;
-      });
+      std::stable_sort(rows.begin(), rows.end(),
+                       [](const Row& a, const Row& b) { return a.loss < b.loss; });
       const std::size_t keep = max_points_ / 2;
-      std::vector<std::size_t> rest(rows.begin() + static_cast<std::ptrdiff_t>(keep), rows.end());
+      std::vector<Row> rest(rows.begin() + static_cast<std::ptrdiff_t>(keep), rows.end());
       Rng rng(mix_seed(seed_, rows.size()));
       shuffle(rest, rng);
       rows.resize(keep);
@@ -223,11 +237,12 @@ class BayesSearcher : public Searcher {
     }
     const auto d = static_cast<Eigen::Index>(encoding_.size());
     const auto n = static_cast<Eigen::Index>(rows.size());
-    Training t{rows, Eigen::MatrixXd(n, d), Eigen::VectorXd(n)};
+    Training t{{}, Eigen::MatrixXd(n, d), Eigen::VectorXd(n)};
     for (Eigen::Index i = 0; i < n; ++i) {
-      const std::size_t r = rows[static_cast<std::size_t>(i)];
-      t.x.row(i) = Eigen::Map<const Eigen::RowVectorXd>(encoded_[r]->data(), d);
-      t.y(i) = entries[r].loss;
+      const Row& row = rows[static_cast<std::size_t>(i)];
+      t.rows.push_back(row.entry);
+      t.x.row(i) = Eigen::Map<const Eigen::RowVectorXd>(encoded_[row.entry]->data(), d);
+      t.y(i) = row.loss;
     }
     t.y = warped(t.y);
     return t;

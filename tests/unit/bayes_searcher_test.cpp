@@ -254,6 +254,28 @@ TEST(BayesSearcher, FailuresAreIgnoredOrTakenAsTheWorstValue) {
   EXPECT_GE(ignored, 40);
 }
 
+TEST(BayesSearcher, TrialsStoppedEarlySteerTheSearchAwayFromTheirRegion) {
+  // Branin under a scheduler that stops every trial with x1 < 0 after its first step and lets
+  // the others train 20 steps. Once 8 trials reached step 20, the early values are not
+  // comparable; counting the stopped trials as no better than the worst that trained on keeps
+  // the search out of the region that was stopped (dropping them drew it back there: 47 of the
+  // 60 late trials when written, against 3).
+  int late_in_stopped_region = 0;
+  for (int seed = 0; seed < 3; ++seed) {
+    auto s = searcher({{"seed", seed}});
+    for (TrialId id = 0; id < 40; ++id) {
+      const json p = s->ask().params;
+      TrialRecord t = finished(id, p, branin(p));
+      const bool stopped = p["x1"].get<double>() < 0;
+      t.result.status = stopped ? TrialStatus::Stopped : TrialStatus::Ok;
+      t.result.step = stopped ? 1 : 20;
+      s->tell(t);
+      if (id >= 20) late_in_stopped_region += stopped;
+    }
+  }
+  EXPECT_LE(late_in_stopped_region, 20);  // of 60
+}
+
 TEST(BayesSearcher, BeatsRandomSearchOnBraninWithinFortyTrials) {
   std::vector<double> gp, rf, random;
   for (int seed = 0; seed < 5; ++seed) {
