@@ -174,7 +174,8 @@ def targets(by_method):
 
 
 def plot(model, by_method, path):
-    """Median best-so-far against trial-seconds, one line per method, as a small SVG."""
+    """Median best-so-far against trial-seconds, one line per method, as a small SVG (no
+    plotting library is a dependency)."""
     top = max(trial_seconds(r["trials"]) for rs in by_method.values() for r in rs.values())
     grid = [top * i / 100 for i in range(1, 101)]
     lines = {}
@@ -198,8 +199,10 @@ def plot(model, by_method, path):
            f'<text x="{m - 4}" y="{h - m}" text-anchor="end">{lo:.3f}</text>',
            f'<text x="{m - 4}" y="{m}" text-anchor="end">{hi:.3f}</text>']
     for i, (method, line) in enumerate(lines.items()):
+        # Each line ends where the method's median run ended.
+        end = statistics.median(trial_seconds(r["trials"]) for r in by_method[method].values())
         points = " ".join(f"{x(c):.1f},{h - y(v):.1f}" for c, v in zip(grid, line)
-                          if not math.isinf(v))
+                          if not math.isinf(v) and c <= end)
         colour = colours[i % len(colours)]
         out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{points}"/>')
         out.append(f'<text x="{w - m - 200}" y="{m + 14 * i}" fill="{colour}">'
