@@ -147,29 +147,29 @@ def summarize(a):
             plot(model, by_method, os.path.join(a.plot, f"time-to-quality-{model}.svg"))
 
 
-def ratio_table(by_method, method, reference, target_of, budget_of, label, goal):
+def ratio_table(by_method, method, reference, label, goal):
+    """Per seed: the compute `method` spent to reach `reference`'s final best, over the compute
+    `reference` spent in all."""
     seeds = sorted(set(by_method.get(method, {})) & set(by_method.get(reference, {})))
     if not seeds:
         return
     ratios = []
     for s in seeds:
-        ref, run = by_method[reference][s], by_method[method][s]
-        ratios.append(compute_to_reach(run["trials"], target_of(ref)) / budget_of(ref))
+        ref, run = by_method[reference][s]["trials"], by_method[method][s]["trials"]
+        ratios.append(compute_to_reach(run, best(ref)) / trial_seconds(ref))
     median = statistics.median(ratios)
     print(f"\n{label}: per seed {', '.join(fmt(r, 2) for r in ratios)}; median {fmt(median, 2)} "
           f"(target <= {goal:.2f}: {'met' if median <= goal else 'NOT met'})")
 
 
 def targets(by_method):
-    full_best = lambda r: best(r["trials"])  # noqa: E731
-    full_compute = lambda r: trial_seconds(r["trials"])  # noqa: E731
-    ratio_table(by_method, "random-asha", "random", full_best, full_compute,
+    ratio_table(by_method, "random-asha", "random",
                 "random + ASHA: compute to reach full-budget random's best, over full-budget "
                 "random's compute", 1 / 3)
-    ratio_table(by_method, "bayes-asha", "optuna-hyperband", full_best, full_compute,
+    ratio_table(by_method, "bayes-asha", "optuna-hyperband",
                 "bayes + ASHA: compute to reach Optuna TPE + Hyperband's final best, over "
                 "Optuna's compute", 1.0)
-    ratio_table(by_method, "bayes-asha", "optuna-sh", full_best, full_compute,
+    ratio_table(by_method, "bayes-asha", "optuna-sh",
                 "bayes + ASHA: the same against Optuna TPE + SuccessiveHalving", 1.0)
 
 

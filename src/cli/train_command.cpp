@@ -87,7 +87,7 @@ void prepare_data(const Campaign& c, const TrainOptions& options) {
 class ConsoleProgressReporter final : public ProgressReporter {
  public:
   explicit ConsoleProgressReporter(std::filesystem::path trial_dir)
-      : stop_file_(trial_dir.empty() ? trial_dir : trial_dir / "STOP") {}
+      : stop_file_(trial_dir.empty() ? trial_dir : trial_dir / kStopFileName) {}
 
   ProgressDecision report(std::int64_t step, const Metrics& metrics,
                           const std::atomic<bool>* /*cancel*/) override {

@@ -24,7 +24,6 @@ namespace fs = std::filesystem;
 
 constexpr std::size_t kLogTailBytes = 2000;
 const char* const kLogName = "model.log";
-const char* const kStopName = "STOP";
 
 // {name}: a placeholder. Braces around anything else (JSON, `{}`) are left alone.
 const std::regex kPlaceholder(R"(\{([A-Za-z0-9_.-]+)\})");
@@ -278,7 +277,7 @@ class CommandModel : public Model {
     // Left over from an earlier attempt, they would pass for this one's result.
     const fs::path log = dir.path() / kLogName;
     fs::remove(log);
-    fs::remove(dir.path() / kStopName);
+    fs::remove(dir.path() / kStopFileName);
     if (spec_.result == ResultForm::JsonFile) fs::remove(result_path(dir.path()));
 
     const Binding binding = bind_device(params, context);
@@ -303,7 +302,7 @@ class CommandModel : public Model {
     ChildProcess child(command, environment(dir.path(), context, binding, values), dir.path(), log,
                        spec_.log_limit_bytes);
     const auto grace = std::chrono::duration<double>(spec_.grace_s);
-    StopRequest stop(dir.path() / kStopName, grace);
+    StopRequest stop(dir.path() / kStopFileName, grace);
     std::optional<ProgressLine> last;
     const auto exit =
         child.wait([&] { return context.cancelled() || stop.grace_over(); }, grace,

@@ -28,6 +28,9 @@ struct ProgressLine {
   std::map<std::string, double> metrics;
 };
 std::optional<ProgressLine> parse_improve_progress(std::string_view line);
+// The file that asks a program to stop, in its trial directory: the command model creates it,
+// and `overseer train --progress` obeys it as a program would.
+inline constexpr const char* kStopFileName = "STOP";
 // The line that parse_improve_progress reads back: "IMPROVE_PROGRESS step=3 val_loss=0.41",
 // every value with as many digits as it takes to read it back exactly.
 std::string format_improve_progress(std::int64_t step,
