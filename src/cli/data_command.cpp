@@ -34,11 +34,34 @@ struct DataCommandOptions {
   std::string gdsc_tissue = "onehot";
   std::string gdsc_studies = "single";
   data::CsvOptions csv;
+  data::ImproveOptions improve;
+  std::string improve_dir;
   std::string info_file;
   bool info_json = false;
   data::SynthSpec synth;
   SplitCommandOptions split;
 };
+
+// Morgan fingerprint settings of the importers that read SMILES.
+void morgan_options(CLI::App* command, data::MorganOptions& morgan) {
+  command->add_option("--radius", morgan.radius, "Morgan radius (2: ECFP4)")
+      ->check(CLI::Range(0, 8))
+      ->capture_default_str();
+  command->add_option("--bits", morgan.bits, "Morgan fingerprint bits")
+      ->check(CLI::Range(8, 1 << 16))
+      ->capture_default_str();
+}
+
+void missing_features_option(CLI::App* command, data::MissingValues& missing) {
+  command
+      ->add_option("--missing-features", missing,
+                   "Empty, NA or NaN features: error, mean (the column's) or zero")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, data::MissingValues>{{"error", data::MissingValues::Error},
+                                                     {"mean", data::MissingValues::Mean},
+                                                     {"zero", data::MissingValues::Zero}},
+          CLI::ignore_case));
+}
 
 void write_and_report(const data::Dataset& dataset, const std::string& output) {
   data::write_h5(dataset, output);
@@ -100,21 +123,67 @@ DataCommand add_data_command(CLI::App& app) {
       ->check(CLI::IsMember({"single", "tissue"}));
   gdsc->add_option("--min-study-rows", o->gdsc.min_study_rows,
                    "With --study-by tissue: pool tissues with fewer responses into \"other\"");
-  gdsc->add_option("--radius", o->gdsc.morgan_radius, "Morgan radius (2: ECFP4)")
-      ->check(CLI::Range(0, 8));
-  gdsc->add_option("--bits", o->gdsc.morgan_bits, "Morgan fingerprint bits")
-      ->check(CLI::Range(8, 1 << 16));
+  morgan_options(gdsc, o->gdsc.morgan);
   output_option(gdsc);
 
   auto* csv = import->add_subcommand("csv", "Long-format responses plus feature tables (CSV/TSV)");
   csv->add_option("--responses", o->csv.responses, "One row per measurement")->required();
   csv->add_option("--cell-features", o->csv.cell_features, "First column: cell id")->required();
-  csv->add_option("--drug-features", o->csv.drug_features, "First column: drug id")->required();
+  auto* drug_features =
+      csv->add_option("--drug-features", o->csv.drug_features, "First column: drug id");
+  auto* drug_smiles =
+      csv->add_option("--drug-smiles", o->csv.drug_smiles.path,
+                      "In place of --drug-features: a drug id column and a SMILES column, "
+                      "turned into Morgan bits with RDKit")
+          ->excludes(drug_features);
+  csv->add_option("--drug-id-column", o->csv.drug_smiles.id_column,
+                  "With --drug-smiles: the id column (default: the first)")
+      ->needs(drug_smiles);
+  csv->add_option("--smiles-column", o->csv.drug_smiles.smiles_column,
+                  "With --drug-smiles: the SMILES column (default: the one named like smiles)")
+      ->needs(drug_smiles);
+  csv->add_flag("--skip-bad-smiles", o->csv.drug_smiles.skip_bad,
+                "With --drug-smiles: leave out, and count, drugs whose SMILES RDKit cannot parse")
+      ->needs(drug_smiles);
+  morgan_options(csv, o->csv.drug_smiles.morgan);
   csv->add_option("--cell-column", o->csv.cell_column, "Cell id column in the responses");
   csv->add_option("--drug-column", o->csv.drug_column, "Drug id column in the responses");
   csv->add_option("--y-column", o->csv.y_column, "Response column");
   csv->add_option("--study-column", o->csv.study_column, "Study column (default: one study)");
+  missing_features_option(csv, o->csv.missing);
   output_option(csv);
+
+  auto* improve = import->add_subcommand(
+      "improve", "IMPROVE benchmark data: x_data/, y_data/response.tsv and splits/ (a directory)");
+  improve->add_option("dir", o->improve_dir, "Directory with x_data/, y_data/ and splits/")
+      ->required();
+  improve->add_option("--omics", o->improve.omics, "x_data tables for the cell lines")
+      ->delimiter(',')
+      ->check(CLI::IsMember(data::improve_omics_names()))
+      ->capture_default_str();
+  improve
+      ->add_option("--gene-system", o->improve.gene_system, "The header line that names the genes")
+      ->check(CLI::IsMember({"Gene_Symbol", "Entrez", "Ensembl", "TSS"}))
+      ->capture_default_str();
+  improve
+      ->add_option("--drug-features", o->improve.drugs,
+                   "smiles (drug_SMILES.tsv as Morgan bits), ecfp4 (drug_ecfp4_nbits512.tsv) or "
+                   "mordred (drug_mordred.tsv)")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, data::ImproveDrugFeatures>{
+              {"smiles", data::ImproveDrugFeatures::Smiles},
+              {"ecfp4", data::ImproveDrugFeatures::Ecfp4},
+              {"mordred", data::ImproveDrugFeatures::Mordred}},
+          CLI::ignore_case));
+  morgan_options(improve, o->improve.morgan);
+  improve->add_flag("--skip-bad-smiles", o->improve.skip_bad_smiles,
+                    "Leave out, and count, drugs whose SMILES RDKit cannot parse");
+  improve->add_option("--y-column", o->improve.y_column, "Response column of response.tsv")
+      ->check(CLI::IsMember(
+          {"auc", "ic50", "ec50", "ec50se", "r2fit", "einf", "hs", "aac1", "auc1", "dss1"}))
+      ->capture_default_str();
+  missing_features_option(improve, o->improve.missing);
+  output_option(improve);
 
   auto* info = data->add_subcommand("info", "Print what a dataset holds");
   info->add_option("file", o->info_file, "Overseer HDF5 dataset")->required();
@@ -162,7 +231,7 @@ DataCommand add_data_command(CLI::App& app) {
 
   DataCommand command;
   command.command = data;
-  command.run = [o, nci60, gdsc, csv, info, synth, split]() {
+  command.run = [o, nci60, gdsc, csv, improve, info, synth, split]() {
     return exit_on_input_error([&] {
       if (*nci60) write_and_report(data::import_nci60(o->nci60_dir), o->output);
       if (*gdsc) {
@@ -178,7 +247,16 @@ DataCommand add_data_command(CLI::App& app) {
         }
         write_and_report(data::import_gdsc(o->gdsc), o->output);
       }
-      if (*csv) write_and_report(data::import_csv(o->csv), o->output);
+      if (*csv) {
+        if (o->csv.drug_features.empty() && o->csv.drug_smiles.path.empty()) {
+          throw InputError("--drug-features", "", "give --drug-features or --drug-smiles");
+        }
+        write_and_report(data::import_csv(o->csv), o->output);
+      }
+      if (*improve) {
+        o->improve.dir = o->improve_dir;
+        write_and_report(data::import_improve(o->improve), o->output);
+      }
       if (*synth) {
         data::write_synthetic(o->synth, o->output);
         std::cout << o->output << ": " << o->synth.cells << " cells, " << o->synth.drugs

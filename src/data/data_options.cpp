@@ -61,6 +61,23 @@ std::array<double, 3> fractions(const JsonView& v) {
   return out;
 }
 
+// {"improve": STUDY, "k": K, "test": OTHER}: the row lists of IMPROVE's split files, as
+// `overseer data import improve` keeps them: STUDY_split_K_train and _val, and for testing
+// STUDY_split_K_test, or OTHER_all when another study is named.
+void improve_split(const JsonView& v, SplitSpec& split) {
+  v.only_keys({"improve", "k", "test"});
+  const std::string study = v.at("improve").string();
+  std::int64_t k = 0;
+  if (auto given = v.find("k")) {
+    k = given->integer();
+    if (k < 0) given->fail("a split number must not be negative");
+  }
+  const std::string prefix = study + "_split_" + std::to_string(k) + "_";
+  split.kind = SplitKind::Lists;
+  split.lists = {prefix + "train", prefix + "val", prefix + "test"};
+  if (auto test = v.find("test")) split.lists[2] = test->string() + "_all";
+}
+
 std::filesystem::path resolve(const JsonView& v, const std::filesystem::path& base_dir) {
   const std::filesystem::path path = v.string();
   return path.is_absolute() ? path : base_dir / path;
@@ -99,7 +116,13 @@ DataOptions parse_data_options(const JsonView& data, const std::filesystem::path
 
   o.split.origin_file = data.file();
   o.split.origin_pointer = data.pointer();
-  if (auto v = find("split")) o.split.kind = choice(*v, kSplitKinds);
+  if (auto v = find("split")) {
+    if (v->value().is_object()) {
+      improve_split(*v, o.split);
+    } else {
+      o.split.kind = choice(*v, kSplitKinds);
+    }
+  }
   if (auto v = find("fractions")) o.split.fractions = fractions(*v);
   if (auto v = find("split_seed")) o.split.seed = seed_value(*v);
   for (auto [key, sources] : {std::pair{"train_sources", &o.split.train_sources},
@@ -155,6 +178,7 @@ std::string DataOptions::preparation_key() const {
                     {"train_sources", split.train_sources},
                     {"test_sources", split.test_sources},
                     {"split_files", files},
+                    {"split_lists", split.lists},
                     {"scaling", name_of(scaling, kScalings)}};
   return key.dump();
 }

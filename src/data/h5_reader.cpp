@@ -1,6 +1,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -172,6 +173,33 @@ class Reader {
     return t;
   }
 
+  // Every list under /row_lists, each checked to be ascending rows of the responses.
+  std::map<std::string, std::vector<std::uint32_t>> row_lists(std::size_t responses) const {
+    std::map<std::string, std::vector<std::uint32_t>> out;
+    if (!has_path("/row_lists")) return out;
+    Handle group(H5Gopen2(file_.get(), "/row_lists", H5P_DEFAULT), H5Gclose);
+    H5G_info_t info{};
+    if (!group.valid() || H5Gget_info(group.get(), &info) < 0) fail("/row_lists", "not a group");
+    for (hsize_t i = 0; i < info.nlinks; ++i) {
+      const ssize_t size = H5Lget_name_by_idx(group.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i,
+                                              nullptr, 0, H5P_DEFAULT);
+      std::string name(static_cast<std::size_t>(std::max<ssize_t>(size, 0)), '\0');
+      H5Lget_name_by_idx(group.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(),
+                         name.size() + 1, H5P_DEFAULT);
+      const std::string object = "/row_lists/" + name;
+      std::vector<hsize_t> dims;
+      auto rows = numbers<std::uint32_t>(object, H5T_NATIVE_UINT32, H5T_INTEGER, dims, 1);
+      for (std::size_t k = 0; k < rows.size(); ++k) {
+        check_index(object.c_str(), k, rows[k], responses, "responses");
+        if (k > 0 && rows[k] <= rows[k - 1]) {
+          fail(object, "row " + std::to_string(k) + ": not ascending");
+        }
+      }
+      out.emplace(name, std::move(rows));
+    }
+    return out;
+  }
+
   Responses responses(const Dataset& d) const {
     Responses r;
     std::vector<hsize_t> dims;
@@ -235,6 +263,7 @@ Dataset read_h5(const std::filesystem::path& path) {
     reader.fail("/studies", "more than 65535 studies");
   }
   d.responses = reader.responses(d);
+  d.row_lists = reader.row_lists(d.responses.size());
   return d;
 }
 

@@ -158,6 +158,18 @@ H5Writer::H5Writer(const std::filesystem::path& path, const Dataset& tables, std
   s.table("cells", tables.cells);
   s.table("drugs", tables.drugs);
   s.strings(s.file.get(), "studies", tables.studies, "/studies");
+  if (!tables.row_lists.empty()) {
+    Handle lists = s.group(s.file.get(), "row_lists", "/row_lists");
+    for (const auto& [name, rows] : tables.row_lists) {
+      const std::string object = "/row_lists/" + name;
+      Handle d = s.dataset(lists.get(), name.c_str(), H5T_STD_U32LE, {rows.size()},
+                           {std::clamp<hsize_t>(rows.size(), 1, kResponseChunk)}, object);
+      if (!rows.empty()) {
+        s.check(H5Dwrite(d.get(), H5T_NATIVE_UINT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()),
+                object, "the rows");
+      }
+    }
+  }
 
   s.responses = s.group(s.file.get(), "responses", "/responses");
   const hsize_t chunk = std::min<hsize_t>(std::max<hsize_t>(pairs, 1), kResponseChunk);

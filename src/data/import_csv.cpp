@@ -1,38 +1,30 @@
-#include <unordered_map>
+#include <unordered_set>
+
+#include <spdlog/spdlog.h>
 
 #include "overseer/core/error.hpp"
+#include "overseer/data/feature_table_reader.hpp"
 #include "overseer/data/importers.hpp"
 #include "overseer/data/text_input.hpp"
 
 namespace overseer::data {
-namespace {
-
-// First column: the id; every other column: a numeric feature named by the header.
-FeatureTable read_feature_table(const std::filesystem::path& path) {
-  HeaderedReader in(path);
-  FeatureTable t;
-  t.columns.assign(in.header().begin() + 1, in.header().end());
-  std::unordered_map<std::string, std::size_t> seen;
-  std::vector<std::string> fields;
-  while (in.next(fields)) {
-    if (!seen.emplace(fields[0], t.ids.size()).second) {
-      in.fail("id \"" + fields[0] + "\" appears twice");
-    }
-    t.ids.push_back(fields[0]);
-    for (std::size_t j = 1; j < fields.size(); ++j) {
-      t.values.push_back(parse_number(fields[j], in.reader(), "column \"" + in.header()[j] + "\""));
-    }
-  }
-  t.mark_binary();
-  return t;
-}
-
-}  // namespace
 
 Dataset import_csv(const CsvOptions& options) {
+  const bool from_smiles = options.drug_features.empty();
+  const auto& drug_file = from_smiles ? options.drug_smiles.path : options.drug_features;
   Dataset d;
-  d.cells = read_feature_table(options.cell_features);
-  d.drugs = read_feature_table(options.drug_features);
+  d.cells = read_feature_table(options.cell_features, {options.missing, false, ""});
+  std::unordered_set<std::string> skipped_drugs;
+  if (from_smiles) {
+    SmilesDrugs drugs = read_smiles_drugs(options.drug_smiles);
+    d.drugs = std::move(drugs.drugs);
+    skipped_drugs.insert(drugs.skipped.begin(), drugs.skipped.end());
+  } else {
+    d.drugs = read_feature_table(
+        options.drug_features,
+        {options.missing, false,
+         "SMILES go in with --drug-smiles " + options.drug_features.filename().string()});
+  }
   const auto cell_index = d.cells.row_index();
   const auto drug_index = d.drugs.row_index();
 
@@ -46,6 +38,7 @@ Dataset import_csv(const CsvOptions& options) {
   if (!by_study) d.studies = {"all"};
 
   std::unordered_map<std::string, std::uint16_t> study_index;
+  std::size_t skipped_responses = 0;
   std::vector<std::string> fields;
   while (in.next(fields)) {
     const auto cell = cell_index.find(fields[cell_column]);
@@ -55,8 +48,11 @@ Dataset import_csv(const CsvOptions& options) {
     }
     const auto drug = drug_index.find(fields[drug_column]);
     if (drug == drug_index.end()) {
-      in.fail("unknown drug \"" + fields[drug_column] + "\" (not in " +
-              options.drug_features.string() + ")");
+      if (skipped_drugs.count(fields[drug_column]) > 0) {
+        ++skipped_responses;
+        continue;
+      }
+      in.fail("unknown drug \"" + fields[drug_column] + "\" (not in " + drug_file.string() + ")");
     }
     std::uint16_t study = 0;
     if (by_study) {
@@ -75,10 +71,14 @@ Dataset import_csv(const CsvOptions& options) {
     throw InputError(options.responses.string(), "",
                      "no responses: the file has a header but no rows");
   }
-  d.provenance = "Imported with `overseer data import csv` from " +
-                 options.responses.filename().string() + ", " +
-                 options.cell_features.filename().string() + " and " +
-                 options.drug_features.filename().string();
+  if (!skipped_drugs.empty()) {
+    spdlog::info("csv: left out {} drugs whose SMILES RDKit cannot parse ({} responses)",
+                 skipped_drugs.size(), skipped_responses);
+  }
+  d.provenance =
+      "Imported with `overseer data import csv` from " + options.responses.filename().string() +
+      ", " + options.cell_features.filename().string() + " and " + drug_file.filename().string() +
+      (from_smiles ? " (drugs as " + describe(options.drug_smiles.morgan) + ")" : "");
   return d;
 }
 

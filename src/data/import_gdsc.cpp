@@ -8,7 +8,7 @@
 
 #include "overseer/core/error.hpp"
 #include "overseer/data/importers.hpp"
-#include "overseer/data/morgan_fingerprint.hpp"
+#include "overseer/data/smiles_drugs.hpp"
 #include "overseer/data/text_input.hpp"
 
 namespace overseer::data {
@@ -148,7 +148,9 @@ Dataset import_gdsc(const GdscOptions& options) {
 
   // Per IC50 column: its drug's row in the drug table, or -1 for a skipped drug.
   std::vector<std::int64_t> drug_row(header.size(), -1);
-  std::size_t skipped = 0;
+  std::size_t skipped = 0, drugs = 0;
+  MorganTable morgan(options.morgan);
+  std::vector<std::string> onehot_ids;
   std::unordered_set<std::string> seen;
   for (std::size_t j = 0; j < header.size(); ++j) {
     if (j == id_column) continue;
@@ -157,23 +159,20 @@ Dataset import_gdsc(const GdscOptions& options) {
       in.fail("column \"" + header[j] + "\": drug " + id + " appears twice");
     }
     if (options.drugs == DrugEncoding::Morgan) {
-      std::vector<float> bits(options.morgan_bits);
       const auto it = smiles.find(id);
-      if (it == smiles.end() || !morgan_fingerprint(it->second, options.morgan_radius,
-                                                    options.morgan_bits, bits.data())) {
+      if (it == smiles.end() || !morgan.add(id, it->second)) {
         ++skipped;
         continue;
       }
-      d.drugs.values.insert(d.drugs.values.end(), bits.begin(), bits.end());
+    } else {
+      onehot_ids.push_back(id);
     }
-    drug_row[j] = static_cast<std::int64_t>(d.drugs.ids.size());
-    d.drugs.ids.push_back(id);
+    drug_row[j] = static_cast<std::int64_t>(drugs++);
   }
   if (options.drugs == DrugEncoding::Morgan) {
-    for (unsigned b = 0; b < options.morgan_bits; ++b) {
-      d.drugs.columns.push_back("morgan_" + std::to_string(b));
-    }
+    d.drugs = morgan.take();
   } else {
+    d.drugs.ids = std::move(onehot_ids);
     const std::size_t n = d.drugs.ids.size();
     d.drugs.values.assign(n * n, 0.0f);
     for (std::size_t i = 0; i < n; ++i) {
@@ -217,9 +216,7 @@ Dataset import_gdsc(const GdscOptions& options) {
       "GDSC1000 (gdsctools IC50_v17: ln IC50 in uM; genomic_features_v17), imported with "
       "`overseer data import gdsc`. Drug features: " +
       (options.drugs == DrugEncoding::Morgan
-           ? "Morgan bits (radius " + std::to_string(options.morgan_radius) + ", " +
-                 std::to_string(options.morgan_bits) +
-                 " bits, RDKit) from PubChem SMILES via DeepCDR's drug list"
+           ? describe(options.morgan) + " from PubChem SMILES via DeepCDR's drug list"
            : std::string("one-hot drug identity")) +
       ". Tissue: " + (options.tissue == TissueEncoding::OneHot ? "one-hot" : "dropped") +
       (options.studies == GdscStudies::ByTissue

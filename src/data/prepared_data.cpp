@@ -31,7 +31,7 @@ std::shared_ptr<const PreparedData> prepare_data(std::shared_ptr<const Dataset> 
     p->responses = {dataset, &dataset->responses};
   }
   p->split = make_split(*p->responses, dataset->studies, options.split, file_rows,
-                        dataset->responses.size());
+                        dataset->responses.size(), dataset->row_lists);
   p->cells = scaled(dataset, dataset->cells, p->responses->cell, p->split.train, options.scaling);
   p->drugs = scaled(dataset, dataset->drugs, p->responses->drug, p->split.train, options.scaling);
   return p;

@@ -1,7 +1,6 @@
 #include "overseer/data/split.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <numeric>
 
@@ -127,15 +126,9 @@ Parts from_files(const SplitSpec& spec, std::size_t file_row_count) {
     TextReader reader(path);
     std::size_t listed = 0;
     while (reader.next(line)) {
-      const auto text = line.substr(0, line.find('#'));
-      const auto begin = text.find_first_not_of(" \t");
-      if (begin == std::string::npos) continue;
-      const auto end = text.find_last_not_of(" \t") + 1;
-      std::size_t row = 0;
-      const auto parsed = std::from_chars(text.data() + begin, text.data() + end, row);
-      if (parsed.ec != std::errc() || parsed.ptr != text.data() + end) {
-        reader.fail("\"" + text.substr(begin, end - begin) + "\" is not a row id (0-based)");
-      }
+      const auto id = parse_row_id(line, reader, "(0-based)");
+      if (!id) continue;
+      const std::size_t row = *id;
       if (row >= file_row_count) {
         reader.fail("row id " + std::to_string(row) + " is outside the dataset's " +
                     std::to_string(file_row_count) + " responses");
@@ -159,6 +152,47 @@ Parts from_files(const SplitSpec& spec, std::size_t file_row_count) {
   return parts;
 }
 
+Parts from_lists(const SplitSpec& spec,
+                 const std::map<std::string, std::vector<std::uint32_t>>& lists,
+                 std::size_t file_row_count) {
+  Parts parts(file_row_count, kNoPart);
+  for (std::int8_t p = kTrainPart; p <= kTestPart; ++p) {
+    const std::string& name = spec.lists[static_cast<std::size_t>(p)];
+    if (name.empty()) continue;
+    const auto list = lists.find(name);
+    if (list == lists.end()) {
+      // Real IMPROVE data has 155 lists: name a few and where to see them all.
+      constexpr std::size_t kNamed = 6;
+      std::string known;
+      std::size_t named = 0;
+      for (const auto& [other, rows] : lists) {
+        if (named++ < kNamed) known += (known.empty() ? "" : ", ") + other;
+      }
+      if (lists.size() > kNamed) {
+        known +=
+            ", ... (" + std::to_string(lists.size()) + " in all; `overseer data info` lists them)";
+      }
+      throw option_error(spec, "split", "",
+                         "the dataset has no row list \"" + name + "\" (" +
+                             (known.empty() ? std::string("it has none; IMPROVE data imported "
+                                                          "with `overseer data import improve` "
+                                                          "has its split files as row lists")
+                                            : "it has: " + known) +
+                             ")");
+    }
+    for (const auto row : list->second) {
+      if (parts[row] != kNoPart) {
+        throw option_error(spec, "split", "",
+                           "row " + std::to_string(row) + " of row list \"" + name +
+                               "\" is in the " + kSetNames[static_cast<std::size_t>(parts[row])] +
+                               " set as well");
+      }
+      parts[row] = p;
+    }
+  }
+  return parts;
+}
+
 std::string fractions_text(const SplitSpec& spec) {
   return fmt::format("fractions {}, {}, {}", spec.fractions[0], spec.fractions[1],
                      spec.fractions[2]);
@@ -168,7 +202,8 @@ std::string fractions_text(const SplitSpec& spec) {
 
 Split make_split(const Responses& responses, const std::vector<std::string>& studies,
                  const SplitSpec& spec, const std::vector<std::size_t>& file_rows,
-                 std::size_t file_row_count) {
+                 std::size_t file_row_count,
+                 const std::map<std::string, std::vector<std::uint32_t>>& row_lists) {
   Parts parts;
   std::string described;
   bool test_expected = spec.fractions[2] > 0;
@@ -204,14 +239,19 @@ Split make_split(const Responses& responses, const std::vector<std::string>& stu
       described = "original split";
       test_expected = true;
       break;
-    case SplitKind::Files: {
-      const Parts file_parts = from_files(spec, file_row_count);
+    case SplitKind::Files:
+    case SplitKind::Lists: {
+      const bool files = spec.kind == SplitKind::Files;
+      const Parts file_parts =
+          files ? from_files(spec, file_row_count) : from_lists(spec, row_lists, file_row_count);
       parts.resize(responses.size());
       for (std::size_t r = 0; r < parts.size(); ++r) {
         parts[r] = file_parts[file_rows.empty() ? r : file_rows[r]];
       }
-      described = "split files";
-      test_expected = !spec.files[2].empty();
+      described = files ? "split files"
+                        : "row lists " + spec.lists[0] + ", " + spec.lists[1] +
+                              (spec.lists[2].empty() ? "" : ", " + spec.lists[2]);
+      test_expected = files ? !spec.files[2].empty() : !spec.lists[2].empty();
       break;
     }
   }

@@ -59,6 +59,7 @@ DatasetSummary summarize(const Dataset& d) {
   for (auto part : r.original_part) {
     if (part != kNoPart) ++s.original_parts[static_cast<std::size_t>(part)];
   }
+  for (const auto& [name, rows] : d.row_lists) s.row_lists.emplace_back(name, rows.size());
   s.provenance = d.provenance;
   return s;
 }
@@ -76,6 +77,10 @@ nlohmann::json DatasetSummary::to_json() const {
   if (has_original_parts) {
     j["original_split"] = {
         {"train", original_parts[0]}, {"val", original_parts[1]}, {"test", original_parts[2]}};
+  }
+  if (!row_lists.empty()) {
+    j["row_lists"] = nlohmann::json::object();
+    for (const auto& [name, rows] : row_lists) j["row_lists"][name] = rows;
   }
   return j;
 }
@@ -97,6 +102,14 @@ std::string DatasetSummary::to_text() const {
   if (has_original_parts) {
     out << "original split: train " << original_parts[0] << ", val " << original_parts[1]
         << ", test " << original_parts[2] << "\n";
+  }
+  if (!row_lists.empty()) {
+    // Listed in full: a campaign's split names them.
+    out << "row lists:  " << row_lists.size() << " (";
+    for (std::size_t i = 0; i < row_lists.size(); ++i) {
+      out << (i ? ", " : "") << row_lists[i].first << ": " << row_lists[i].second;
+    }
+    out << ")\n";
   }
   if (!provenance.empty()) out << "provenance: " << provenance << "\n";
   return out.str();

@@ -101,10 +101,26 @@ char detect_delimiter(const std::string& header) {
   return header.find('\t') != std::string::npos ? '\t' : ',';
 }
 
-HeaderedReader::HeaderedReader(const std::filesystem::path& path) : reader_(path) {
-  if (!reader_.next(line_)) reader_.fail("empty file: expected a header line");
-  delimiter_ = detect_delimiter(line_);
-  split_fields(line_, delimiter_, reader_, header_);
+HeaderedReader::HeaderedReader(const std::filesystem::path& path) : HeaderedReader(path, 1, 0) {}
+
+HeaderedReader::HeaderedReader(const std::filesystem::path& path, std::size_t header_rows,
+                               std::size_t name_row)
+    : reader_(path) {
+  std::vector<std::string> fields;
+  for (std::size_t row = 0; row < header_rows; ++row) {
+    if (!reader_.next(line_)) {
+      reader_.fail(header_rows == 1 ? std::string("empty file: expected a header line")
+                                    : "expected " + std::to_string(header_rows) + " header lines");
+    }
+    if (row == 0) delimiter_ = detect_delimiter(line_);
+    split_fields(line_, delimiter_, reader_, fields);
+    if (row > 0 && fields.size() != header_.size()) {
+      reader_.fail("header line " + std::to_string(row + 1) + " has " +
+                   std::to_string(fields.size()) + " fields, the first " +
+                   std::to_string(header_.size()));
+    }
+    if (row == 0 || row == name_row) header_ = fields;
+  }
 }
 
 std::size_t HeaderedReader::column(const std::string& name) const {
@@ -153,6 +169,20 @@ float parse_number(const std::string& text, const TextReader& reader, const std:
   }
   if (!std::isfinite(value)) reader.fail(column + ": \"" + text + "\" is not a finite number");
   return value;
+}
+
+std::optional<std::size_t> parse_row_id(const std::string& line, const TextReader& reader,
+                                        const std::string& indexes) {
+  const auto text = line.substr(0, line.find('#'));
+  const auto begin = text.find_first_not_of(" \t");
+  if (begin == std::string::npos) return std::nullopt;
+  const auto end = text.find_last_not_of(" \t") + 1;
+  std::size_t row = 0;
+  const auto parsed = std::from_chars(text.data() + begin, text.data() + end, row);
+  if (parsed.ec != std::errc() || parsed.ptr != text.data() + end) {
+    reader.fail("\"" + text.substr(begin, end - begin) + "\" is not a row id " + indexes);
+  }
+  return row;
 }
 
 }  // namespace overseer::data

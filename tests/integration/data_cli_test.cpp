@@ -1,6 +1,8 @@
 // `overseer data import|info|synth` through the real binary: outputs, and exit code 2 with one
 // message for bad data.
 #include <gtest/gtest.h>
+
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "input_error.hpp"
@@ -184,7 +186,13 @@ TEST(DataCli, EveryImporterNamesTheFileAndLineOfBadData) {
   write_text(dir / "d.csv", "id,bit\nd1,1\n");
   write_text(dir / "c.csv", "id,f1\nc1,0.1\nc2,nan\n");
   write_text(dir / "r.csv", "cell,drug,y\nc1,d1,0.5\n");
-  expect_rejected(import(csv), "c.csv:3: column \"f1\": \"nan\" is not a finite number");
+  expect_rejected(import(csv),
+                  "c.csv:3: column \"f1\": missing value \"nan\" "
+                  "(--missing-features mean or zero fills missing values)");
+  auto filled = csv;
+  filled.insert(filled.end(), {"--missing-features", "mean"});
+  EXPECT_EQ(import(filled).exit_code, 0);
+  std::filesystem::remove(output);
   write_text(dir / "c.csv", "id,f1\nc1,0.1\n");
   write_text(dir / "r.csv", "cell,drug,y\nc1,d1\n");
   expect_rejected(import(csv), "r.csv:2: expected 3 fields like the header, found 2");
@@ -207,4 +215,66 @@ TEST(DataCli, EveryImporterNamesTheFileAndLineOfBadData) {
   expect_rejected(import({"gdsc", "gdsc", "--drug-features", "onehot"}),
                   "gdsc/genomic_features_v17.csv: file does not exist (nor "
                   "genomic_features_v17.csv.gz)");
+}
+
+// The IMPROVE fixture (tests/data/improve/csa, the real CSA layout) imported, then a campaign
+// under mpirun that trains on one study's split 0 and tests on another study's _all list.
+TEST(DataCli, ImproveDataImportedThenTrainedOnItsSplitsUnderMpirun) {
+  ScratchDir dir;
+  const auto data = dir / "csa.h5";
+  ProcessResult r =
+      run(overseer_command({"data", "import", "improve", "tests/data/improve/csa", "--omics",
+                            "gene_expression,mutation_count", "-o", data.string()}),
+          source_dir());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, data.string() + ": 36 cells, 16 drugs, 823 pairs, 3 studies\n");
+  const json j = info(data);
+  EXPECT_EQ(j["cells"]["features"], 48);
+  ASSERT_EQ(j["row_lists"].size(), 30u);
+  const std::size_t gcsi = j["row_lists"]["gCSI_all"].get<std::size_t>();
+  EXPECT_EQ(j["row_lists"]["CCLE_split_0_train"].get<std::size_t>() +
+                j["row_lists"]["CCLE_split_0_val"].get<std::size_t>() +
+                j["row_lists"]["CCLE_split_0_test"].get<std::size_t>(),
+            j["row_lists"]["CCLE_all"].get<std::size_t>());
+
+  auto campaign = [&](const json& split) {
+    const json c = {
+        {"name", "improve-fixture"},
+        {"model",
+         {{"name", "xgboost"},
+          {"params", {{"nthread", 1}, {"n_estimators", 20}}},
+          {"data", {{"file", data.string()}, {"split", split}}}}},
+        {"space",
+         json::array({{{"name", "max_depth"}, {"type", "int"}, {"lower", 2}, {"upper", 4}}})},
+        {"search", {{"algorithm", "random"}, {"budget", 3}, {"seed", 1}}},
+        {"objective", {{"metric", "val_loss"}, {"mode", "min"}}}};
+    write_text(dir / "c.json", c.dump(2));
+    return (dir / "c.json").string();
+  };
+  const auto run_dir = dir / "run";
+  r = run(mpirun_command(3, {"run", campaign({{"improve", "CCLE"}, {"k", 0}, {"test", "gCSI"}}),
+                             "--out", run_dir.string()}),
+          dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(finished_count(run_dir), 3u);
+  EXPECT_NE(read_text(run_dir / "results.csv").find("metric_test_r2@gCSI"), std::string::npos);
+  std::size_t test_rows = 0;
+  for (const auto& trial : std::filesystem::directory_iterator(run_dir / "trials")) {
+    const std::string predictions = read_text(trial.path() / "predictions_test.csv");
+    test_rows =
+        static_cast<std::size_t>(std::count(predictions.begin(), predictions.end(), '\n')) - 1;
+    EXPECT_EQ(predictions.find(",CCLE,"), std::string::npos);
+    EXPECT_EQ(predictions.find(",GDSCv1,"), std::string::npos);
+  }
+  EXPECT_EQ(test_rows, gcsi);
+
+  // A split the dataset has no list for names a few it has.
+  expect_input_error(
+      run(overseer_command(
+              {"train", "--model", "xgboost", "--data",
+               json({{"file", data.string()}, {"split", {{"improve", "CTRPv2"}}}}).dump()}),
+          dir.path()),
+      "--data: /split: the dataset has no row list \"CTRPv2_split_0_train\" (it has: CCLE_all, "
+      "CCLE_split_0_test, CCLE_split_0_train, CCLE_split_0_val, CCLE_split_1_test, "
+      "CCLE_split_1_train, ... (30 in all; `overseer data info` lists them))");
 }

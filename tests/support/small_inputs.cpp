@@ -32,7 +32,10 @@ InputFiles with_file(InputFiles files, const std::string& name, std::optional<st
 
 void write_files(const std::filesystem::path& dir, const InputFiles& files) {
   std::filesystem::create_directories(dir);
-  for (const auto& [name, text] : files) write_text(dir / name, text);
+  for (const auto& [name, text] : files) {
+    std::filesystem::create_directories((dir / name).parent_path());
+    write_text(dir / name, text);
+  }
 }
 
 }  // namespace overseer::test

@@ -1,6 +1,9 @@
 // Importers on the bundled real data, the HDF5 round trip, and bad input with its message.
+#include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <optional>
+#include <sstream>
 
 #include <gtest/gtest.h>
 
@@ -10,6 +13,7 @@
 #include "overseer/data/h5_file.hpp"
 #include "overseer/data/importers.hpp"
 #include "overseer/data/morgan_fingerprint.hpp"
+#include "overseer/data/split.hpp"
 #include "overseer/data/summary.hpp"
 #include "process.hpp"
 #include "small_inputs.hpp"
@@ -161,7 +165,8 @@ TEST(DataImport, BadCsvInputNamesFileAndLine) {
       {"cell,drug,y\nA,X,1\nC,X,2\n", kCells, kDrugs, "responses.csv:3", "unknown cell \"C\""},
       {"cell,drug,y\nA,Z,1\n", kCells, kDrugs, "responses.csv:2", "unknown drug \"Z\""},
       {ok_responses, "cell,g1\nA,nan\n", kDrugs, "cells.csv:2",
-       "column \"g1\": \"nan\" is not a finite number"},
+       "column \"g1\": missing value \"nan\" (--missing-features mean or zero fills missing "
+       "values)"},
       {ok_responses, "cell,g1\nA,0.1x\n", kDrugs, "cells.csv:2",
        "column \"g1\": \"0.1x\" is not a number"},
       {"cell,drug,y\nA,X,\n", kCells, kDrugs, "responses.csv:2",
@@ -174,7 +179,8 @@ TEST(DataImport, BadCsvInputNamesFileAndLine) {
       {ok_responses, "cell,g1\nA,-inf\n", kDrugs, "cells.csv:2",
        "column \"g1\": \"-inf\" is not a finite number"},
       {ok_responses, kCells, "drug\tfp1\nX\tNaN\n", "drugs.tsv:2",
-       "column \"fp1\": \"NaN\" is not a finite number"},
+       "column \"fp1\": missing value \"NaN\" (--missing-features mean or zero fills missing "
+       "values)"},
       {ok_responses, "cell,g1\nA,1e39\n", kDrugs, "cells.csv:2",
        "column \"g1\": \"1e39\" is out of range for a 32-bit float"},
       {"cell,drug,y\nA,X,1,2\n", kCells, kDrugs, "responses.csv:2",
@@ -192,6 +198,90 @@ TEST(DataImport, BadCsvInputNamesFileAndLine) {
   CsvFiles files(ok_responses, kCells, kDrugs);
   files.options.drug_features = files.dir / "missing.tsv";
   EXPECT_EQ(files.error(), files.file("missing.tsv") + ": file does not exist");
+}
+
+// Drug rows of the bundled NCI-60, whose ids are their SMILES, as a SMILES table with a name
+// column before the SMILES, and responses naming them.
+struct SmilesCsv {
+  CsvFiles files;
+  explicit SmilesCsv(const std::string& extra_drugs = "")
+      : files(responses(), kCells, drugs_table(extra_drugs)) {
+    files.options.drug_features.clear();
+    files.options.drug_smiles.path = files.dir / "drugs.tsv";
+  }
+  static std::string drugs_table(const std::string& extra) {
+    std::string text = "drug_id\tname\tcanSMILES\n";
+    for (std::size_t i = 0; i < 3; ++i) {
+      text += "D" + std::to_string(i) + "\tname" + std::to_string(i) + "\t" +
+              nci60().drugs.ids[i * 50] + "\n";
+    }
+    return text + extra;
+  }
+  static std::string responses() {
+    return "cell,drug,y\nA,D0,1\nB,D2,2\nA,D1,3\nA,BAD,4\nB,BAD,5\n";
+  }
+};
+
+TEST(DataImport, CsvDrugsFromSmilesAreMorganBitsAsRdkitComputesThem) {
+  SmilesCsv smiles("BAD\tbroken\tC1CC(\n");
+  EXPECT_EQ(smiles.files.error(), smiles.files.file("drugs.tsv") +
+                                      ":5: drug \"BAD\": RDKit cannot parse the SMILES "
+                                      "\"C1CC(\" (--skip-bad-smiles leaves such drugs out)");
+
+  smiles.files.options.drug_smiles.skip_bad = true;
+  const Dataset d = import_csv(smiles.files.options);
+  EXPECT_EQ(d.drugs.ids, (std::vector<std::string>{"D0", "D1", "D2"}));
+  ASSERT_EQ(d.drugs.cols(), 2048u);
+  EXPECT_EQ(d.drugs.columns[7], "morgan_7");
+  EXPECT_TRUE(d.drugs.binary);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_TRUE(std::equal(d.drugs.row(i), d.drugs.row(i) + 2048, nci60().drugs.row(i * 50)));
+  }
+  // The two responses of the drug left out are left out with it.
+  EXPECT_EQ(d.responses.y, (std::vector<float>{1, 2, 3}));
+  EXPECT_EQ(d.responses.drug, (std::vector<std::uint32_t>{0, 2, 1}));
+  EXPECT_NE(d.provenance.find("Morgan bits (radius 2, 2048 bits, RDKit)"), std::string::npos);
+
+  smiles.files.options.drug_smiles.morgan = {3, 512};
+  smiles.files.options.drug_smiles.smiles_column = "canSMILES";
+  smiles.files.options.drug_smiles.id_column = "name";
+  write_text(smiles.files.dir / "responses.csv", "cell,drug,y\nA,name1,1\n");
+  const Dataset named = import_csv(smiles.files.options);
+  EXPECT_EQ(named.drugs.cols(), 512u);
+  EXPECT_EQ(named.drugs.ids.front(), "name0");
+}
+
+TEST(DataImport, BadSmilesInputNamesFileLineAndColumn) {
+  SmilesCsv empty("BAD\tbroken\t\n");
+  EXPECT_EQ(empty.files.error(), empty.files.file("drugs.tsv") +
+                                     ":5: drug \"BAD\": empty SMILES (--skip-bad-smiles leaves "
+                                     "such drugs out)");
+  SmilesCsv unknown;
+  EXPECT_EQ(unknown.files.error(), unknown.files.file("responses.csv") +
+                                       ":5: unknown drug \"BAD\" (not in " +
+                                       unknown.files.file("drugs.tsv") + ")");
+  SmilesCsv twice("D1\tagain\tCCO\n");
+  EXPECT_EQ(twice.files.error(), twice.files.file("drugs.tsv") + ":5: drug \"D1\" appears twice");
+
+  CsvFiles two_columns(SmilesCsv::responses(), kCells, "drug\tsmiles\tiso_smiles\nD0\tC\tC\n");
+  two_columns.options.drug_features.clear();
+  two_columns.options.drug_smiles.path = two_columns.dir / "drugs.tsv";
+  EXPECT_EQ(two_columns.error(),
+            two_columns.file("drugs.tsv") +
+                ":1: more than one column named like \"smiles\" (columns: drug, smiles, "
+                "iso_smiles); name it with --smiles-column");
+
+  // SMILES handed over as numeric features: the message says where they go.
+  SmilesCsv as_features;
+  as_features.files.options.drug_features = as_features.files.dir / "drugs.tsv";
+  const std::string expected =
+      as_features.files.file("drugs.tsv") + ":2: column \"name\": \"name0\" is not a number";
+  EXPECT_EQ(as_features.files.error(), expected);
+  CsvFiles smiles_only(SmilesCsv::responses(), kCells, "drug,SMILES\nD0,CCO\n");
+  EXPECT_EQ(smiles_only.error(),
+            smiles_only.file("drugs.tsv") +
+                ":2: column \"SMILES\": \"CCO\" is not a number; SMILES go in with "
+                "--drug-smiles drugs.tsv");
 }
 
 TEST(DataImport, CsvReadsAByteOrderMarkAndValuesTooSmallForAFloat) {
@@ -350,4 +440,206 @@ TEST(DataDuplicates, AveragesWithinAStudyOnly) {
   const Responses nci60_merged =
       average_duplicates(nci60().responses, group_by_key(nci60().responses));
   EXPECT_EQ(nci60_merged.size(), 13003u);
+}
+
+namespace {
+
+const std::filesystem::path kImproveFixture = source_dir() / "tests/data/improve/csa";
+
+// The fixture tree as files, relative to its root, for cases that break one of them.
+InputFiles improve_fixture() {
+  InputFiles files;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(kImproveFixture)) {
+    if (entry.is_regular_file()) {
+      files[std::filesystem::relative(entry.path(), kImproveFixture).string()] =
+          overseer::test::read_text(entry.path());
+    }
+  }
+  return files;
+}
+
+// A tab-separated file's lines split into fields, CR dropped.
+std::vector<std::vector<std::string>> read_tsv(const std::filesystem::path& path) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(overseer::test::read_text(path));
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::vector<std::string> fields;
+    std::istringstream fields_in(line);
+    for (std::string field; std::getline(fields_in, field, '\t');) fields.push_back(field);
+    if (!line.empty() && line.back() == '\t') fields.emplace_back();
+    rows.push_back(std::move(fields));
+  }
+  return rows;
+}
+
+ImproveOptions improve_options() {
+  ImproveOptions options;
+  options.dir = kImproveFixture;
+  return options;
+}
+
+}  // namespace
+
+TEST(DataImport, ImproveResponsesAndSplitsFollowResponseTsvRowByRow) {
+  const Dataset d = import_improve(improve_options());
+  const auto response = read_tsv(kImproveFixture / "y_data/response.tsv");
+  ASSERT_EQ(response[0][4], "auc");
+  // Every row of response.tsv with an auc is a response (every fixture cell line has gene
+  // expression and every drug a SMILES RDKit parses), in file order.
+  std::vector<std::size_t> kept;
+  for (std::size_t i = 1; i < response.size(); ++i) {
+    const auto& r = response[i];
+    if (r[4].empty()) continue;
+    const auto cell = std::find(d.cells.ids.begin(), d.cells.ids.end(), r[1]);
+    if (cell == d.cells.ids.end()) continue;
+    kept.push_back(i - 1);
+    const std::size_t row = kept.size() - 1;
+    ASSERT_LT(row, d.responses.size());
+    EXPECT_EQ(d.cells.ids[d.responses.cell[row]], r[1]);
+    EXPECT_EQ(d.drugs.ids[d.responses.drug[row]], r[2]);
+    EXPECT_EQ(d.studies[d.responses.study[row]], r[0]);
+    EXPECT_FLOAT_EQ(d.responses.y[row], std::stof(r[4]));
+  }
+  EXPECT_EQ(d.responses.size(), kept.size());
+  EXPECT_EQ(d.studies, (std::vector<std::string>{"CCLE", "gCSI", "GDSCv1"}));
+
+  // A split file's row ids are rows of response.tsv: each maps to the response of that row.
+  ASSERT_EQ(d.row_lists.size(), 30u);
+  for (const std::string name : {"CCLE_split_0_train", "gCSI_split_2_test", "GDSCv1_all"}) {
+    std::vector<std::uint32_t> expected;
+    for (const auto& line : read_tsv(kImproveFixture / "splits" / (name + ".txt"))) {
+      const auto at = std::find(kept.begin(), kept.end(), std::stoul(line.at(0)));
+      if (at != kept.end()) expected.push_back(static_cast<std::uint32_t>(at - kept.begin()));
+    }
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(d.row_lists.at(name), expected) << name;
+    EXPECT_GT(expected.size(), 20u);
+  }
+  for (const auto row : d.row_lists.at("GDSCv1_all")) {
+    EXPECT_EQ(d.studies[d.responses.study[row]], "GDSCv1");
+  }
+
+  ScratchDir dir;
+  write_h5(d, dir / "x.h5");
+  EXPECT_EQ(read_h5(dir / "x.h5").row_lists, d.row_lists);
+  const Split split = make_split(
+      d.responses, d.studies,
+      [] {
+        SplitSpec spec;
+        spec.kind = SplitKind::Lists;
+        spec.lists = {"CCLE_split_1_train", "CCLE_split_1_val", "gCSI_all"};
+        return spec;
+      }(),
+      {}, d.responses.size(), d.row_lists);
+  EXPECT_EQ(split.test.size(), d.row_lists.at("gCSI_all").size());
+  EXPECT_EQ(split.train.size(), d.row_lists.at("CCLE_split_1_train").size());
+}
+
+TEST(DataImport, ImproveOmicsTablesJoinByCellAndNameGenesByTheChosenHeaderLine) {
+  ImproveOptions options = improve_options();
+  options.omics = {"gene_expression", "DNA_methylation", "miRNA_expression", "RPPA"};
+  // Methylation has empty values: an error unless they are filled.
+  EXPECT_EQ(input_error([&] { import_improve(options); }),
+            (kImproveFixture / "x_data/cancer_DNA_methylation.tsv").string() +
+                ":9: column \"ACACA\": missing value (--missing-features mean or zero fills "
+                "missing values)");
+  options.missing = MissingValues::Mean;
+  const Dataset d = import_improve(options);
+  // Methylation lacks two cell lines: the join keeps the 34 that every table has.
+  EXPECT_EQ(d.cells.rows(), 34u);
+  ASSERT_EQ(d.cells.cols(), 24u + 24u + 6u + 2u);
+  EXPECT_EQ(d.cells.columns[0], "gene_expression:ABCB1");
+  EXPECT_EQ(d.cells.columns[24], "DNA_methylation:ABCB1");
+  EXPECT_EQ(d.cells.columns[48], "miRNA_expression:hsa-mir-100");
+  EXPECT_EQ(d.cells.columns.back(), "RPPA:EGFR_pY1068");
+
+  const auto expression = read_tsv(kImproveFixture / "x_data/cancer_gene_expression.tsv");
+  ASSERT_EQ(expression[4][0], d.cells.ids[0]);
+  EXPECT_FLOAT_EQ(d.cells.row(0)[5], std::stof(expression[4][6]));
+  // An empty methylation value becomes its column's mean over the cell lines that have it.
+  const auto methylation = read_tsv(kImproveFixture / "x_data/cancer_DNA_methylation.tsv");
+  const std::size_t column = 6, cell_row = 5 + 7;
+  ASSERT_EQ(methylation[cell_row][column], "");
+  double sum = 0;
+  int n = 0;
+  for (std::size_t r = 5; r < methylation.size(); ++r) {
+    if (!methylation[r][column].empty()) sum += std::stod(methylation[r][column]), ++n;
+  }
+  const auto cell = std::find(d.cells.ids.begin(), d.cells.ids.end(), methylation[cell_row][0]);
+  ASSERT_NE(cell, d.cells.ids.end());
+  EXPECT_NEAR(d.cells.row(static_cast<std::size_t>(cell - d.cells.ids.begin()))[24 + column - 1],
+              sum / n, 1e-5);
+
+  options.omics = {"copy_number"};
+  options.gene_system = "Entrez";
+  EXPECT_EQ(import_improve(options).cells.columns[0], "copy_number:9000");
+  options.gene_system = "TSS";
+  EXPECT_EQ(input_error([&] { import_improve(options); }),
+            (kImproveFixture / "x_data/cancer_copy_number.tsv").string() +
+                ": no header line for --gene-system TSS (this table names its genes by Entrez, "
+                "Gene_Symbol, Ensembl)");
+}
+
+TEST(DataImport, ImproveEcfp4TableEqualsMorganBitsOfItsSmiles) {
+  ImproveOptions options = improve_options();
+  options.drugs = ImproveDrugFeatures::Ecfp4;
+  const Dataset given = import_improve(options);
+  options.drugs = ImproveDrugFeatures::Smiles;
+  options.morgan = {2, 512};
+  const Dataset computed = import_improve(options);
+  EXPECT_EQ(given.drugs.ids, computed.drugs.ids);
+  EXPECT_EQ(given.drugs.values, computed.drugs.values);
+  EXPECT_TRUE(given.drugs.binary);
+
+  options.drugs = ImproveDrugFeatures::Mordred;
+  options.missing = MissingValues::Zero;
+  const Dataset mordred = import_improve(options);
+  EXPECT_EQ(mordred.drugs.cols(), 7u);
+  EXPECT_FALSE(mordred.drugs.binary);
+}
+
+TEST(DataImport, ImproveSingleHeaderTablesAndBadInputNameTheFile) {
+  InputFiles v2 = improve_fixture();
+  // The "v2" form: one header line of gene symbols.
+  auto expression = read_tsv(kImproveFixture / "x_data/cancer_gene_expression.tsv");
+  std::string single = "improve_sample_id";
+  for (std::size_t j = 1; j < expression[2].size(); ++j) single += "\t" + expression[2][j];
+  single += "\n";
+  for (std::size_t r = 4; r < expression.size(); ++r) {
+    for (std::size_t j = 0; j < expression[r].size(); ++j)
+      single += (j ? "\t" : "") + expression[r][j];
+    single += "\n";
+  }
+  v2["x_data/cancer_gene_expression.tsv"] = single;
+  ScratchDir dir;
+  write_files(dir.path(), v2);
+  ImproveOptions options = improve_options();
+  options.dir = dir.path();
+  const Dataset d = import_improve(options);
+  const Dataset reference = import_improve(improve_options());
+  EXPECT_EQ(d.cells.columns, reference.cells.columns);
+  EXPECT_EQ(d.cells.values, reference.cells.values);
+
+  const std::string response = "y_data/response.tsv";
+  const std::vector<BrokenFile> cases = {
+      {response, std::nullopt, response + ": file does not exist"},
+      {response, "source\timprove_sample_id\timprove_chem_id\tic50\r\n",
+       response + ":1: no column \"auc\" (columns: source, improve_sample_id, improve_chem_id, "
+                  "ic50)"},
+      {"splits/CCLE_all.txt", "0\r\nx\r\n",
+       "splits/CCLE_all.txt:2: \"x\" is not a row id of response.tsv"},
+      {"splits/CCLE_all.txt", "5000\r\n",
+       "splits/CCLE_all.txt:1: row id 5000 is outside response.tsv's 899 rows"},
+      {"splits/CCLE_all.txt", "3\r\n3\r\n", "splits/CCLE_all.txt:2: row id 3 is listed twice"},
+      {"x_data/drug_SMILES.tsv", "improve_chem_id\tcanSMILES\nDrug_1\tC1CC(\n",
+       "x_data/drug_SMILES.tsv:2: drug \"Drug_1\": RDKit cannot parse the SMILES \"C1CC(\" "
+       "(--skip-bad-smiles leaves such drugs out)"},
+      {"x_data/cancer_gene_expression.tsv", std::nullopt,
+       "x_data/cancer_gene_expression.tsv: file does not exist"},
+  };
+  expect_messages(improve_fixture(), cases, [&](const std::filesystem::path& root) {
+    options.dir = root;
+    import_improve(options);
+  });
 }

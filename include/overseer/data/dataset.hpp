@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -55,6 +56,9 @@ struct Dataset {
   Responses responses;
   std::vector<std::string> studies;
   std::string provenance;  // free text: where the data came from and how it was converted
+  // Named lists of response rows that came with the data (IMPROVE's split files, such as
+  // "CCLE_split_0_train"), each ascending, which a campaign's split can name.
+  std::map<std::string, std::vector<std::uint32_t>> row_lists;
 };
 
 }  // namespace overseer::data

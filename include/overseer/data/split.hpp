@@ -20,6 +20,7 @@ enum class SplitKind {
   ByStudy,   // cross-study: train_sources for training, test_sources for testing
   Original,  // the dataset's own train/val/test (NCI-60's files)
   Files,     // IMPROVE-style files of response row ids
+  Lists,     // row lists stored with the dataset (IMPROVE's split files, imported)
 };
 
 // train_sources or test_sources naming this alone stand for every study of the dataset.
@@ -33,6 +34,7 @@ struct SplitSpec {
   std::vector<std::string> train_sources;
   std::vector<std::string> test_sources;
   std::array<std::filesystem::path, 3> files;  // train, val, test (may be empty)
+  std::array<std::string, 3> lists;            // names of the dataset's row lists, likewise
   // Where the spec was written (campaign file and JSON pointer), for error messages.
   std::string origin_file;
   std::string origin_pointer;
@@ -51,12 +53,14 @@ struct Split {
   std::vector<std::size_t> test;
 };
 
-// Splits the rows of `responses`. For split files, `file_rows` maps each row to the dataset
-// file's row it stands for (after averaging duplicates: its key's first row; empty: itself)
-// and `file_row_count` is the number of rows in the file. An empty training or validation set,
-// or an empty test set that the spec asks for, throws InputError at the spec's origin.
+// Splits the rows of `responses`. For split files and row lists, `file_rows` maps each row to
+// the dataset file's row it stands for (after averaging duplicates: its key's first row;
+// empty: itself) and `file_row_count` is the number of rows in the file; `row_lists` are the
+// dataset's. An empty training or validation set, or an empty test set that the spec asks for,
+// throws InputError at the spec's origin.
 Split make_split(const Responses& responses, const std::vector<std::string>& studies,
                  const SplitSpec& spec, const std::vector<std::size_t>& file_rows = {},
-                 std::size_t file_row_count = 0);
+                 std::size_t file_row_count = 0,
+                 const std::map<std::string, std::vector<std::uint32_t>>& row_lists = {});
 
 }  // namespace overseer::data

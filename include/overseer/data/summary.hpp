@@ -29,7 +29,8 @@ struct DatasetSummary {
   std::size_t duplicated_keys = 0;  // (cell, drug, study) keys with more than one row
   std::size_t duplicate_rows = 0;   // rows beyond the first of their key
   bool has_original_parts = false;
-  std::array<std::size_t, 3> original_parts{};  // train, val, test rows
+  std::array<std::size_t, 3> original_parts{};                 // train, val, test rows
+  std::vector<std::pair<std::string, std::size_t>> row_lists;  // name, rows
   std::string provenance;
 
   nlohmann::json to_json() const;

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,9 @@ char detect_delimiter(const std::string& header);
 class HeaderedReader {
  public:
   explicit HeaderedReader(const std::filesystem::path& path);
+  // A header of `header_rows` lines of equal width (IMPROVE's omics tables name each gene in
+  // several systems, one per line) whose line `name_row` (0-based) names the columns.
+  HeaderedReader(const std::filesystem::path& path, std::size_t header_rows, std::size_t name_row);
 
   const std::vector<std::string>& header() const { return header_; }
   // The index of the column named `name`; fails listing the columns when there is none.
@@ -68,5 +72,11 @@ class HeaderedReader {
 
 // Parses a finite number, failing through `reader` with the column's name otherwise.
 float parse_number(const std::string& text, const TextReader& reader, const std::string& column);
+
+// A line of a file of row ids (split files): the id, or nothing for a blank line. Text after
+// '#' is a comment. Fails through `reader` for anything else, saying what the ids index
+// (`indexes`, e.g. "(0-based)").
+std::optional<std::size_t> parse_row_id(const std::string& line, const TextReader& reader,
+                                        const std::string& indexes);
 
 }  // namespace overseer::data
