@@ -13,7 +13,7 @@ FUZZ_SMOKE_RUNS ?= 10000
 ASAN_EXCLUDE ?=
 
 .PHONY: all deps build test demo format clean sanitize-build test-asan fuzz fuzz-smoke \
-        data/gdsc-tissue.h5
+        data/gdsc-tissue.h5 data/improve-fixture.h5
 
 all: build
 
@@ -50,6 +50,12 @@ demo: build
 data/gdsc-tissue.h5: build
 	$(BUILD_DIR)/bin/overseer data import gdsc data/gdsc1000 --drug-features onehot --tissue drop \
 	    --study-by tissue --min-study-rows 10000 -o $@
+
+# The IMPROVE fixture (tests/data/improve/csa) imported, for workflows/improve-csa-xgboost.json
+# (docs/cross-study.md).
+data/improve-fixture.h5: build
+	$(BUILD_DIR)/bin/overseer data import improve tests/data/improve/csa \
+	    --omics gene_expression,mutation_count -o $@
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

@@ -121,7 +121,8 @@ def fmt(x, digits=3):
 
 NAMES = {"random": "random, full budget", "random-asha": "random + ASHA",
          "bayes-asha": "bayes + ASHA", "optuna-sh": "Optuna TPE + SuccessiveHalving",
-         "optuna-hyperband": "Optuna TPE + Hyperband"}
+         "optuna-hyperband": "Optuna TPE + Hyperband", "random-hyperband": "random + Hyperband",
+         "bayes-hyperband": "bayes + Hyperband"}
 
 
 def summarize(a):
@@ -171,6 +172,11 @@ def targets(by_method):
                 "Optuna's compute", 1.0)
     ratio_table(by_method, "bayes-asha", "optuna-sh",
                 "bayes + ASHA: the same against Optuna TPE + SuccessiveHalving", 1.0)
+    # Hyperband in ASHA's place, where the methods were run (METHODS=random-hyperband ...).
+    ratio_table(by_method, "random-hyperband", "random",
+                "random + Hyperband: the same as random + ASHA's", 1 / 3)
+    ratio_table(by_method, "bayes-hyperband", "optuna-hyperband",
+                "bayes + Hyperband: the same as bayes + ASHA's", 1.0)
 
 
 def plot(model, by_method, path):

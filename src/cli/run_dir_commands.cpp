@@ -67,8 +67,9 @@ int export_results(const Options& o) {
   std::cout << "wrote " << run.results_csv().string() << " and " << run.results_h5().string()
             << " (" << history.finished.size() << " trials)\n";
   if (std::filesystem::exists(run.cross_study_csv())) {
-    std::cout << "wrote " << run.cross_study_csv().string() << " and "
-              << run.cross_study_long_csv().string() << "\n";
+    std::cout << "wrote " << run.cross_study_csv().string() << ", "
+              << run.cross_study_long_csv().string() << " and IMPROVE's tables in "
+              << run.improve_csa_dir().string() << "/\n";
   }
   return kExitOk;
 }

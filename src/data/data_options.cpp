@@ -6,8 +6,9 @@ namespace overseer::data {
 namespace {
 
 const std::vector<std::pair<std::string, SplitKind>> kSplitKinds = {
-    {"random", SplitKind::Random}, {"cell", SplitKind::ByCell},       {"drug", SplitKind::ByDrug},
-    {"study", SplitKind::ByStudy}, {"original", SplitKind::Original}, {"files", SplitKind::Files}};
+    {"random", SplitKind::Random},  {"cell", SplitKind::ByCell},       {"drug", SplitKind::ByDrug},
+    {"study", SplitKind::ByStudy},  {"original", SplitKind::Original}, {"files", SplitKind::Files},
+    {"improve", SplitKind::Improve}};
 
 template <typename Enum>
 Enum choice(const JsonView& v, const std::vector<std::pair<std::string, Enum>>& names) {
@@ -61,21 +62,14 @@ std::array<double, 3> fractions(const JsonView& v) {
   return out;
 }
 
-// {"improve": STUDY, "k": K, "test": OTHER}: the row lists of IMPROVE's split files, as
-// `overseer data import improve` keeps them: STUDY_split_K_train and _val, and for testing
-// STUDY_split_K_test, or OTHER_all when another study is named.
+// {"improve": STUDY, "k": K, "test": OTHER}: short for "split": "improve" with train_sources
+// STUDY, split_seed K and test_sources OTHER (each of which a trial parameter may still set).
 void improve_split(const JsonView& v, SplitSpec& split) {
   v.only_keys({"improve", "k", "test"});
-  const std::string study = v.at("improve").string();
-  std::int64_t k = 0;
-  if (auto given = v.find("k")) {
-    k = given->integer();
-    if (k < 0) given->fail("a split number must not be negative");
-  }
-  const std::string prefix = study + "_split_" + std::to_string(k) + "_";
-  split.kind = SplitKind::Lists;
-  split.lists = {prefix + "train", prefix + "val", prefix + "test"};
-  if (auto test = v.find("test")) split.lists[2] = test->string() + "_all";
+  split.kind = SplitKind::Improve;
+  split.train_sources = {v.at("improve").string()};
+  if (auto k = v.find("k")) split.seed = seed_value(*k);
+  if (auto test = v.find("test")) split.test_sources = names(*test);
 }
 
 std::filesystem::path resolve(const JsonView& v, const std::filesystem::path& base_dir) {
@@ -132,9 +126,11 @@ DataOptions parse_data_options(const JsonView& data, const std::filesystem::path
       if (v->value().is_string()) o.split.single_names.insert(key);
     }
   }
-  if (o.split.kind != SplitKind::ByStudy) {
+  if (o.split.kind != SplitKind::ByStudy && o.split.kind != SplitKind::Improve) {
     for (const char* key : {"train_sources", "test_sources"}) {
-      if (auto v = find(key)) v->fail(std::string(key) + " needs \"split\": \"study\"");
+      if (auto v = find(key)) {
+        v->fail(std::string(key) + " needs \"split\": \"study\" or \"improve\"");
+      }
     }
   }
   if (auto v = find("split_files")) {
@@ -178,7 +174,6 @@ std::string DataOptions::preparation_key() const {
                     {"train_sources", split.train_sources},
                     {"test_sources", split.test_sources},
                     {"split_files", files},
-                    {"split_lists", split.lists},
                     {"scaling", name_of(scaling, kScalings)}};
   return key.dump();
 }

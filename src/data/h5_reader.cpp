@@ -173,9 +173,9 @@ class Reader {
     return t;
   }
 
-  // Every list under /row_lists, each checked to be ascending rows of the responses.
-  std::map<std::string, std::vector<std::uint32_t>> row_lists(std::size_t responses) const {
-    std::map<std::string, std::vector<std::uint32_t>> out;
+  // The names under /row_lists, sorted (HDF5's name index).
+  std::vector<std::string> row_list_names() const {
+    std::vector<std::string> out;
     if (!has_path("/row_lists")) return out;
     Handle group(H5Gopen2(file_.get(), "/row_lists", H5P_DEFAULT), H5Gclose);
     H5G_info_t info{};
@@ -186,6 +186,15 @@ class Reader {
       std::string name(static_cast<std::size_t>(std::max<ssize_t>(size, 0)), '\0');
       H5Lget_name_by_idx(group.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, name.data(),
                          name.size() + 1, H5P_DEFAULT);
+      out.push_back(std::move(name));
+    }
+    return out;
+  }
+
+  // Every list under /row_lists, each checked to be ascending rows of the responses.
+  std::map<std::string, std::vector<std::uint32_t>> row_lists(std::size_t responses) const {
+    std::map<std::string, std::vector<std::uint32_t>> out;
+    for (const auto& name : row_list_names()) {
       const std::string object = "/row_lists/" + name;
       std::vector<hsize_t> dims;
       auto rows = numbers<std::uint32_t>(object, H5T_NATIVE_UINT32, H5T_INTEGER, dims, 1);
@@ -271,6 +280,12 @@ std::vector<std::string> read_h5_studies(const std::filesystem::path& path) {
   Reader reader(path);
   reader.check_format();
   return reader.strings("/studies");
+}
+
+std::vector<std::string> read_h5_row_list_names(const std::filesystem::path& path) {
+  Reader reader(path);
+  reader.check_format();
+  return reader.row_list_names();
 }
 
 }  // namespace overseer::data

@@ -152,44 +152,29 @@ Parts from_files(const SplitSpec& spec, std::size_t file_row_count) {
   return parts;
 }
 
-Parts from_lists(const SplitSpec& spec,
-                 const std::map<std::string, std::vector<std::uint32_t>>& lists,
-                 std::size_t file_row_count) {
+// The rows of the dataset's row lists that an IMPROVE split names.
+Parts from_improve_lists(const SplitSpec& spec, const std::vector<std::string>& studies,
+                         const std::map<std::string, std::vector<std::uint32_t>>& lists,
+                         std::size_t file_row_count) {
+  std::vector<std::string> names;
+  for (const auto& [name, rows] : lists) names.push_back(name);
+  check_row_list_names(spec, studies, names);
+  const ImproveLists chosen = improve_lists(spec, studies);
   Parts parts(file_row_count, kNoPart);
-  for (std::int8_t p = kTrainPart; p <= kTestPart; ++p) {
-    const std::string& name = spec.lists[static_cast<std::size_t>(p)];
-    if (name.empty()) continue;
-    const auto list = lists.find(name);
-    if (list == lists.end()) {
-      // Real IMPROVE data has 155 lists: name a few and where to see them all.
-      constexpr std::size_t kNamed = 6;
-      std::string known;
-      std::size_t named = 0;
-      for (const auto& [other, rows] : lists) {
-        if (named++ < kNamed) known += (known.empty() ? "" : ", ") + other;
-      }
-      if (lists.size() > kNamed) {
-        known +=
-            ", ... (" + std::to_string(lists.size()) + " in all; `overseer data info` lists them)";
-      }
-      throw option_error(spec, "split", "",
-                         "the dataset has no row list \"" + name + "\" (" +
-                             (known.empty() ? std::string("it has none; IMPROVE data imported "
-                                                          "with `overseer data import improve` "
-                                                          "has its split files as row lists")
-                                            : "it has: " + known) +
-                             ")");
-    }
-    for (const auto row : list->second) {
+  auto take = [&](const std::string& name, std::int8_t part) {
+    for (const auto row : lists.at(name)) {
       if (parts[row] != kNoPart) {
         throw option_error(spec, "split", "",
                            "row " + std::to_string(row) + " of row list \"" + name +
                                "\" is in the " + kSetNames[static_cast<std::size_t>(parts[row])] +
                                " set as well");
       }
-      parts[row] = p;
+      parts[row] = part;
     }
-  }
+  };
+  take(chosen.train, kTrainPart);
+  take(chosen.val, kValPart);
+  for (const auto& name : chosen.test) take(name, kTestPart);
   return parts;
 }
 
@@ -199,6 +184,54 @@ std::string fractions_text(const SplitSpec& spec) {
 }
 
 }  // namespace
+
+ImproveLists improve_lists(const SplitSpec& spec, const std::vector<std::string>& studies) {
+  if (spec.train_sources.size() != 1 || spec.train_sources.front() == kEveryStudy) {
+    throw option_error(spec, "train_sources", "",
+                       "an IMPROVE split trains on the split files of one study: give one name");
+  }
+  study_set(spec.train_sources, studies, spec, "train_sources");
+  const std::string& source = spec.train_sources.front();
+  const std::string prefix = source + "_split_" + std::to_string(spec.seed) + "_";
+  ImproveLists out{prefix + "train", prefix + "val", {}};
+  const auto tested = study_set(spec.test_sources, studies, spec, "test_sources");
+  const bool only_own = spec.test_sources.empty();
+  for (std::size_t i = 0; i < studies.size(); ++i) {
+    if (studies[i] == source && (only_own || tested[i])) {
+      out.test.push_back(prefix + "test");
+    } else if (tested[i]) {
+      out.test.push_back(studies[i] + "_all");
+    }
+  }
+  return out;
+}
+
+void check_row_list_names(const SplitSpec& spec, const std::vector<std::string>& studies,
+                          const std::vector<std::string>& names) {
+  const ImproveLists chosen = improve_lists(spec, studies);
+  std::vector<std::string> needed = {chosen.train, chosen.val};
+  needed.insert(needed.end(), chosen.test.begin(), chosen.test.end());
+  for (const auto& name : needed) {
+    if (std::find(names.begin(), names.end(), name) != names.end()) continue;
+    // Real IMPROVE data has 155 lists: name a few and where to see them all.
+    constexpr std::size_t kNamed = 6;
+    std::string known;
+    for (std::size_t i = 0; i < std::min(names.size(), kNamed); ++i) {
+      known += (known.empty() ? "" : ", ") + names[i];
+    }
+    if (names.size() > kNamed) {
+      known +=
+          ", ... (" + std::to_string(names.size()) + " in all; `overseer data info` lists them)";
+    }
+    throw option_error(spec, "split", "",
+                       "the dataset has no row list \"" + name + "\" (" +
+                           (known.empty() ? std::string("it has none; IMPROVE data imported with "
+                                                        "`overseer data import improve` has its "
+                                                        "split files as row lists")
+                                          : "it has: " + known) +
+                           ")");
+  }
+}
 
 Split make_split(const Responses& responses, const std::vector<std::string>& studies,
                  const SplitSpec& spec, const std::vector<std::size_t>& file_rows,
@@ -240,18 +273,18 @@ Split make_split(const Responses& responses, const std::vector<std::string>& stu
       test_expected = true;
       break;
     case SplitKind::Files:
-    case SplitKind::Lists: {
+    case SplitKind::Improve: {
       const bool files = spec.kind == SplitKind::Files;
-      const Parts file_parts =
-          files ? from_files(spec, file_row_count) : from_lists(spec, row_lists, file_row_count);
+      const Parts file_parts = files ? from_files(spec, file_row_count)
+                                     : from_improve_lists(spec, studies, row_lists, file_row_count);
       parts.resize(responses.size());
       for (std::size_t r = 0; r < parts.size(); ++r) {
         parts[r] = file_parts[file_rows.empty() ? r : file_rows[r]];
       }
       described = files ? "split files"
-                        : "row lists " + spec.lists[0] + ", " + spec.lists[1] +
-                              (spec.lists[2].empty() ? "" : ", " + spec.lists[2]);
-      test_expected = files ? !spec.files[2].empty() : !spec.lists[2].empty();
+                        : "IMPROVE split " + std::to_string(spec.seed) + " of " +
+                              spec.train_sources.front();
+      test_expected = !files || !spec.files[2].empty();
       break;
     }
   }

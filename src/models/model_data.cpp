@@ -104,12 +104,20 @@ void check_model_data(const Campaign& campaign, const json& params) {
 
 void check_model_data_studies(const Campaign& campaign) {
   const auto values = sources_values(campaign);
-  if (values.empty() || campaign.model.data.is_null()) return;
+  const json& data = campaign.model.data;
+  // An IMPROVE split names row lists of the dataset.
+  const bool improve = data.is_object() && data.contains("split") &&
+                       (data.at("split").is_object() || data.at("split") == "improve");
+  if ((values.empty() && !improve) || data.is_null()) return;
   const auto options = data::parse_data_options(model_data_view(campaign), campaign.base_dir);
   // The model's own check (check_model_data) reports a missing file at its field.
   if (!std::filesystem::exists(options.file)) return;
   const auto studies = data::read_h5_studies(options.file);
   for (const auto& v : values) check_names(v, studies);
+  // With train_sources searched, each trial's split is checked when it is made.
+  if (improve && !options.split.train_sources.empty()) {
+    data::check_row_list_names(options.split, studies, data::read_h5_row_list_names(options.file));
+  }
 }
 
 }  // namespace overseer

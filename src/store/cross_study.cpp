@@ -57,6 +57,12 @@ std::string training_source(const Campaign& campaign, const json& trial_params) 
       return source_label(holder->at("train_sources"));
     }
   }
+  // {"improve": STUDY, ...}, short for an IMPROVE split with train_sources STUDY.
+  const json& data = campaign.model.data;
+  if (data.is_object() && data.contains("split") && data.at("split").is_object() &&
+      data.at("split").contains("improve")) {
+    return source_label(data.at("split").at("improve"));
+  }
   return "*";
 }
 

@@ -1,6 +1,7 @@
 #include "overseer/store/run_exports.hpp"
 
 #include "overseer/store/cross_study.hpp"
+#include "overseer/store/improve_csa.hpp"
 #include "overseer/store/results_export.hpp"
 
 namespace overseer {
@@ -14,6 +15,10 @@ void write_run_exports(const RunDirectory& run, const Campaign& campaign,
   if (table.empty()) return;
   write_file_atomically(run.cross_study_csv(), cross_study_matrix_csv(table, kCrossStudyMetric));
   write_file_atomically(run.cross_study_long_csv(), cross_study_long_csv(table));
+  std::filesystem::create_directories(run.improve_csa_dir());
+  for (const auto& [name, content] : improve_csa_files(campaign, finished)) {
+    write_file_atomically(run.improve_csa_dir() / name, content);
+  }
 }
 
 }  // namespace overseer

@@ -187,3 +187,56 @@ TEST(PerStudyMetricsCli, TorchModelsReportThemToo) {
     EXPECT_NE(r.out.find(std::string("\"test_r2@") + study + "\""), std::string::npos) << r.out;
   }
 }
+
+// IMPROVE's cross-study analysis on the IMPROVE fixture: each study's split files, tested on
+// its own split's test list and every other study's _all, and IMPROVE's output tables.
+TEST(CrossStudyWorkflow, ImproveSplitsGiveImprovesCsaTablesAndExportRebuildsThem) {
+  ScratchDir dir;
+  const auto data = dir / "csa.h5";
+  auto import = run(overseer_command({"data", "import", "improve",
+                                      (source_dir() / "tests/data/improve/csa").string(), "--omics",
+                                      "gene_expression,mutation_count", "-o", data.string()}),
+                    dir.path());
+  ASSERT_EQ(import.exit_code, 0) << import.err;
+  const auto run_dir = dir / "run";
+  auto r = run(mpirun_command(3, {"run", workflow("improve-csa-xgboost.json").string(), "--out",
+                                  run_dir.string(), "--set", "model.data.file=" + data.string()}),
+               dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  const Rows matrix = read_csv(run_dir / "cross_study.csv");
+  ASSERT_EQ(matrix.size(), 4u);
+  EXPECT_EQ(matrix[0], (std::vector<std::string>{"train_source", "CCLE", "GDSCv1", "gCSI"}));
+  const auto csa = run_dir / "improve_csa";
+  const Rows scores = read_csv(csa / "all_scores.csv");
+  EXPECT_EQ(scores.at(0),
+            (std::vector<std::string>{"met", "split", "value", "src", "trg", "model"}));
+  // 3 studies x 3 splits x 3 targets x 6 metrics.
+  ASSERT_EQ(scores.size(), 1u + 162u);
+  std::map<std::pair<std::string, std::string>, std::vector<double>> r2;
+  for (std::size_t i = 1; i < scores.size(); ++i) {
+    if (scores[i][0] == "r2") r2[{scores[i][3], scores[i][4]}].push_back(std::stod(scores[i][2]));
+  }
+  ASSERT_EQ(r2.size(), 9u);
+  // The mean table is the mean of all_scores' rows, as improvelib groups them.
+  const Rows mean = read_csv(csa / "r2_mean_csa_table.csv");
+  ASSERT_EQ(mean.size(), 4u);
+  EXPECT_EQ(mean[0], (std::vector<std::string>{"src", "CCLE", "GDSCv1", "gCSI"}));
+  for (std::size_t i = 1; i < 4; ++i) {
+    for (std::size_t j = 1; j < 4; ++j) {
+      const auto& values = r2.at({mean[i][0], mean[0][j]});
+      ASSERT_EQ(values.size(), 3u);
+      EXPECT_NEAR(std::stod(mean[i][j]), (values[0] + values[1] + values[2]) / 3, 1e-12);
+    }
+  }
+  const Rows densed = read_csv(csa / "densed_csa_table.csv");
+  EXPECT_EQ(densed.at(0), (std::vector<std::string>{"met", "mean", "std", "summary", "model"}));
+  EXPECT_EQ(densed.size(), 1u + 12u);  // within and cross for each of 6 metrics
+  EXPECT_TRUE(std::filesystem::exists(csa / "scc_std_csa_table.csv"));
+
+  const std::string all_scores = read_text(csa / "all_scores.csv");
+  std::filesystem::remove_all(csa);
+  auto e = run(overseer_command({"export", run_dir.string()}), dir.path());
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  EXPECT_EQ(read_text(csa / "all_scores.csv"), all_scores);
+}

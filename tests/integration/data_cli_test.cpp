@@ -268,13 +268,20 @@ TEST(DataCli, ImproveDataImportedThenTrainedOnItsSplitsUnderMpirun) {
   }
   EXPECT_EQ(test_rows, gcsi);
 
-  // A split the dataset has no list for names a few it has.
+  // A split the dataset has no list for stops the campaign before it starts, and `train`,
+  // naming a few lists the dataset has.
+  const std::string lists =
+      "the dataset has no row list \"CCLE_split_7_train\" (it has: "
+      "CCLE_all, CCLE_split_0_test, CCLE_split_0_train, CCLE_split_0_val, "
+      "CCLE_split_1_test, CCLE_split_1_train, ... (30 in all; `overseer "
+      "data info` lists them))";
+  expect_input_error(
+      run(overseer_command({"validate", campaign({{"improve", "CCLE"}, {"k", 7}})}), dir.path()),
+      (dir / "c.json").string() + ": /model/data/split: " + lists);
   expect_input_error(
       run(overseer_command(
               {"train", "--model", "xgboost", "--data",
-               json({{"file", data.string()}, {"split", {{"improve", "CTRPv2"}}}}).dump()}),
+               json({{"file", data.string()}, {"split", {{"improve", "CCLE"}, {"k", 7}}}}).dump()}),
           dir.path()),
-      "--data: /split: the dataset has no row list \"CTRPv2_split_0_train\" (it has: CCLE_all, "
-      "CCLE_split_0_test, CCLE_split_0_train, CCLE_split_0_val, CCLE_split_1_test, "
-      "CCLE_split_1_train, ... (30 in all; `overseer data info` lists them))");
+      "--data: /split: " + lists);
 }

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "input_error.hpp"
+#include "overseer/core/csv.hpp"
 #include "overseer/core/study_metric.hpp"
 #include "overseer/data/data_options.hpp"
 #include "overseer/data/h5_file.hpp"
@@ -17,6 +18,7 @@
 #include "overseer/models/model_data.hpp"
 #include "overseer/models/trial_runner.hpp"
 #include "overseer/store/cross_study.hpp"
+#include "overseer/store/improve_csa.hpp"
 #include "process.hpp"
 
 using namespace overseer;
@@ -235,6 +237,59 @@ TEST(CrossStudyTable, EmptyWithoutPerStudyMetricsAndAllStudiesWithoutSources) {
   const CrossStudyTable t =
       cross_study_table(c, {record_of(0, json::object(), {{"test_r2@x", 0.5}})});
   EXPECT_EQ(cross_study_matrix_csv(t, "r2"), "train_source,x\n*,0.5\n");
+}
+
+// IMPROVE's csa_postprocess files, against values worked out by hand.
+TEST(ImproveCsaFiles, ScoresTablesAndWithinCrossSummaryAsImprovelibWritesThem) {
+  const Campaign c = xgboost_campaign(
+      {{"file", "d.h5"}, {"split", {{"improve", "CCLE"}, {"k", 4}, {"test", "*"}}}});
+  const std::vector<TrialRecord> trials = {
+      // The split object names the source and split unless the trial's parameters do.
+      record_of(0, json::object(),
+                {{"test_r2@CCLE", 0.5},
+                 {"test_r2@gCSI", 0.25},
+                 {"test_pearson@CCLE", 0.75},
+                 {"val_r2@CCLE", 0.9}}),
+      record_of(1, {{"split_seed", 1}}, {{"test_r2@CCLE", 0.75}, {"test_r2@gCSI", 0.125}}),
+      record_of(2, {{"train_sources", "gCSI"}, {"split_seed", 0}},
+                {{"test_r2@gCSI", 0.5}, {"test_r2@CCLE", 0.0}}),
+      record_of(3, {{"split_seed", 2}}, {{"test_r2@CCLE", -9.0}}, TrialStatus::Failed),
+  };
+  EXPECT_EQ(training_source(c, json::object()), "CCLE");
+  EXPECT_EQ(split_number(c, json::object()), 4);
+  EXPECT_EQ(split_number(c, {{"split_seed", 1}}), 1);
+  auto files = improve_csa_files(c, trials);
+  ASSERT_EQ(files.size(), 6u);  // all_scores, densed, and mean and std tables of r2 and pcc
+  EXPECT_EQ(files["all_scores.csv"],
+            "met,split,value,src,trg,model\n"
+            "pcc,4,0.75,CCLE,CCLE,xgboost\n"
+            "r2,1,0.75,CCLE,CCLE,xgboost\n"
+            "r2,4,0.5,CCLE,CCLE,xgboost\n"
+            "r2,1,0.125,CCLE,gCSI,xgboost\n"
+            "r2,4,0.25,CCLE,gCSI,xgboost\n"
+            "r2,0,0.0,gCSI,CCLE,xgboost\n"
+            "r2,0,0.5,gCSI,gCSI,xgboost\n");
+  EXPECT_EQ(files["r2_mean_csa_table.csv"],
+            "src,CCLE,gCSI\n"
+            "CCLE,0.625,0.1875\n"
+            "gCSI,0.0,0.5\n");
+  // The sd of {0.75, 0.5} and of {0.125, 0.25} with n - 1: sqrt(2 x 0.125^2) and sqrt(2 x
+  // 0.0625^2).
+  EXPECT_EQ(files["r2_std_csa_table.csv"], "src,CCLE,gCSI\nCCLE," + csv_number(std::sqrt(0.03125)) +
+                                               "," + csv_number(std::sqrt(0.0078125)) +
+                                               "\ngCSI,,\n");
+  EXPECT_EQ(files["pcc_mean_csa_table.csv"], "src,CCLE,gCSI\nCCLE,0.75,\ngCSI,,\n");
+  // Within: r2 0.75, 0.5 and 0.5; cross: 0.125, 0.25 and 0.0; pcc: one within value.
+  const double within = (0.75 + 0.5 + 0.5) / 3, cross = (0.125 + 0.25 + 0.0) / 3;
+  const double within_sd =
+      std::sqrt((std::pow(0.75 - within, 2) + 2 * std::pow(0.5 - within, 2)) / 2);
+  const double cross_sd = std::sqrt(
+      (std::pow(0.125 - cross, 2) + std::pow(0.25 - cross, 2) + std::pow(0.0 - cross, 2)) / 2);
+  EXPECT_EQ(files["densed_csa_table.csv"],
+            "met,mean,std,summary,model\npcc,0.75,,within,xgboost\nr2," + csv_number(within) + "," +
+                csv_number(within_sd) + ",within,xgboost\nr2," + csv_number(cross) + "," +
+                csv_number(cross_sd) + ",cross,xgboost\n");
+  EXPECT_TRUE(improve_csa_files(c, {record_of(0, json::object(), {{"test_r2", 0.5}})}).empty());
 }
 
 TEST(StudySources, OneNameOrEveryStudy) {

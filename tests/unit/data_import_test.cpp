@@ -482,7 +482,7 @@ ImproveOptions improve_options() {
 }  // namespace
 
 TEST(DataImport, ImproveResponsesAndSplitsFollowResponseTsvRowByRow) {
-  const Dataset d = import_improve(improve_options());
+  Dataset d = import_improve(improve_options());
   const auto response = read_tsv(kImproveFixture / "y_data/response.tsv");
   ASSERT_EQ(response[0][4], "auc");
   // Every row of response.tsv with an auc is a response (every fixture cell line has gene
@@ -523,17 +523,37 @@ TEST(DataImport, ImproveResponsesAndSplitsFollowResponseTsvRowByRow) {
   ScratchDir dir;
   write_h5(d, dir / "x.h5");
   EXPECT_EQ(read_h5(dir / "x.h5").row_lists, d.row_lists);
-  const Split split = make_split(
-      d.responses, d.studies,
-      [] {
-        SplitSpec spec;
-        spec.kind = SplitKind::Lists;
-        spec.lists = {"CCLE_split_1_train", "CCLE_split_1_val", "gCSI_all"};
-        return spec;
-      }(),
-      {}, d.responses.size(), d.row_lists);
-  EXPECT_EQ(split.test.size(), d.row_lists.at("gCSI_all").size());
-  EXPECT_EQ(split.train.size(), d.row_lists.at("CCLE_split_1_train").size());
+  // Trained on CCLE's split 1, tested on gCSI's _all, then on every study at once.
+  auto improve_split = [&](std::vector<std::string> test_sources) {
+    SplitSpec spec;
+    spec.kind = SplitKind::Improve;
+    spec.train_sources = {"CCLE"};
+    spec.seed = 1;
+    spec.test_sources = std::move(test_sources);
+    spec.origin_file = "c.json";
+    spec.origin_pointer = "/model/data";
+    return make_split(d.responses, d.studies, spec, {}, d.responses.size(), d.row_lists);
+  };
+  const auto rows = [&](const std::string& name) { return d.row_lists.at(name).size(); };
+  Split split = improve_split({"gCSI"});
+  EXPECT_EQ(split.test.size(), rows("gCSI_all"));
+  EXPECT_EQ(split.train.size(), rows("CCLE_split_1_train"));
+  EXPECT_EQ(split.val.size(), rows("CCLE_split_1_val"));
+  EXPECT_EQ(improve_split({}).test.size(), rows("CCLE_split_1_test"));
+  split = improve_split({"*"});
+  EXPECT_EQ(split.test.size(), rows("CCLE_split_1_test") + rows("gCSI_all") + rows("GDSCv1_all"));
+  std::vector<std::size_t> own(d.row_lists.at("CCLE_split_1_test").begin(),
+                               d.row_lists.at("CCLE_split_1_test").end());
+  EXPECT_TRUE(std::includes(split.test.begin(), split.test.end(), own.begin(), own.end()));
+
+  EXPECT_EQ(input_error([&] { improve_split({"CTRPv2"}); }),
+            "c.json: /model/data/test_sources/0: unknown study \"CTRPv2\"; the dataset has: CCLE, "
+            "gCSI, GDSCv1");
+  d.row_lists.erase("gCSI_all");
+  EXPECT_EQ(input_error([&] { improve_split({"*"}); }),
+            "c.json: /model/data/split: the dataset has no row list \"gCSI_all\" (it has: "
+            "CCLE_all, CCLE_split_0_test, CCLE_split_0_train, CCLE_split_0_val, CCLE_split_1_test, "
+            "CCLE_split_1_train, ... (29 in all; `overseer data info` lists them))");
 }
 
 TEST(DataImport, ImproveOmicsTablesJoinByCellAndNameGenesByTheChosenHeaderLine) {

@@ -287,7 +287,8 @@ TEST(DataOptionsTest, MistakesNameThePointer) {
       {{{"file", "x.h5"}}, {{"noise", -1}}, "trial parameters: /noise: noise must not be negative"},
       {{{"file", "x.h5"}, {"train_sources", {"CCLE"}}},
        {},
-       "campaign.json: /model/data/train_sources: train_sources needs \"split\": \"study\""},
+       "campaign.json: /model/data/train_sources: train_sources needs \"split\": \"study\" or "
+       "\"improve\""},
       {{{"file", "x.h5"}, {"split", "files"}},
        {},
        "campaign.json: /model/data: \"split\": \"files\" needs split_files: {\"train\": ..., "

@@ -17,6 +17,8 @@ void write_h5(const Dataset& dataset, const std::filesystem::path& path);
 Dataset read_h5(const std::filesystem::path& path);
 // Only /studies: for checking study names without reading the tables.
 std::vector<std::string> read_h5_studies(const std::filesystem::path& path);
+// Only the names under /row_lists, sorted: for checking a split that names them.
+std::vector<std::string> read_h5_row_list_names(const std::filesystem::path& path);
 
 // Writes the feature tables at once and then the responses chunk by chunk, so that a generator
 // of millions of pairs never holds them all. The file appears under its name only after a

@@ -20,7 +20,8 @@ enum class SplitKind {
   ByStudy,   // cross-study: train_sources for training, test_sources for testing
   Original,  // the dataset's own train/val/test (NCI-60's files)
   Files,     // IMPROVE-style files of response row ids
-  Lists,     // row lists stored with the dataset (IMPROVE's split files, imported)
+  Improve,   // IMPROVE's split files, imported as the dataset's row lists: train_sources'
+             // split `seed`, tested on test_sources (below)
 };
 
 // train_sources or test_sources naming this alone stand for every study of the dataset.
@@ -34,7 +35,6 @@ struct SplitSpec {
   std::vector<std::string> train_sources;
   std::vector<std::string> test_sources;
   std::array<std::filesystem::path, 3> files;  // train, val, test (may be empty)
-  std::array<std::string, 3> lists;            // names of the dataset's row lists, likewise
   // Where the spec was written (campaign file and JSON pointer), for error messages.
   std::string origin_file;
   std::string origin_pointer;
@@ -52,6 +52,22 @@ struct Split {
   std::vector<std::size_t> val;
   std::vector<std::size_t> test;
 };
+
+// The row lists an IMPROVE split takes, for training study S (train_sources, one study) and
+// split k (seed): S_split_k_train and S_split_k_val; for testing S_split_k_test, or for each
+// study T of test_sources T_all (S_split_k_test for S itself), "*" standing for S_split_k_test
+// and every other study's T_all, as IMPROVE's cross-study analysis tests.
+struct ImproveLists {
+  std::string train;
+  std::string val;
+  std::vector<std::string> test;
+};
+ImproveLists improve_lists(const SplitSpec& spec, const std::vector<std::string>& studies);
+
+// Throws InputError at the spec's origin when an IMPROVE split needs a row list that is not in
+// `names` (the dataset's, sorted), naming a few that are.
+void check_row_list_names(const SplitSpec& spec, const std::vector<std::string>& studies,
+                          const std::vector<std::string>& names);
 
 // Splits the rows of `responses`. For split files and row lists, `file_rows` maps each row to
 // the dataset file's row it stands for (after averaging duplicates: its key's first row;

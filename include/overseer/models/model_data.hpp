@@ -22,7 +22,8 @@ void check_model_data(const Campaign& campaign, const json& params);
 // model.params, or as a value of a searched parameter) against the studies of the dataset
 // file, so that a misspelt study stops the campaign before it starts; nothing when the file
 // does not exist, which check_model_data reports. Throws InputError naming the campaign or space
-// file and the JSON pointer of the name.
+// file and the JSON pointer of the name. Likewise the row lists that an IMPROVE split of
+// model.data needs, when model.data names its training study.
 void check_model_data_studies(const Campaign& campaign);
 
 }  // namespace overseer

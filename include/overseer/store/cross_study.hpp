@@ -37,7 +37,8 @@ struct CrossStudyTable {
 };
 
 // A trial's training source: its train_sources (a trial parameter, else the campaign's
-// model.params, else model.data), names joined with '+'; "*" (every study) without one.
+// model.params, else model.data, else the study of an IMPROVE split object), names joined
+// with '+'; "*" (every study) without one.
 std::string training_source(const Campaign& campaign, const json& trial_params);
 
 CrossStudyTable cross_study_table(const Campaign& campaign, const std::vector<TrialRecord>& trials);

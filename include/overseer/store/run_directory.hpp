@@ -31,6 +31,8 @@ class RunDirectory {
   std::filesystem::path best_json() const { return path_ / "best.json"; }
   std::filesystem::path cross_study_csv() const { return path_ / "cross_study.csv"; }
   std::filesystem::path cross_study_long_csv() const { return path_ / "cross_study_long.csv"; }
+  // IMPROVE's cross-study output files (store/improve_csa.hpp).
+  std::filesystem::path improve_csa_dir() const { return path_ / "improve_csa"; }
   std::filesystem::path trial_dir(TrialId id) const;
 
  private:
