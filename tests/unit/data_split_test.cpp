@@ -274,7 +274,7 @@ TEST(DataOptionsTest, MistakesNameThePointer) {
       {{{"file", "x.h5"}, {"split", "tissue"}},
        {},
        "campaign.json: /model/data/split: expected one of \"random\", \"cell\", \"drug\", "
-       "\"study\", \"original\", \"files\", found \"tissue\""},
+       "\"study\", \"original\", \"files\", \"improve\", found \"tissue\""},
       {{{"file", "x.h5"}, {"fractions", {0.8, 0.2, 0.1}}},
        {},
        "campaign.json: /model/data/fractions: the fractions add up to more than 1"},
