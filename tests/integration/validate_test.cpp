@@ -102,7 +102,7 @@ const BrokenCampaign kBroken[] = {
      "missing-split-file.json: /model/data/split_files/train: no-train.txt: file does not exist"},
     {"bad-split.json",
      "bad-split.json: /model/data/split: expected one of \"random\", \"cell\", \"drug\", "
-     "\"study\", \"original\", \"files\", found \"bogus\""},
+     "\"study\", \"original\", \"files\", \"improve\", found \"bogus\""},
     {"searched-bad-split.json",
      "searched-bad-split.json: /space/0: model \"xgboost\": parameter \"split\": expected one of "
      "\"random\""},
