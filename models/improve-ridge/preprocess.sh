@@ -1,3 +1,6 @@
 #!/bin/sh
-# IMPROVE-style preprocess: preprocess.sh CUDA_VISIBLE_DEVICES CANDLE_DATA_DIR [--flags]; see README.md.
-exec "${IMPROVE_PYTHON:-/usr/bin/python3}" "$(dirname -- "$0")/improve_ridge.py" preprocess "$@"
+# IMPROVE's container entry point: preprocess.sh CUDA_VISIBLE_DEVICES CANDLE_DATA_DIR [--flags].
+# The flags go to ridge_preprocess_improve.py as they are.
+export CUDA_VISIBLE_DEVICES="$1" CANDLE_DATA_DIR="$2" IMPROVE_DATA_DIR="$2"
+shift 2
+exec "${IMPROVE_PYTHON:-/usr/bin/python3}" "$(dirname -- "$0")/ridge_preprocess_improve.py" "$@"

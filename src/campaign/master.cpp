@@ -83,6 +83,7 @@ void Master::start() {
   }
   dispatcher_.setup_workers({{"campaign", campaign_.resolved()},
                              {"campaign_file", std::filesystem::absolute(campaign_.file).string()},
+                             {"run_dir", std::filesystem::absolute(run_.path()).string()},
                              {"prefetch", campaign_.balancer.prefetch}});
   started_ = transport_.now();
   next_tick_ = transport_.now() + kTickInterval;

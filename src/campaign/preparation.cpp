@@ -21,7 +21,7 @@ void check_model(Campaign& campaign) {
                      "model \"" + campaign.model.name + "\" does not report \"" +
                          campaign.objective.metric + "\"; it reports: " + names);
   }
-  check_model_data_studies(campaign);
+  if (!entry.own_data) check_model_data_studies(campaign);
   // The first point the search would produce stands for all of them: it catches parameters
   // the model needs but neither the space nor the fixed parameters provide.
   Suggestion first = make_searcher(campaign)->ask();

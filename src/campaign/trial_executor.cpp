@@ -12,6 +12,7 @@ Campaign worker_campaign(const json& setup, const WorkerSetup& worker) {
       parse_campaign(setup.at("campaign"), setup.at("campaign_file").get<std::string>());
   sites::use_staged_copies(campaign, worker.staged);
   campaign.site_container_launcher = worker.container_launcher;
+  campaign.run_dir = setup.value("run_dir", "");
   return campaign;
 }
 

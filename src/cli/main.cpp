@@ -11,6 +11,7 @@
 #include "overseer/balancer/simulator.hpp"
 #include "overseer/campaign/preparation.hpp"
 #include "overseer/cli/data_command.hpp"
+#include "overseer/cli/import_command.hpp"
 #include "overseer/cli/input_errors.hpp"
 #include "overseer/cli/run_campaign.hpp"
 #include "overseer/cli/run_dir_commands.hpp"
@@ -194,6 +195,7 @@ int main(int argc, char** argv) {
   train_cmd->add_option("--timeout", train.timeout_s, "Seconds before the evaluation is stopped")
       ->check(CLI::NonNegativeNumber);
   const cli::DataCommand data = cli::add_data_command(app);
+  const cli::Subcommand import = cli::add_import_command(app);
   const cli::Subcommand submit = cli::add_submit_command(app);
   const cli::Subcommand sites = cli::add_sites_command(app);
   const cli::RunDirCommands run_dir = cli::add_run_dir_commands(app);
@@ -214,6 +216,7 @@ int main(int argc, char** argv) {
   if (*simulate_cmd) return simulate(sim);
   if (*train_cmd) return cli::train(train);
   if (*data.command) return data.run();
+  if (*import.command) return import.run();
   if (run_dir.picked()) return run_dir.run();
   if (*submit.command) return submit.run();
   if (*sites.command) return sites.run();

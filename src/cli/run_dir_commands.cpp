@@ -1,17 +1,20 @@
 #include "overseer/cli/run_dir_commands.hpp"
 
 #include <iostream>
+#include <map>
 #include <memory>
 
 #include "overseer/cli/input_errors.hpp"
 #include "overseer/core/error.hpp"
 #include "overseer/report/html_report.hpp"
 #include "overseer/report/status.hpp"
+#include "overseer/store/deephyper_export.hpp"
 #include "overseer/store/journal.hpp"
 #include "overseer/store/results_export.hpp"
 #include "overseer/store/results_h5.hpp"
 #include "overseer/store/run_directory.hpp"
 #include "overseer/store/run_exports.hpp"
+#include "overseer/store/supervisor_export.hpp"
 
 namespace overseer::cli {
 namespace {
@@ -19,6 +22,7 @@ namespace {
 struct Options {
   std::string run_dir;
   std::string output;
+  std::string format = "overseer";
   std::vector<std::string> pairs;
   CLI::App* status = nullptr;
   CLI::App* report = nullptr;
@@ -55,8 +59,27 @@ int report(const Options& o) {
   return kExitOk;
 }
 
+// Supervisor's or DeepHyper's files, for the analysis scripts written for those tools, in
+// RUN_DIR/supervisor/ or RUN_DIR/deephyper/ unless --output names a directory.
+int export_foreign(const Options& o, const RunHistory& history) {
+  std::map<std::string, std::string> files;
+  if (o.format == "supervisor") {
+    files = supervisor_files(history.campaign, history.finished, history.search_events);
+  } else {
+    files["results.csv"] = deephyper_results_csv(history.campaign, history.finished);
+  }
+  const std::filesystem::path dir =
+      o.output.empty() ? history.dir / o.format : std::filesystem::path(o.output);
+  std::filesystem::create_directories(dir);
+  for (const auto& [name, content] : files) write_file_atomically(dir / name, content);
+  std::cout << "wrote " << files.size() << " file(s) in " << dir.string() << " ("
+            << history.finished.size() << " trials)\n";
+  return kExitOk;
+}
+
 int export_results(const Options& o) {
   const RunHistory history = read_run_history(o.run_dir);
+  if (o.format != "overseer") return export_foreign(o, history);
   const auto statistics = report::run_statistics(history, false, unix_time_now());
   const RunDirectory run = RunDirectory::open(history.dir, history.campaign, true, true);
   write_run_exports(run, history.campaign, history.finished, history.progress);
@@ -92,8 +115,18 @@ RunDirCommands add_run_dir_commands(CLI::App& app) {
   o->exporter = app.add_subcommand(
       "export",
       "Write results.csv, results.h5, best.json (and a cross-study campaign's tables) again from "
-      "a run's journal");
+      "a run's journal, or the files Supervisor or DeepHyper write (--format)");
   o->exporter->add_option("run_dir", o->run_dir, "Run directory")->required();
+  o->exporter
+      ->add_option("--format", o->format,
+                   "overseer (results.csv, results.h5, ...), supervisor (CANDLE/Supervisor's "
+                   "hpo.csv and a GA's population-N.txt, fitnesses-N.txt) or deephyper "
+                   "(DeepHyper's results.csv)")
+      ->check(CLI::IsMember({"overseer", "supervisor", "deephyper"}));
+  o->exporter->add_option(
+      "-o,--output", o->output,
+      "Directory of the supervisor or deephyper files (default: RUN_DIR/supervisor or "
+      "RUN_DIR/deephyper)");
 
   RunDirCommands commands;
   commands.picked = [o] { return *o->status || *o->report || *o->exporter; };

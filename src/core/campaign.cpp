@@ -1,10 +1,10 @@
 #include "overseer/core/campaign.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <set>
 
 #include "overseer/core/error.hpp"
+#include "overseer/core/stable_hash.hpp"
 
 namespace overseer {
 namespace {
@@ -91,15 +91,6 @@ bool safe_name(const std::string& name) {
   return !name.empty() && letter_or_digit(name.front()) &&
          std::all_of(name.begin(), name.end(),
                      [](char c) { return letter_or_digit(c) || c == '.' || c == '_' || c == '-'; });
-}
-
-std::uint64_t fnv1a(const std::string& text) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
-  return h;
 }
 
 }  // namespace
@@ -381,10 +372,7 @@ std::string Campaign::identity_hash() const {
                    {"objective", r["objective"]}};
   // Absent from campaigns without one, whose runs from before schedulers stay resumable.
   if (r.contains("scheduler")) identity["scheduler"] = r["scheduler"];
-  char buffer[17];
-  std::snprintf(buffer, sizeof buffer, "%016llx",
-                static_cast<unsigned long long>(fnv1a(identity.dump())));
-  return buffer;
+  return stable_hash_hex(identity.dump());
 }
 
 }  // namespace overseer

@@ -1,7 +1,10 @@
 #include "overseer/core/search_space.hpp"
 
+#include <cctype>
 #include <cmath>
+#include <optional>
 #include <set>
+#include <stdexcept>
 
 #include "overseer/core/error.hpp"
 
@@ -237,6 +240,60 @@ json Parameter::sample(Rng& rng) const {
       return value;
   }
   return nullptr;
+}
+
+json Parameter::value_from_text(const std::string& text) const {
+  const auto number = [](const std::string& s) -> std::optional<double> {
+    std::size_t used = 0;
+    try {
+      const double v = std::stod(s, &used);
+      if (used == s.size()) return v;
+    } catch (const std::exception&) {
+    }
+    return std::nullopt;
+  };
+  const auto text_of = [](const json& v) {
+    return v.is_string() ? v.get<std::string>() : v.dump();
+  };
+  const auto lower_case = [](std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  const auto choice = [&](const json& candidates) -> json {
+    const auto as_number = number(text);
+    for (const auto& v : candidates) {
+      if (text_of(v) == text) return v;
+      if (v.is_boolean() && lower_case(text) == text_of(v)) return v;
+      if (v.is_number() && as_number && *as_number == v.get<double>()) return v;
+    }
+    std::string list;
+    for (const auto& v : candidates) list += (list.empty() ? "" : ", ") + text_of(v);
+    throw std::invalid_argument("\"" + text + "\" is not one of " + list);
+  };
+  switch (type) {
+    case ParamType::Float:
+    case ParamType::Int: {
+      if (!values.empty()) return choice(values);
+      const auto v = number(text);
+      if (!v) throw std::invalid_argument("\"" + text + "\" is not a number");
+      if (type == ParamType::Int && *v != std::floor(*v)) {
+        throw std::invalid_argument("\"" + text + "\" is not an integer");
+      }
+      if (*v < lower || *v > upper) {
+        throw std::invalid_argument(text + " is outside [" + json(lower).dump() + ", " +
+                                    json(upper).dump() + "]");
+      }
+      if (type == ParamType::Int) return static_cast<std::int64_t>(*v);
+      return *v;
+    }
+    case ParamType::Ordered:
+    case ParamType::Categorical:
+    case ParamType::Logical:
+      return choice(values);
+    case ParamType::Constant:
+      return choice(json::array({value}));
+  }
+  throw std::invalid_argument("unknown parameter type");
 }
 
 SearchSpace SearchSpace::parse(const JsonView& view) {

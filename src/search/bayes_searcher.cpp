@@ -6,6 +6,7 @@
 
 #include "overseer/core/error.hpp"
 #include "overseer/search/acquisition_search.hpp"
+#include "overseer/search/earlier_results.hpp"
 #include "overseer/search/gaussian_process.hpp"
 #include "overseer/search/observations.hpp"
 #include "overseer/search/random_forest.hpp"
@@ -62,6 +63,11 @@ struct BayesOptions {
   std::size_t n_init = 0;
   bool latin_hypercube = true;
   RandomForest::Options forest_options;
+  // mlrMBO's batches: after the initial design, batch_size points are proposed together (each
+  // with the points before it pending) and the next batch waits for all of them. 0: no batches,
+  // a point whenever a worker is free.
+  std::size_t batch_size = 0;
+  std::string restart_from;  // an earlier run directory, as written; empty: none
 };
 
 BayesOptions parse_options(const JsonView& search, std::size_t dimensions) {
@@ -98,6 +104,18 @@ BayesOptions parse_options(const JsonView& search, std::size_t dimensions) {
   const std::int64_t trees = search.integer_or("trees", o.forest_options.trees);
   if (trees < 1 || trees > 10000) search.at("trees").fail("trees must be between 1 and 10000");
   o.forest_options.trees = static_cast<int>(trees);
+
+  if (search.has("batch_size")) {
+    const std::int64_t batch = search.at("batch_size").integer();
+    if (batch < 1 || batch > 100000) {
+      search.at("batch_size").fail("batch_size must be between 1 and 100000");
+    }
+    o.batch_size = static_cast<std::size_t>(batch);
+  }
+  o.restart_from = search.string_or("restart_from", "");
+  if (search.has("restart_from") && o.restart_from.empty()) {
+    search.at("restart_from").fail("restart_from must name an earlier run directory");
+  }
   return o;
 }
 
@@ -143,19 +161,26 @@ class BayesSearcher : public Searcher {
                        "bayes search needs a parameter that is not a constant");
     }
     if (!campaign.search.budget) search.fail("bayes search needs \"budget\" (number of trials)");
+    // An earlier run's results stand in for as much of the initial design as they cover.
+    std::vector<TrialRecord> earlier;
+    if (!options_.restart_from.empty()) {
+      earlier = read_earlier_results(campaign.resolve_path(options_.restart_from), campaign.space);
+    }
+    const std::size_t n_design = options_.n_init - std::min(options_.n_init, earlier.size());
     Rng rng(seed_);
     if (options_.latin_hypercube) {
-      design_ = latin_hypercube(encoding_, options_.n_init, rng);
+      design_ = latin_hypercube(encoding_, n_design, rng);
     } else {
-      for (std::size_t i = 0; i < options_.n_init; ++i)
-        design_.push_back(encoding_.random_point(rng));
+      for (std::size_t i = 0; i < n_design; ++i) design_.push_back(encoding_.random_point(rng));
     }
+    for (const auto& t : earlier) tell(t);
   }
 
   Suggestion ask() override {
+    const auto k = static_cast<std::size_t>(asked_);
+    if (batch_starts_at(k) && !pending_.empty()) return Suggestion::wait();
     Rng rng(mix_seed(seed_, static_cast<std::uint64_t>(asked_) + 1));
     std::optional<std::vector<double>> u;
-    const auto k = static_cast<std::size_t>(asked_);
     if (k < design_.size() && !excluded(design_[k])) {
       u = design_[k];
     } else if (k >= design_.size() && training_rows().size() >= 2) {
@@ -246,6 +271,12 @@ class BayesSearcher : public Searcher {
     }
     t.y = warped(t.y);
     return t;
+  }
+
+  // Whether point k opens a batch (the design is the first), which waits for the one before it.
+  bool batch_starts_at(std::size_t k) const {
+    if (options_.batch_size == 0 || k == 0 || k < design_.size()) return false;
+    return (k - design_.size()) % options_.batch_size == 0;
   }
 
   bool is_pending(const std::vector<double>& u) const {
@@ -345,7 +376,8 @@ class BayesSearcher : public Searcher {
 
 const bool registered = SearcherRegistry::instance().add(
     "bayes",
-    {{"n_init", "init", "surrogate", "acquisition", "lambda", "pending", "trees"},
+    {{"n_init", "init", "surrogate", "acquisition", "lambda", "pending", "trees", "batch_size",
+      "restart_from"},
      [](const Campaign& c, const JsonView& s) { return std::make_unique<BayesSearcher>(c, s); }});
 
 }  // namespace

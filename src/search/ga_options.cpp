@@ -63,6 +63,11 @@ Options Options::parse(const JsonView& search) {
         "a parent)");
   }
 
+  o.init_params_file = search.string_or("init_params_file", "");
+  if (search.has("init_params_file") && o.init_params_file.empty()) {
+    search.at("init_params_file").fail("init_params_file must name a file");
+  }
+
   const std::string mode = search.string_or("mode", "steady_state");
   if (mode == "generational") {
     o.mode = Mode::Generational;
@@ -74,8 +79,9 @@ Options Options::parse(const JsonView& search) {
 }
 
 std::vector<std::string> option_names() {
-  return {"population_size", "num_iterations", "strategy", "offspring", "mut_prob",
-          "cx_prob",         "mut_indpb",      "cx_indpb", "tournsize", "mode"};
+  return {"population_size", "num_iterations", "strategy",        "offspring",
+          "mut_prob",        "cx_prob",        "mut_indpb",       "cx_indpb",
+          "tournsize",       "mode",           "init_params_file"};
 }
 
 }  // namespace overseer::ga

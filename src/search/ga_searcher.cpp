@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "overseer/core/error.hpp"
+#include "overseer/search/ga_initial_population.hpp"
 #include "overseer/search/ga_options.hpp"
 #include "overseer/search/ga_variation.hpp"
 #include "overseer/search/observations.hpp"
@@ -36,7 +37,11 @@ class GaSearcher : public Searcher {
     if (!options_.num_iterations && !campaign.search.budget) {
       search.fail("ga needs \"num_iterations\" or \"budget\"");
     }
-    if (options_.mode == ga::Mode::Generational) start_generation(random_members());
+    if (!options_.init_params_file.empty()) {
+      initial_ = ga::read_initial_population(campaign.resolve_path(options_.init_params_file),
+                                             campaign.space, options_.population_size);
+    }
+    if (options_.mode == ga::Mode::Generational) start_generation(initial_population());
   }
 
   Suggestion ask() override {
@@ -121,6 +126,13 @@ class GaSearcher : public Searcher {
   std::vector<Member> random_members() {
     std::vector<Member> members(static_cast<std::size_t>(options_.population_size));
     for (auto& m : members) m.params = random_point();
+    return members;
+  }
+
+  // The first generation: init_params_file's individuals, then random points.
+  std::vector<Member> initial_population() {
+    std::vector<Member> members = random_members();
+    for (std::size_t i = 0; i < initial_.size(); ++i) members[i].params = initial_[i];
     return members;
   }
 
@@ -233,7 +245,8 @@ class GaSearcher : public Searcher {
 
   json steady_child() {
     if (static_cast<std::int64_t>(evaluations_.size()) < options_.population_size) {
-      return random_point();
+      const std::size_t i = evaluations_.size();
+      return i < initial_.size() ? initial_[i] : random_point();
     }
     // mu+lambda breeds from the survivors; before the first selection, from the arrivals.
     const Pool pool = selectable(population_.empty() ? arrivals_ : population_);
@@ -295,6 +308,10 @@ class GaSearcher : public Searcher {
     event["generation"] = generation_;
     event["evaluations"] = told_;
     event["population"] = population.size();
+    // Which trials the population holds after this generation (Supervisor's population-N.txt).
+    json members = json::array();
+    for (const auto& m : population) members.push_back(m.trial);
+    event["members"] = std::move(members);
     event["failed"] = population.size() - values.size();
     if (values.empty()) {
       event["min"] = event["mean"] = event["max"] = nullptr;
@@ -317,6 +334,7 @@ class GaSearcher : public Searcher {
   std::vector<Evaluation> evaluations_;                      // by trial id
   std::size_t told_ = 0;
   std::int64_t generation_ = 0;
+  std::vector<json> initial_;  // init_params_file's individuals
   std::vector<Member> population_;
   std::vector<json> events_;
 

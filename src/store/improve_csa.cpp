@@ -108,7 +108,12 @@ std::map<std::string, std::string> improve_csa_files(const Campaign& campaign,
            std::tie(b.source, b.target, b.metric, b.split);
   });
 
-  const std::string model = csv_field(campaign.model.name);
+  // An IMPROVE-curated model is known by its own name, not by the improve model that ran it.
+  const json& data = campaign.model.data;
+  const bool named =
+      data.is_object() && data.contains("model_name") && data.at("model_name").is_string();
+  const std::string model =
+      csv_field(named ? data.at("model_name").get<std::string>() : campaign.model.name);
   std::ostringstream all;
   all << "met,split,value,src,trg,model\n";
   std::set<std::string> metrics, sources, targets;

@@ -15,39 +15,47 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Cells of a CSV line with no quoted fields (results.csv of successful trials).
-std::vector<std::string> cells_of(const std::string& line) {
-  std::vector<std::string> cells;
-  std::istringstream in(line);
-  for (std::string cell; std::getline(in, cell, ',');) cells.push_back(cell);
-  if (!line.empty() && line.back() == ',') cells.emplace_back();
-  return cells;
+// A command campaign that runs models/improve-ridge's train.sh on data preprocessed once,
+// beforehand, from the IMPROVE-layout fixture; `program` is argv[0] as written.
+json ridge_train_campaign(const fs::path& ml_data, const std::string& program) {
+  return {
+      {"name", "ridge-command"},
+      {"model",
+       {{"name", "command"},
+        {"params", {{"epochs", 30}}},
+        {"data",
+         {{"argv",
+           {program, "{visible_devices}", "{data_dir}", "--input_dir", ml_data.string(),
+            "--output_dir", "{run_dir}", "--learning_rate", "{learning_rate}", "--rank", "{rank}",
+            "--epochs", "{epochs}"}},
+          {"data_dir", (source_dir() / "tests" / "data" / "improve" / "csa").string()},
+          {"result", "val_scores"}}}}},
+      {"space",
+       json::array({{{"name", "learning_rate"}, {"type", "categorical"}, {"values", {0.003, 0.01}}},
+                    {{"name", "rank"}, {"type", "categorical"}, {"values", {0, 2}}}})},
+      {"search", {{"algorithm", "grid"}}},
+      {"objective", {{"metric", "val_loss"}, {"mode", "min"}}}};
 }
 
-// results.csv as rows of column -> cell.
-std::vector<std::map<std::string, std::string>> csv_rows(const fs::path& file) {
-  std::istringstream in(read_text(file));
-  std::string line;
-  std::getline(in, line);
-  const auto header = cells_of(line);
-  std::vector<std::map<std::string, std::string>> rows;
-  while (std::getline(in, line)) {
-    const auto cells = cells_of(line);
-    std::map<std::string, std::string> row;
-    for (std::size_t i = 0; i < header.size() && i < cells.size(); ++i) row[header[i]] = cells[i];
-    rows.push_back(row);
-  }
-  return rows;
+fs::path ridge_script(const std::string& name) {
+  return source_dir() / "models" / "improve-ridge" / name;
 }
 
 }  // namespace
 
-TEST(CommandModelRun, ImproveExampleTrainsOnNci60UnderMpirun) {
+TEST(CommandModelRun, AnImproveTrainScriptLearnsUnderMpirun) {
   ScratchDir dir;
-  auto r = run(mpirun_command(3, {"run", workflow("improve-example.json").string(), "--out",
-                                  (dir / "run").string(), "--set", "search.budget=4", "--set",
-                                  "model.params.epochs=30"}),
-               dir.path());
+  const fs::path csa = source_dir() / "tests" / "data" / "improve" / "csa";
+  auto r = run(
+      {ridge_script("preprocess.sh").string(), "", csa.string(), "--input_dir", csa.string(),
+       "--output_dir", (dir / "ml").string(), "--train_split_file", "CCLE_split_0_train.txt",
+       "--val_split_file", "CCLE_split_0_val.txt", "--test_split_file", "CCLE_split_0_test.txt"},
+      dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  write_text(dir / "c.json",
+             ridge_train_campaign(dir / "ml", ridge_script("train.sh").string()).dump());
+  r = run(mpirun_command(3, {"run", (dir / "c.json").string(), "--out", (dir / "run").string()}),
+          dir.path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto rows = csv_rows(dir / "run" / "results.csv");
   ASSERT_EQ(rows.size(), 4u);
@@ -69,12 +77,8 @@ TEST(CommandModelRun, ImproveExampleTrainsOnNci60UnderMpirun) {
 
 TEST(CommandModelRun, BadModelDataIsAnInputError) {
   ScratchDir dir;
-  // The example, moved: its program named by an absolute path.
-  const auto example = [] {
-    json campaign = json::parse(read_text(workflow("improve-example.json")));
-    campaign["model"]["data"]["argv"][0] =
-        (source_dir() / "models" / "improve-ridge" / "train.sh").string();
-    return campaign;
+  const auto example = [&] {
+    return ridge_train_campaign(dir / "ml", ridge_script("train.sh").string());
   };
   json campaign = example();
   campaign["model"]["data"]["argv"][3] = 4;
@@ -83,8 +87,9 @@ TEST(CommandModelRun, BadModelDataIsAnInputError) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("c.json: /model/data/argv/3: "), std::string::npos) << r.err;
 
-  // As it is: its relative program path does not lead to the program from here.
-  write_text(dir / "c.json", read_text(workflow("improve-example.json")));
+  // A relative program path is relative to the campaign file, not to where overseer runs.
+  write_text(dir / "c.json",
+             ridge_train_campaign(dir / "ml", "../models/improve-ridge/train.sh").dump());
   r = run(overseer_command({"validate", (dir / "c.json").string()}), dir.path());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.err, "error: " + (dir / "c.json").string() + ": /model/data/argv/0: " +

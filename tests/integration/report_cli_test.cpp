@@ -2,9 +2,13 @@
 // on a run with failures, and on a campaign while it runs and after it was killed.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <regex>
+#include <set>
+#include <sstream>
 
 #include "html_checks.hpp"
+#include "overseer/core/json_view.hpp"
 #include "process.hpp"
 
 using namespace overseer::test;
@@ -232,4 +236,69 @@ TEST(ReportCli, NamesAMissingRunDirectory) {
     EXPECT_EQ(r.exit_code, 2) << command;
     EXPECT_EQ(r.err, "error: journal.jsonl: not a run directory: a file\n") << command;
   }
+}
+
+TEST(ReportCli, ExportWritesSupervisorsAndDeephypersFilesThatMatchResultsCsv) {
+  ScratchDir dir;
+  auto r = run_under_mpirun(workflow("hartmann6-ga.json").string(), dir / "run",
+                            {"search.num_iterations=3"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto results = csv_rows(dir / "run" / "results.csv");
+  std::map<std::string, std::string> value_of;  // trial id -> value
+  std::multiset<std::string> values;
+  for (const auto& row : results) {
+    value_of[row.at("trial_id")] = row.at("value");
+    values.insert(row.at("value"));
+  }
+
+  r = run(overseer_command({"export", (dir / "run").string(), "--format", "supervisor"}),
+          dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "wrote 7 file(s) in " + (dir / "run" / "supervisor").string() + " (" +
+                       std::to_string(results.size()) + " trials)\n");
+  const auto hpo = csv_rows(dir / "run" / "supervisor" / "hpo.csv");
+  ASSERT_EQ(hpo.size(), results.size());
+  std::multiset<std::string> hpo_values;
+  std::set<std::string> iterations;
+  for (const auto& row : hpo) {
+    EXPECT_EQ(row.at("metric"), "value");
+    hpo_values.insert(row.at("result"));
+    iterations.insert(row.at("iteration"));
+    EXPECT_TRUE(row.count("x6"));
+  }
+  EXPECT_EQ(hpo_values, values);
+  EXPECT_EQ(iterations, (std::set<std::string>{"0", "1", "2"}));
+  EXPECT_EQ(hpo.front().at("sample"), "0");
+  for (int g = 0; g < 3; ++g) {
+    const std::string n = std::to_string(g);
+    std::istringstream population(
+        read_text(dir / "run" / "supervisor" / ("population-" + n + ".txt")));
+    std::istringstream fitnesses(
+        read_text(dir / "run" / "supervisor" / ("fitnesses-" + n + ".txt")));
+    std::size_t members = 0;
+    for (std::string member, fitness; std::getline(population, member);) {
+      ASSERT_TRUE(std::getline(fitnesses, fitness));
+      EXPECT_EQ(overseer::json::parse(member).size(), 6u) << member;
+      EXPECT_TRUE(values.count(fitness)) << fitness;
+      ++members;
+    }
+    EXPECT_EQ(members, 20u) << "generation " << g;
+  }
+
+  r = run(overseer_command({"export", (dir / "run").string(), "--format", "deephyper", "-o",
+                            (dir / "dh").string()}),
+          dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto deephyper = csv_rows(dir / "dh" / "results.csv");
+  ASSERT_EQ(deephyper.size(), results.size());
+  for (const auto& row : deephyper) {
+    EXPECT_EQ(row.at("job_status"), "DONE");
+    // DeepHyper maximizes: the minimized value, negated.
+    EXPECT_DOUBLE_EQ(std::stod(row.at("objective")), -std::stod(value_of.at(row.at("job_id"))));
+    EXPECT_TRUE(row.count("p:x1"));
+  }
+
+  r = run(overseer_command({"export", (dir / "run").string(), "--format", "optuna"}), dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--format"), std::string::npos) << r.err;
 }

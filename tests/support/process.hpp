@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,8 @@ bool wait_until(const std::function<bool()>& condition,
 std::size_t finished_count(const std::filesystem::path& run);
 
 std::string read_text(const std::filesystem::path& path);
+// A CSV file without quoted fields (results.csv of plain parameters) as rows of column -> cell.
+std::vector<std::map<std::string, std::string>> csv_rows(const std::filesystem::path& file);
 void write_text(const std::filesystem::path& path, const std::string& text);
 
 }  // namespace overseer::test

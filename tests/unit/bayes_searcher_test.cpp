@@ -8,9 +8,11 @@
 #include <deque>
 #include <functional>
 #include <optional>
+#include <tuple>
 
 #include "input_error.hpp"
 #include "overseer/search/searcher.hpp"
+#include "process.hpp"
 
 using namespace overseer;
 using overseer::test::input_error;
@@ -295,4 +297,82 @@ TEST(BayesSearcher, BeatsRandomSearchOnBraninWithinFortyTrials) {
   EXPECT_LT(median(gp), 0.45);
   EXPECT_LT(median(rf), 0.6);
   EXPECT_GT(median(random), 0.8);
+}
+
+TEST(BayesSearcher, BatchesWaitForEachOtherAsMlrMbosIterationsDo) {
+  auto s = searcher({{"n_init", 4}, {"batch_size", 3}, {"surrogate", "rf"}});
+  std::vector<TrialRecord> running;
+  const auto ask_all = [&] {
+    std::size_t n = 0;
+    for (Suggestion next = s->ask(); next.kind == Suggestion::Kind::Point; next = s->ask()) {
+      const auto id = static_cast<TrialId>(running.size());
+      running.push_back(finished(id, next.params, branin(next.params)));
+      ++n;
+    }
+    return n;
+  };
+  // The design, then nothing until all of it is in.
+  EXPECT_EQ(ask_all(), 4u);
+  for (std::size_t i = 0; i < 3; ++i) s->tell(running[i]);
+  EXPECT_EQ(s->ask().kind, Suggestion::Kind::Wait);
+  s->tell(running[3]);
+  // A batch of three, proposed together, then the same barrier.
+  EXPECT_EQ(ask_all(), 3u);
+  s->tell(running[4]);
+  s->tell(running[5]);
+  EXPECT_EQ(s->ask().kind, Suggestion::Kind::Wait);
+  s->tell(running[6]);
+  EXPECT_EQ(ask_all(), 3u);
+  for (const auto& bad : {json{{"batch_size", 0}}, json{{"batch_size", "3"}}}) {
+    EXPECT_NE(input_error([&] { searcher(bad); }).find("/search/batch_size"), std::string::npos);
+  }
+}
+
+TEST(BayesSearcher, AnEarlierRunsResultsStandInForTheInitialDesign) {
+  const overseer::test::ScratchDir dir;
+  for (const char* run : {"earlier", "other", "bad"})
+    std::filesystem::create_directories(dir / run);
+  // An earlier run's results.csv: five trials, one failed, around the minimum at (pi, 2.275).
+  overseer::test::write_text(dir / "earlier" / "results.csv",
+                             "trial_id,status,value,param_x1,param_x2,metric_value\n"
+                             "0,ok,0.5,3.1,2.3,0.5\n"
+                             "1,ok,30,-4,12,30\n"
+                             "2,failed,,0,0,\n"
+                             "3,ok,1.2,3.3,2.0,1.2\n"
+                             "4,ok,12,8,8,12\n");
+  auto restarted = searcher({{"n_init", 8}, {"restart_from", (dir / "earlier").string()}});
+  // The same as a search with the three design points that remain of eight, told the five
+  // results before it starts...
+  auto told = searcher({{"n_init", 3}});
+  const double nan = std::nan("");
+  const std::vector<std::tuple<double, double, double>> rows = {
+      {3.1, 2.3, 0.5}, {-4, 12, 30}, {0, 0, nan}, {3.3, 2.0, 1.2}, {8, 8, 12}};
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto [x1, x2, v] = rows[i];
+    told->tell(finished(-static_cast<TrialId>(i) - 1, {{"x1", x1}, {"x2", x2}},
+                        std::isnan(v) ? std::nullopt : std::optional<double>(v)));
+  }
+  // ...and unlike a search that knows nothing, whose fourth point is still of its design.
+  auto fresh = searcher({{"n_init", 8}});
+  std::vector<json> a, b, c;
+  for (int i = 0; i < 4; ++i) {
+    a.push_back(restarted->ask().params);
+    b.push_back(told->ask().params);
+    c.push_back(fresh->ask().params);
+  }
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a.back(), c.back());
+
+  overseer::test::write_text(dir / "other" / "results.csv",
+                             "trial_id,status,value,param_x1,metric_value\n0,ok,1,2,1\n");
+  EXPECT_NE(input_error([&] {
+              searcher({{"restart_from", (dir / "other").string()}});
+            }).find("no column \"param_x2\""),
+            std::string::npos);
+  overseer::test::write_text(dir / "bad" / "results.csv",
+                             "trial_id,status,value,param_x1,param_x2\n0,ok,1,99,1\n");
+  EXPECT_NE(input_error([&] {
+              searcher({{"restart_from", (dir / "bad").string()}});
+            }).find("line 2: param_x1: 99 is outside [-5.0, 10.0]"),
+            std::string::npos);
 }

@@ -7,6 +7,7 @@
 
 #include "input_error.hpp"
 #include "overseer/search/searcher.hpp"
+#include "process.hpp"
 
 using namespace overseer;
 using overseer::test::input_error;
@@ -148,6 +149,10 @@ TEST(GaSearcher, GenerationalModeWaitsAtTheBarrierThenBreedsTheNextGeneration) {
   EXPECT_EQ(events[0]["evaluations"], 6);
   EXPECT_EQ(events[0]["population"], 6);
   EXPECT_EQ(events[0]["failed"], 0);
+  // The members, by trial: here the whole first generation.
+  std::vector<TrialId> members = events[0]["members"].get<std::vector<TrialId>>();
+  std::sort(members.begin(), members.end());
+  EXPECT_EQ(members, (std::vector<TrialId>{0, 1, 2, 3, 4, 5}));
   EXPECT_EQ(events[0]["min"], *std::min_element(xs.begin(), xs.end()));
   EXPECT_EQ(events[0]["max"], *std::max_element(xs.begin(), xs.end()));
 
@@ -166,6 +171,11 @@ TEST(GaSearcher, GenerationalModeWaitsAtTheBarrierThenBreedsTheNextGeneration) {
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[1]["generation"], 2);
   EXPECT_EQ(events[1]["evaluations"], 6 + second.size() + third.size());
+  // Unchanged copies are their parents' trials.
+  ASSERT_EQ(events[1]["members"].size(), 6u);
+  for (const auto& m : events[1]["members"]) {
+    EXPECT_LT(m.get<TrialId>(), static_cast<TrialId>(6 + second.size() + third.size()));
+  }
 }
 
 TEST(GaSearcher, SteadyStateNeverWaitsAndBreedsFromResultsAsTheyArrive) {
@@ -369,4 +379,42 @@ TEST(GaSearcher, MuPlusLambdaKeepsMuSurvivorsAndBreedsLambdaAGeneration) {
     EXPECT_EQ(events[0]["population"], 6) << mode;  // the initial mu + lambda
     for (std::size_t g = 1; g < 4; ++g) EXPECT_EQ(events[g]["population"], 4) << mode;
   }
+}
+
+TEST(GaSearcher, TheFirstIndividualsComeFromInitParamsFile) {
+  const overseer::test::ScratchDir dir;
+  const json space = json::parse(R"([{"name": "x", "type": "int", "lower": 0, "upper": 1000},
+                                      {"name": "act", "type": "categorical",
+                                       "values": ["relu", "tanh"]}])");
+  overseer::test::write_text(dir / "init.csv", "act,x\ntanh,7\n\"relu\",900\n");
+  for (const char* mode : {"generational", "steady_state"}) {
+    Driver d(campaign_with({{"population_size", 4},
+                            {"num_iterations", 2},
+                            {"mode", mode},
+                            {"init_params_file", (dir / "init.csv").string()}},
+                           space));
+    const auto first = d.ask(4);
+    ASSERT_EQ(first.size(), 4u) << mode;
+    EXPECT_EQ(first[0].params, (json{{"x", 7}, {"act", "tanh"}})) << mode;
+    EXPECT_EQ(first[1].params, (json{{"x", 900}, {"act", "relu"}})) << mode;
+  }
+  const auto error_of = [&](const std::string& csv) {
+    overseer::test::write_text(dir / "bad.csv", csv);
+    return input_error([&] {
+      make_searcher(campaign_with({{"population_size", 2},
+                                   {"num_iterations", 1},
+                                   {"init_params_file", (dir / "bad.csv").string()}},
+                                  space));
+    });
+  };
+  const std::string file = (dir / "bad.csv").string();
+  EXPECT_EQ(error_of("x\n1\n"), file + ": line 1: no column for parameter \"act\"");
+  EXPECT_EQ(error_of("x,act,lr\n"),
+            file + ": line 1: column \"lr\" is not a parameter of the space");
+  EXPECT_EQ(error_of("x,act\n1001,relu\n"),
+            file + ": line 2: column \"x\": 1001 is outside [0.0, 1000.0]");
+  EXPECT_EQ(error_of("x,act\n1,sigmoid\n"),
+            file + ": line 2: column \"act\": \"sigmoid\" is not one of relu, tanh");
+  EXPECT_EQ(error_of("x,act\n1,relu\n2,relu\n3,tanh\n"),
+            file + ": 3 individuals, more than population_size (2)");
 }

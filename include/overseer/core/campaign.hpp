@@ -99,6 +99,9 @@ struct Campaign {
   // prefix, with {image}): the site's container.exec under `overseer run --site`, else empty.
   // Not in the file, since one campaign runs on several sites.
   std::vector<std::string> site_container_launcher;
+  // The run directory, absolute, on the ranks of a running campaign (empty elsewhere: `overseer
+  // validate`, `overseer train`). Not in the file, since a run may be moved or resumed elsewhere.
+  std::filesystem::path run_dir;
 
   // Resolves a path the user wrote in the campaign against the campaign's directory.
   std::filesystem::path resolve_path(const std::string& path) const;

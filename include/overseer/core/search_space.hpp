@@ -38,6 +38,11 @@ struct Parameter {
   // neither `values` nor `num`.
   std::vector<json> grid_values() const;
   json sample(Rng& rng) const;
+  // `text` (a CSV cell) as a value of this parameter: a number within its range (or among its
+  // `values`) for float and int, one of its choices for the others, compared as written or as
+  // numbers (Python's True and False count as logical values). Throws std::invalid_argument
+  // saying why it is none.
+  json value_from_text(const std::string& text) const;
   [[noreturn]] void fail(const std::string& message) const;
 };
 

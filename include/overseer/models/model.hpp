@@ -102,6 +102,9 @@ struct ModelEntry {
   // External programs report whatever their configuration says: any objective.metric is
   // accepted before the run, and a trial that lacks it fails.
   bool any_metric = false;
+  // model.data is the model's own (an external program's setup), not Overseer's data options
+  // (docs/data.md), so the checks of a dataset's studies before the run leave it alone.
+  bool own_data = false;
 };
 
 using ModelRegistry = Registry<ModelEntry>;

@@ -29,6 +29,8 @@ struct Options {
   double cx_indpb = 0.5;
   std::int64_t tournsize = 3;
   Mode mode = Mode::SteadyState;
+  // The first individuals come from this CSV file (as written in the campaign; empty: none).
+  std::string init_params_file;
 
   std::int64_t mu() const { return population_size - offspring; }
   // Individuals bred per generation after the initial one.

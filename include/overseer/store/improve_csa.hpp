@@ -22,8 +22,9 @@ std::int64_t split_number(const Campaign& campaign, const json& trial_params);
 //   <met>_std_csa_table.csv   likewise the sample standard deviation (empty for one split)
 //   densed_csa_table.csv      met,mean,std,summary,model: every within-study (src = trg) score
 //                             pooled, then every cross-study one
-// Metrics go by IMPROVE's names (mse, rmse, mae, r2, pcc, scc); `model` is the campaign's
-// model. Empty when no trial reported per-study test metrics.
+// Metrics go by IMPROVE's names (mse, rmse, mae, r2, pcc, scc); `model` is model.data.model_name
+// (an IMPROVE-curated model's name) when given, else the campaign's model. Empty when no trial
+// reported per-study test metrics.
 std::map<std::string, std::string> improve_csa_files(const Campaign& campaign,
                                                      const std::vector<TrialRecord>& trials);
 
