@@ -192,16 +192,25 @@ def ranks(x):
     return ((ends - counts + 1 + ends) / 2.0)[inverse]
 
 
+def correlation(a, b):
+    """Pearson's r; None (JSON null) where it is undefined: fewer than two points, or a constant."""
+    if len(a) < 2 or np.std(a) == 0 or np.std(b) == 0:
+        return None
+    return float(np.corrcoef(a, b)[0, 1])
+
+
 def scores(y, pred):
-    """improvelib's metrics: mse, rmse, pcc, scc, r2."""
+    """improvelib's metrics: mse, rmse, pcc, scc, r2; null where a set is too small to say."""
+    if len(y) == 0:
+        return {name: None for name in ("mse", "rmse", "pcc", "scc", "r2")}
     mse = float(np.mean((y - pred) ** 2))
     ss_tot = float(np.sum((y - y.mean()) ** 2))
     return {
         "mse": mse,
         "rmse": mse ** 0.5,
-        "pcc": float(np.corrcoef(y, pred)[0, 1]),
-        "scc": float(np.corrcoef(ranks(y), ranks(pred))[0, 1]),
-        "r2": 1.0 - mse * len(y) / ss_tot,
+        "pcc": correlation(y, pred),
+        "scc": correlation(ranks(y), ranks(pred)),
+        "r2": 1.0 - mse * len(y) / ss_tot if ss_tot > 0 else None,
     }
 
 

@@ -1,5 +1,6 @@
 #include "overseer/core/csv.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <stdexcept>
@@ -66,13 +67,19 @@ CsvTable read_csv_table(const std::filesystem::path& file) {
     }
   };
   while (std::getline(in, text)) {
-    ++line;
+    const int first = ++line;
+    // A quoted field may hold line breaks (a failed trial's message does): while a quote is
+    // open, the record goes on.
+    for (std::string more;
+         std::count(text.begin(), text.end(), '"') % 2 == 1 && std::getline(in, more); ++line) {
+      text += "\n" + more;
+    }
     if (text.empty() || text == "\r") continue;
     if (table.header.empty()) {
       table.header = fields_of();
       continue;
     }
-    CsvTable::Row row{line, fields_of()};
+    CsvTable::Row row{first, fields_of()};
     if (row.fields.size() != table.header.size()) {
       throw InputError(file.string(), "",
                        "line " + std::to_string(line) + ": " + std::to_string(row.fields.size()) +

@@ -247,7 +247,7 @@ json Parameter::value_from_text(const std::string& text) const {
     std::size_t used = 0;
     try {
       const double v = std::stod(s, &used);
-      if (used == s.size()) return v;
+      if (used == s.size() && std::isfinite(v)) return v;
     } catch (const std::exception&) {
     }
     return std::nullopt;

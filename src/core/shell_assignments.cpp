@@ -26,8 +26,12 @@ struct NotTaken {
 // One command of a line: words of assignments, scanned with the quoting and expansions above.
 class Scanner {
  public:
-  Scanner(const std::string& text, const std::map<std::string, ShellValue>& values)
-      : text_(text), values_(values) {}
+  // `values` are the line's: ${NAME:=default} assigns NAME there, as the shell does.
+  Scanner(const std::string& text, std::map<std::string, ShellValue>& values, ShellValue origin)
+      : text_(text), values_(values), origin_(std::move(origin)) {}
+
+  // The variables ${NAME:=default} assigned, in order.
+  const std::vector<std::string>& defaulted() const { return defaulted_; }
 
   bool at_end() const { return pos_ >= text_.size(); }
 
@@ -132,7 +136,11 @@ class Scanner {
 
   // After a `$`: a variable, with its default when it has one.
   std::string expansion() {
-    if (next_is('(')) throw NotTaken{"command substitution or arithmetic: not run"};
+    if (next_is('(')) {
+      if (unused_ == 0) throw NotTaken{"command substitution or arithmetic: not run"};
+      skip_parentheses();
+      return "";
+    }
     if (!next_is('{')) {
       const auto variable = name();
       if (!variable) return "$";
@@ -153,6 +161,7 @@ class Scanner {
     if (!next_is('-') && !next_is('=')) {
       throw NotTaken{"an expansion this reader does not understand: not run"};
     }
+    const bool assigns = next_is('=');
     ++pos_;
     const auto it = values_.find(*variable);
     const bool set = it != values_.end() && (!colon || !it->second.text.empty());
@@ -164,8 +173,27 @@ class Scanner {
       unquoted(text_[pos_++], fallback);
     }
     ++pos_;
-    if (set) --unused_;
-    return set ? it->second.text : fallback;
+    if (set) {
+      --unused_;
+      return it->second.text;
+    }
+    if (assigns && unused_ == 0) {
+      ShellValue value = origin_;
+      value.text = fallback;
+      values_[*variable] = value;
+      defaulted_.push_back(*variable);
+    }
+    return fallback;
+  }
+
+  // Past a $(...) or $((...)) that an unused default holds, which is never run.
+  void skip_parentheses() {
+    int depth = 0;
+    do {
+      if (at_end()) throw NotTaken{"an unterminated $(...)"};
+      const char c = text_[pos_++];
+      depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+    } while (depth > 0);
   }
 
   std::string value_of(const std::string& variable) const {
@@ -179,24 +207,57 @@ class Scanner {
   }
 
   const std::string& text_;
-  const std::map<std::string, ShellValue>& values_;
+  std::map<std::string, ShellValue>& values_;
+  ShellValue origin_;  // the file and line, for what ${NAME:=default} assigns
+  std::vector<std::string> defaulted_;
   std::size_t pos_ = 0;
   int unused_ = 0;  // inside defaults that are not taken, whose variables need not be set
 };
 
-// The shell's keywords among a line's words (split at blanks and `;`), to follow blocks.
-std::vector<std::string> words_of(const std::string& text) {
+// The words of a line in command position (its first, and each after an unquoted `;`, `&` or
+// `|`, or after a keyword that a command follows), where a block's keywords can be: quoted text
+// and comments hold none.
+std::vector<std::string> command_words(const std::string& text) {
+  static const std::set<std::string> kBeforeCommand = {"then",  "do",    "else", "elif", "if",
+                                                       "while", "until", "!",    "{",    "("};
   std::vector<std::string> words;
   std::string current;
-  for (char c : text) {
-    if (c == ' ' || c == '\t' || c == ';') {
-      if (!current.empty()) words.push_back(current);
-      current.clear();
+  bool command_position = true, in_word = false;
+  char quote = 0;
+  const auto end_word = [&] {
+    if (!in_word) return;
+    if (command_position) words.push_back(current);
+    command_position = command_position && kBeforeCommand.count(current) > 0;
+    current.clear();
+    in_word = false;
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quote) {
+      if (c == quote) quote = 0;
+      continue;
+    }
+    if (c == '\\') {
+      ++i;
+      in_word = true;
+      current += '\\';
+    } else if (c == '\'' || c == '"') {
+      quote = c;
+      in_word = true;
+      current += c;
+    } else if (c == '#' && !in_word) {
+      break;
+    } else if (c == ' ' || c == '\t') {
+      end_word();
+    } else if (c == ';' || c == '&' || c == '|') {
+      end_word();
+      command_position = true;
     } else {
       current += c;
+      in_word = true;
     }
   }
-  if (!current.empty()) words.push_back(current);
+  end_word();
   return words;
 }
 
@@ -210,10 +271,11 @@ std::string trimmed(const std::string& text) {
 void read_line(const std::string& text, const std::filesystem::path& file, int line,
                ShellAssignments& into) {
   std::vector<std::pair<std::string, std::string>> taken;
+  std::vector<std::string> scan_defaulted;
   // Values assigned earlier on the line count for the expansions after them.
   std::map<std::string, ShellValue> values = into.values;
   try {
-    Scanner scan(text, values);
+    Scanner scan(text, values, {"", file, line});
     while (true) {
       if (scan.at_separator()) {
         if (scan.at_end()) break;
@@ -243,10 +305,12 @@ void read_line(const std::string& text, const std::filesystem::path& file, int l
       if (!any && !exported) throw NotTaken{"not an assignment"};
       if (scan.at_end()) break;
     }
+    scan_defaulted = scan.defaulted();
   } catch (const NotTaken& why) {
     into.skipped.push_back({file, line, text, why.reason});
     return;
   }
+  for (const auto& name : scan_defaulted) into.values[name] = values.at(name);
   for (const auto& [name, value] : taken) into.values[name] = {value, file, line};
 }
 
@@ -269,7 +333,7 @@ void read_shell_assignments(const std::filesystem::path& file, ShellAssignments&
     }
     if (text.empty() || text.front() == '#') continue;
     int opened = 0, closed = 0;
-    for (const auto& word : words_of(text)) {
+    for (const auto& word : command_words(text)) {
       opened += kOpeners.count(word) ? 1 : 0;
       closed += kClosers.count(word) ? 1 : 0;
     }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <optional>
 #include <set>
@@ -24,6 +25,19 @@ namespace fs = std::filesystem;
 const char* const kStages[] = {"preprocess", "train", "infer"};
 // The split placeholders' own parameters, which select data rather than configure the model.
 const std::set<std::string> kSplitParameters = {"train_sources", "split_seed", "test_sources"};
+// What `launcher` and `env` may use: each stage's surroundings.
+const std::set<std::string> kStagePlaceholders = {
+    "image", "data_dir", "input_dir", "ml_data_dir", "run_dir", "visible_devices", "trial_id"};
+
+// A study's name becomes part of file names (<STUDY>_all.txt, infer/<STUDY>/): it must not
+// lead elsewhere, nor take the place of the trial's own test set.
+void check_study_name(const std::string& name) {
+  if (name.empty() || name == "." || name == ".." || name == "test" ||
+      name.find('/') != std::string::npos) {
+    throw std::invalid_argument(
+        "\"" + name + "\" cannot be a study's name here: it is empty, \"test\", or a path");
+  }
+}
 
 // A parameter as one argv element: strings verbatim, numbers and the rest as JSON.
 std::string param_text(const json& value) {
@@ -54,7 +68,8 @@ struct ImproveSpec {
   std::string config_identity;  // what of the configuration keys preprocessing
   std::string y_col_name = "auc";
   std::string split_files[3];  // train, val, test; {placeholders} of parameters
-  json data_fields;            // train_sources, split_seed, test_sources given in model.data
+  std::set<std::string> split_placeholders;
+  json data_fields;  // train_sources, split_seed, test_sources given in model.data
   std::set<std::string> preprocess_params;
   bool infer = true;
   fs::path ml_data_dir;  // the preprocessing cache; empty: the run directory's ml_data
@@ -82,6 +97,7 @@ struct ImproveSpec {
                     "image",          "env",
                     "grace_s",        "log_limit_mb"});
     program = read_program_options(data, campaign, base_dir);
+    check_stage_placeholders(data);
     const bool contained = !program.image.empty() || !program.launcher.empty();
     scripts = contained ? Scripts::Shell : Scripts::Python;
     if (auto view = data.find("scripts")) {
@@ -121,6 +137,24 @@ struct ImproveSpec {
   }
 
  private:
+  static void check_stage_placeholders(const JsonView& data) {
+    const auto check = [](const JsonView& view) {
+      for (const auto& name : placeholders_in(view.string())) {
+        if (!kStagePlaceholders.count(name)) {
+          std::string known;
+          for (const auto& k : kStagePlaceholders) known += (known.empty() ? "{" : ", {") + k + "}";
+          view.fail("{" + name + "} is not a placeholder of the improve model; it has " + known);
+        }
+      }
+    };
+    if (auto view = data.find("launcher")) {
+      for (const auto& element : view->elements()) check(element);
+    }
+    if (auto view = data.find("env")) {
+      for (const auto& [name, value] : view->value().items()) check(view->at(name));
+    }
+  }
+
   static void check_directory(const JsonView& where, const fs::path& dir) {
     std::error_code error;
     if (!fs::is_directory(dir, error)) where.fail(dir.string() + ": not a directory");
@@ -228,6 +262,7 @@ struct ImproveSpec {
       split_files[i] = data.string_or(
           fields[i], std::string("{train_sources}_split_{split_seed}_") + parts[i] + ".txt");
       if (split_files[i].empty()) data.at(fields[i]).fail("must name a split file");
+      for (const auto& name : placeholders_in(split_files[i])) split_placeholders.insert(name);
     }
     data_fields = json::object();
     for (const auto& name : kSplitParameters) {
@@ -239,7 +274,13 @@ struct ImproveSpec {
         view->fail("expected \"*\" (every study of input_dir/splits) or a list of studies");
       }
       if (value.is_array()) {
-        for (const auto& element : view->elements()) element.string();
+        for (const auto& element : view->elements()) {
+          try {
+            check_study_name(element.string());
+          } catch (const std::invalid_argument& e) {
+            element.fail(e.what());
+          }
+        }
       }
       if (value == "*" && input_dir.empty()) {
         view->fail("\"*\" lists the studies of input_dir/splits, but there is no \"input_dir\"");
@@ -263,9 +304,15 @@ class ImproveModel : public Model {
   void check(const json& params) const override {
     for (const auto& file : spec_.split_files) {
       for (const auto& name : placeholders_in(file)) {
-        if (!split_value(params, spec_, name)) {
+        const std::optional<json> value = split_value(params, spec_, name);
+        if (!value) {
           throw ParameterError(name, "the split file name \"" + file + "\" uses {" + name +
                                          "}, which is neither a parameter nor in model.data");
+        }
+        try {
+          check_study_name(param_text(*value));
+        } catch (const std::invalid_argument& e) {
+          throw ParameterError(name, e.what());
         }
       }
     }
@@ -378,7 +425,11 @@ class ImproveModel : public Model {
         std::string binds =
             spec.data_dir.string() + "," + ml_data_root.string() + "," + trial_dir.string();
         if (!spec.input_dir.empty()) binds += "," + spec.input_dir.string();
-        env["APPTAINER_BIND"] = env["SINGULARITY_BIND"] = binds;
+        for (const char* variable : {"APPTAINER_BIND", "SINGULARITY_BIND"}) {
+          const char* site = std::getenv(variable);
+          env[variable] =
+              site != nullptr && *site != '\0' ? std::string(site) + "," + binds : binds;
+        }
       }
       for (const auto& [name, value] : spec.program.env) {
         env[name] = substitute_placeholders(value, values);
@@ -412,6 +463,7 @@ class ImproveModel : public Model {
       for (const auto& study : list) studies.insert(param_text(study));
     }
     for (const auto& study : studies) {
+      check_study_name(study);
       if (std::find(own.begin(), own.end(), study) == own.end()) out.push_back(study);
     }
     return out;
@@ -421,6 +473,7 @@ class ImproveModel : public Model {
     std::map<std::string, std::string> values;
     for (const auto& name : placeholders_in(spec_.split_files[part])) {
       values[name] = param_text(*split_value(params, spec_, name));
+      check_study_name(values[name]);
     }
     return substitute_placeholders(spec_.split_files[part], values);
   }
@@ -506,8 +559,10 @@ class ImproveModel : public Model {
     }
     add_common_flags(flags);
     for (const auto& [name, value] : params.items()) {
-      if (kSplitParameters.count(name) || spec_.preprocess_params.count(name) || name == "device")
+      if (kSplitParameters.count(name) || spec_.split_placeholders.count(name) ||
+          spec_.preprocess_params.count(name) || name == "device") {
         continue;
+      }
       flags.push_back("--" + name);
       flags.push_back(param_text(value));
     }

@@ -88,7 +88,15 @@ fs::path PreprocessCache::obtain(const json& key, const std::function<void(const
     out << text;
     out.close();
     if (!out) throw std::runtime_error("cannot write " + (temporary / kKeyFile).string());
-    fs::rename(temporary, entry);
+    std::error_code error;
+    fs::rename(temporary, entry, error);
+    if (error) {
+      // Made meanwhile by a maker the lock did not hold off (a file system that does not honour
+      // it): that entry is as good as this one.
+      if (read_all(entry / kKeyFile) != text)
+        throw fs::filesystem_error("rename", temporary, entry, error);
+      fs::remove_all(temporary);
+    }
   } catch (...) {
     std::error_code ignored;
     fs::remove_all(temporary, ignored);

@@ -166,7 +166,12 @@ class BayesSearcher : public Searcher {
     if (!options_.restart_from.empty()) {
       earlier = read_earlier_results(campaign.resolve_path(options_.restart_from), campaign.space);
     }
-    const std::size_t n_design = options_.n_init - std::min(options_.n_init, earlier.size());
+    const auto usable = static_cast<std::size_t>(
+        std::count_if(earlier.begin(), earlier.end(), [](const TrialRecord& t) {
+          return (t.result.status == TrialStatus::Ok || t.result.status == TrialStatus::Stopped) &&
+                 std::isfinite(t.result.value);
+        }));
+    const std::size_t n_design = options_.n_init - std::min(options_.n_init, usable);
     Rng rng(seed_);
     if (options_.latin_hypercube) {
       design_ = latin_hypercube(encoding_, n_design, rng);

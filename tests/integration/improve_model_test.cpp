@@ -220,6 +220,16 @@ TEST(ImproveModelRun, BadModelDataIsAnInputErrorNamingTheField) {
   EXPECT_NE(error_of(campaign).find(file + ": /model/data/test_sources: expected \"*\""),
             std::string::npos);
 
+  campaign = ridge_campaign(dir, {{"test_sources", {"gCSI", ".."}}}, space);
+  EXPECT_NE(error_of(campaign).find(file + ": /model/data/test_sources/1: \"..\" cannot be a "
+                                           "study's name here"),
+            std::string::npos);
+
+  campaign = ridge_campaign(dir, {{"env", {{"SEED", "{seed}"}}}}, space);
+  EXPECT_NE(error_of(campaign).find(file + ": /model/data/env/SEED: {seed} is not a placeholder "
+                                           "of the improve model"),
+            std::string::npos);
+
   // The default split file names need the training study and the split number.
   campaign = ridge_campaign(dir, {{"split_seed", 0}}, space);
   EXPECT_NE(error_of(campaign).find("{train_sources}"), std::string::npos);

@@ -334,16 +334,17 @@ TEST(BayesSearcher, AnEarlierRunsResultsStandInForTheInitialDesign) {
     std::filesystem::create_directories(dir / run);
   // An earlier run's results.csv: five trials, one failed, around the minimum at (pi, 2.275).
   overseer::test::write_text(dir / "earlier" / "results.csv",
-                             "trial_id,status,value,param_x1,param_x2,metric_value\n"
-                             "0,ok,0.5,3.1,2.3,0.5\n"
-                             "1,ok,30,-4,12,30\n"
-                             "2,failed,,0,0,\n"
-                             "3,ok,1.2,3.3,2.0,1.2\n"
-                             "4,ok,12,8,8,12\n");
+                             "trial_id,status,value,param_x1,param_x2,metric_value,message\n"
+                             "0,ok,0.5,3.1,2.3,0.5,\n"
+                             "1,ok,30,-4,12,30,\n"
+                             "2,failed,,0,0,,\"train.sh failed; end of its log:\n"
+                             "Traceback, \"\"x\"\"\"\n"
+                             "3,ok,1.2,3.3,2.0,1.2,\n"
+                             "4,ok,12,8,8,12,\n");
   auto restarted = searcher({{"n_init", 8}, {"restart_from", (dir / "earlier").string()}});
-  // The same as a search with the three design points that remain of eight, told the five
-  // results before it starts...
-  auto told = searcher({{"n_init", 3}});
+  // The same as a search with the four design points that remain of eight (the failed trial
+  // stands in for none), told the five results before it starts...
+  auto told = searcher({{"n_init", 4}});
   const double nan = std::nan("");
   const std::vector<std::tuple<double, double, double>> rows = {
       {3.1, 2.3, 0.5}, {-4, 12, 30}, {0, 0, nan}, {3.3, 2.0, 1.2}, {8, 8, 12}};
@@ -352,10 +353,10 @@ TEST(BayesSearcher, AnEarlierRunsResultsStandInForTheInitialDesign) {
     told->tell(finished(-static_cast<TrialId>(i) - 1, {{"x1", x1}, {"x2", x2}},
                         std::isnan(v) ? std::nullopt : std::optional<double>(v)));
   }
-  // ...and unlike a search that knows nothing, whose fourth point is still of its design.
+  // ...and unlike a search that knows nothing, whose fifth point is still of its design.
   auto fresh = searcher({{"n_init", 8}});
   std::vector<json> a, b, c;
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < 5; ++i) {
     a.push_back(restarted->ask().params);
     b.push_back(told->ask().params);
     c.push_back(fresh->ask().params);

@@ -106,3 +106,31 @@ TEST(ShellAssignments, WhatCannotBeReadWithoutRunningItIsReportedNotApplied) {
             "EMEWS_PROJECT_ROOT=VALUE)");
   EXPECT_EQ(a.skipped[6].text, "if [ \"$MODEL_NAME\" = \"combo\" ]; then");
 }
+
+TEST(ShellAssignments, KeywordsInCommentsAndQuotesOpenNoBlock) {
+  ScratchDir dir;
+  const auto a = read(dir,
+                      "POPULATION_SIZE=${POPULATION_SIZE:-4}  # for the GA, if any\n"
+                      "DESC=\"run if needed; done\"\n"
+                      "Y=${X:=5}\n"
+                      "Z=$X\n"
+                      "if [ -n \"$Z\" ]; then  # fi in a comment does not close it\n"
+                      "  W=1\n"
+                      "fi\n"
+                      "A=${GIVEN:-$(pwd)}\n"
+                      "AFTER=ok\n",
+                      {{"GIVEN", "g"}});
+  std::vector<int> lines;
+  for (const auto& s : a.skipped) lines.push_back(s.line);
+  EXPECT_EQ(lines, (std::vector<int>{5, 6, 7}));
+  EXPECT_EQ(value(a, "POPULATION_SIZE"), "4");
+  EXPECT_EQ(value(a, "DESC"), "run if needed; done");
+  // ${X:=5} assigns X, as the shell does.
+  EXPECT_EQ(value(a, "Y"), "5");
+  EXPECT_EQ(value(a, "X"), "5");
+  EXPECT_EQ(value(a, "Z"), "5");
+  EXPECT_EQ(value(a, "W"), "<unset>");
+  // A default that is not taken is never run.
+  EXPECT_EQ(value(a, "A"), "g");
+  EXPECT_EQ(value(a, "AFTER"), "ok");
+}

@@ -14,12 +14,12 @@ std::string csv_field(const std::string& text);
 // field for NaN and infinities (as pandas reads a missing value).
 std::string csv_number(double value);
 
-// The fields of one CSV line (RFC 4180 quoting: "a,b" and doubled quotes inside; a trailing \r
-// is dropped). Throws std::invalid_argument for an unterminated quote.
+// The fields of one CSV record (RFC 4180 quoting: "a,b", doubled quotes and line breaks inside;
+// a trailing \r is dropped). Throws std::invalid_argument for an unterminated quote.
 std::vector<std::string> csv_record(const std::string& line);
 
 // A small CSV file with a header line (an initial population, an earlier run's results.csv):
-// the header's fields and each data line's, with its line number; blank lines are skipped.
+// the header's fields and each record's, with the line it starts on; blank lines are skipped.
 struct CsvTable {
   struct Row {
     int line = 0;

@@ -11,7 +11,8 @@ namespace overseer {
 // WITHOUT running it: nothing the file says is executed. Understood, one or more per line and
 // separated by `;`: `NAME=value` and `export NAME=value`, with values quoted ('...', "...") or
 // not, and expansions of variables set earlier (or given): `$NAME`, `${NAME}`,
-// `${NAME:-default}`, `${NAME-default}`, `${NAME:=default}`. Anything else is reported, not
+// `${NAME:-default}`, `${NAME-default}`, `${NAME:=default}` (which sets NAME), a default being
+// expanded only when it is taken. Anything else is reported, not
 // run: commands, command substitution (`$(...)`, backquotes), pipes and lists, and every line
 // of an `if`, `case`, `for` or `while` block (whose assignments depend on a condition this
 // reader does not evaluate), as is an assignment that uses a variable nobody set.
