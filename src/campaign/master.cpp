@@ -117,7 +117,49 @@ void Master::on_created(const CreatedRecord& record) {
                  record.trial);
     replay_warned_ = true;
   }
-  trials_.push_back(Trial{record.params, record.label, 0, false, false, 0, {}});
+  trials_.push_back(Trial{record.params, record.label, 0, false, false, 0, {}, std::nullopt, 0});
+}
+
+void Master::on_decision(const DecisionRecord& record) {
+  if (record.decision != to_string(Verdict::Exploit)) return;
+  Trial* trial = find_trial(record.trial);
+  if (trial == nullptr) return;
+  trial->exploit = Trial::Exploit{record.why.at("source").get<TrialId>(), record.why.at("params"),
+                                  record.attempt};
+}
+
+void Master::carry_out_exploit(TrialId id) {
+  Trial& trial = trials_[static_cast<std::size_t>(id)];
+  const Trial::Exploit exploit = *trial.exploit;
+  trial.exploit.reset();
+  trial.params = exploit.params;
+  ++trial.exploits;
+  // The next attempt is numbered after the one that heard the exploit, also when that one never
+  // reported back (a drain, a crash): a replay then tells a carried-out exploit (a later attempt)
+  // from a moot one (that attempt itself ended the trial).
+  trial.attempts = std::max(trial.attempts, exploit.attempt);
+  if (!campaign_.output.trial_dirs) return;
+  const auto dir = run_.trial_dir(id);
+  std::error_code error;
+  std::filesystem::remove_all(state_dir(dir), error);
+  trial.checkpoint.clear();
+  // The source may save (and drop an older checkpoint) while it is copied: then the newer one.
+  for (int tries = 0; tries < 3; ++tries) {
+    const auto source = restore_point(exploit.source);
+    if (!source) break;
+    std::filesystem::create_directories((dir / *source).parent_path(), error);
+    std::filesystem::copy(run_.trial_dir(exploit.source) / *source, dir / *source,
+                          std::filesystem::copy_options::recursive, error);
+    if (!error) {
+      trial.checkpoint = *source;
+      return;
+    }
+    std::filesystem::remove_all(dir / *source, error);
+  }
+  spdlog::warn(
+      "trial {}: no checkpoint of trial {} to continue from; it goes on from its start "
+      "with the new hyperparameters",
+      id, exploit.source);
 }
 
 void Master::on_checkpoint(const CheckpointRecord& record) {
@@ -146,7 +188,18 @@ double Master::objective_of(const ProgressRecord& record) const {
 }
 
 void Master::on_attempt(const AttemptRecord& record) {
-  trials_[static_cast<std::size_t>(record.trial)].attempts = record.attempt;
+  Trial& trial = trials_[static_cast<std::size_t>(record.trial)];
+  trial.attempts = record.attempt;
+  // After an exploit: the attempt that heard it paused (the copy came before this record) or a
+  // later attempt ran, so it was carried out; or that very attempt ended the trial, so it was
+  // moot.
+  if (trial.exploit && record.attempt >= trial.exploit->attempt) {
+    if (record.attempt > trial.exploit->attempt || !record.final) {
+      trial.params = trial.exploit->params;
+      ++trial.exploits;
+    }
+    trial.exploit.reset();
+  }
   if (record.final) record_final(record.trial, record.result);
 }
 
@@ -184,9 +237,12 @@ std::optional<json> Master::next_task() {
     if (s.kind != Suggestion::Kind::Point) return std::nullopt;
     id = static_cast<TrialId>(trials_.size());
     journal_->append(to_json(CreatedRecord{id, s.params, s.label}));
-    trials_.push_back(Trial{std::move(s.params), std::move(s.label), 0, false, false, 0, {}});
+    trials_.push_back(
+        Trial{std::move(s.params), std::move(s.label), 0, false, false, 0, {}, std::nullopt, 0});
   }
   Trial& trial = trials_[static_cast<std::size_t>(id)];
+  // Decided before a crash or a drain, whose attempt never reported back.
+  if (trial.exploit) carry_out_exploit(id);
   trial.dispatched = true;
   trial.submitted = unix_time_now();
   // Built member by member: initializer lists deep-copy every value.
@@ -297,9 +353,24 @@ void Master::on_result(int rank, const Payload& payload) {
     spdlog::info("trial {} {}", id, result.message);
     return;
   }
+  if (trial.exploit) {
+    if (result.status == TrialStatus::Stopped) {
+      // Paused for its exploit: it goes on from the source's state, with the new
+      // hyperparameters; the copy is made before the record, which a replay relies on.
+      const TrialId source = trial.exploit->source;
+      carry_out_exploit(id);
+      journal_->append(result_head(rank, std::max(0.0, result.start - trial.submitted), false),
+                       parts.text);
+      spdlog::info("trial {} paused at step {}; it continues from trial {}'s state", id,
+                   result.step, source);
+      queue_.push_front({id, -1});
+      return;
+    }
+    trial.exploit.reset();  // it ended before it heard
+  }
   const bool retryable =
       result.status == TrialStatus::Failed || result.status == TrialStatus::Timeout;
-  const bool final = !retryable || attempt > campaign_.limits.retries;
+  const bool final = !retryable || attempt - trial.exploits > campaign_.limits.retries;
 
   // The worker's text is already the result in journal form; the master puts in front what
   // only it knows rather than building the record again.
@@ -359,14 +430,25 @@ void Master::on_progress(int worker, const json& batch) {
 
 void Master::answer(int worker, const ProgressRecord& record) {
   DecisionRecord decision{record.trial, record.attempt, record.step, "continue", json::object()};
+  std::string told = decision.decision;  // what the worker hears
   if (scheduler_) {
-    decision.decision = to_string(
-        scheduler_->decide(record.trial, record.step, objective_of(record), decision.why));
+    const Verdict verdict =
+        scheduler_->decide(record.trial, record.step, objective_of(record), decision.why);
+    decision.decision = told = to_string(verdict);
+    if (verdict == Verdict::Exploit) {
+      const auto source = decision.why.at("source").get<TrialId>();
+      decision.why["params"] = scheduler_->explore(trials_[static_cast<std::size_t>(source)].params,
+                                                   record.trial, record.step);
+      trials_[static_cast<std::size_t>(record.trial)].exploit =
+          Trial::Exploit{source, decision.why["params"], record.attempt};
+      // It checkpoints and stops; the master then continues it from the source's state.
+      told = "pause";
+    }
     // A stop is made durable before the worker acts on it. A continue may wait for the next
     // sync: lost in a crash, it is decided again on resume from the same replayed reports, and
     // under fsync "always" syncing each one would cost a trial reporting every step an fsync
     // per step.
-    if (decision.decision == "stop") {
+    if (decision.decision != "continue") {
       journal_->append(to_json(decision));
     } else {
       journal_->append_lazily(to_json(decision));
@@ -376,7 +458,7 @@ void Master::answer(int worker, const ProgressRecord& record) {
   control["trial"] = record.trial;
   control["attempt"] = record.attempt;
   control["step"] = record.step;
-  control["decision"] = decision.decision;
+  control["decision"] = told;
   dispatcher_.send_control(worker, control);
 }
 

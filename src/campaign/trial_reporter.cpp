@@ -141,7 +141,9 @@ void TrialReporter::apply(const json& control) {
   {
     const std::lock_guard<std::mutex> lock(mutex_);
     answered_step_ = std::max(answered_step_, control.value("step", std::int64_t{-1}));
-    if (control.value("decision", "") == "stop") stopped_ = true;
+    const std::string decision = control.value("decision", "");
+    if (decision == "stop") stopped_ = true;
+    if (decision == "pause") paused_ = true;
   }
   answered_.notify_all();
 }

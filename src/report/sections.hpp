@@ -33,6 +33,7 @@ std::string summary_section(const ReportContext& context);
 std::string convergence_section(const ReportContext& context);
 std::string learning_curve_section(const ReportContext& context);
 std::string rung_section(const ReportContext& context);
+std::string population_section(const ReportContext& context);
 std::string heatmap_section(const ReportContext& context);
 std::string parameter_section(const ReportContext& context);
 std::string generations_section(const ReportContext& context);

@@ -25,7 +25,15 @@ const SchedulerEntry& find_entry(const JsonView& view, const std::string& name) 
 }  // namespace
 
 std::string to_string(Verdict verdict) {
-  return verdict == Verdict::Stop ? "stop" : "continue";
+  switch (verdict) {
+    case Verdict::Stop:
+      return "stop";
+    case Verdict::Exploit:
+      return "exploit";
+    case Verdict::Continue:
+      break;
+  }
+  return "continue";
 }
 
 json AnswerSteps::to_json() const {
@@ -36,6 +44,9 @@ json AnswerSteps::to_json() const {
 SchedulerOptions scheduler_options(const Campaign& campaign) {
   SchedulerOptions o;
   o.minimize = campaign.objective.mode == ObjectiveMode::Min;
+  o.space = campaign.space;
+  o.seed = campaign.search.seed;
+  o.checkpoint_every = campaign.checkpoint.every_steps;
   if (campaign.scheduler.is_null()) {
     o.name = "none";
     return o;

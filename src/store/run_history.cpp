@@ -1,6 +1,7 @@
 #include "overseer/store/run_history.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include "overseer/core/error.hpp"
 #include "overseer/store/journal.hpp"
@@ -21,13 +22,26 @@ class HistoryBuilder : public JournalVisitor {
     session.host = r.host;
     h_.sessions.push_back(session);
   }
-  void on_created(const CreatedRecord& r) override { h_.created.push_back(r); }
+  void on_created(const CreatedRecord& r) override {
+    h_.created.push_back(r);
+    params_.push_back(r.params);
+  }
   void on_attempt(const AttemptRecord& a) override {
     RunSession& session = h_.sessions.back();
     session.last = std::max(session.last, a.result.end);
+    const auto exploit = exploits_.find(a.trial);
+    if (exploit != exploits_.end() && a.attempt >= exploit->second.first) {
+      // A pbt exploit was carried out (the attempt that heard it paused, or a later one ran),
+      // unless that attempt itself ended the trial: see Master::on_attempt.
+      if (a.attempt > exploit->second.first || !a.final) {
+        params_[static_cast<std::size_t>(a.trial)] = exploit->second.second;
+      }
+      exploits_.erase(exploit);
+    }
     if (a.final) {
       const CreatedRecord& trial = h_.created[static_cast<std::size_t>(a.trial)];
-      h_.finished.push_back(TrialRecord{a.trial, trial.label, trial.params, a.attempt, a.result});
+      h_.finished.push_back(TrialRecord{
+          a.trial, trial.label, params_[static_cast<std::size_t>(a.trial)], a.attempt, a.result});
     }
     h_.attempts.push_back(a);
   }
@@ -36,7 +50,12 @@ class HistoryBuilder : public JournalVisitor {
     session.last = std::max(session.last, p.time);
     h_.progress.push_back(p);
   }
-  void on_decision(const DecisionRecord& d) override { h_.decisions.push_back(d); }
+  void on_decision(const DecisionRecord& d) override {
+    if (d.decision == "exploit" && d.why.contains("params")) {
+      exploits_[d.trial] = {d.attempt, d.why.at("params")};
+    }
+    h_.decisions.push_back(d);
+  }
   void on_search(const json& record) override {
     RunSession& session = h_.sessions.back();
     session.last = std::max(session.last, record.value("time", session.last));
@@ -50,6 +69,8 @@ class HistoryBuilder : public JournalVisitor {
 
  private:
   RunHistory& h_;
+  std::vector<json> params_;  // by trial: the hyperparameters it trains with now
+  std::map<TrialId, std::pair<int, json>> exploits_;  // pending: the attempt, the new params
 };
 
 }  // namespace

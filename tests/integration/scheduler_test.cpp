@@ -3,9 +3,11 @@
 // survive every rung while the others stop at a rung.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
+#include "html_checks.hpp"
 #include "overseer/store/journal.hpp"
 #include "process.hpp"
 
@@ -154,4 +156,121 @@ TEST(Scheduler, MedianAndHyperbandStopSomeTrialsAndKeepTheBest) {
     EXPECT_EQ(o.final.at(best)["status"], "ok") << scheduler;
     EXPECT_GT(stopped, 10) << scheduler;
   }
+}
+
+namespace {
+
+// A population of four curves, every one of them running at once, under pbt.
+void write_pbt_campaign(const fs::path& file, double step_s) {
+  const json campaign = {{"name", "curve-pbt"},
+                         {"model", {{"name", "curve"}, {"params", {{"step_s", step_s}}}}},
+                         {"space",
+                          {{{"name", "target"}, {"type", "float"}, {"lower", 0}, {"upper", 1}},
+                           {{"name", "rate"}, {"type", "float"}, {"lower", 0.05}, {"upper", 0.5}}}},
+                         {"search", {{"algorithm", "random"}, {"budget", 4}, {"seed", 3}}},
+                         {"scheduler", {{"name", "pbt"}, {"max_resource", 20}, {"interval", 5}}},
+                         {"checkpoint", {{"every_steps", 5}}}};
+  write_text(file, campaign.dump());
+}
+
+// What each trial did, from the journal: its exploits in order, its progress steps by attempt,
+// and its final result.
+struct Lineage {
+  std::map<std::int64_t, std::vector<json>> exploits;
+  std::map<std::int64_t, std::map<int, std::vector<std::int64_t>>> steps;
+  std::set<std::int64_t> checkpointed;  // every step some trial saved its state at
+  std::map<std::int64_t, json> final;
+};
+
+Lineage lineage(const fs::path& run) {
+  Lineage l;
+  for (const auto& r : overseer::read_journal(run / "journal.jsonl").records) {
+    if (r["event"] == "decision" && r["decision"] == "exploit") l.exploits[r["trial"]].push_back(r);
+    if (r["event"] == "progress") l.steps[r["trial"]][r["attempt"]].push_back(r["step"]);
+    if (r["event"] == "checkpoint") l.checkpointed.insert(r["step"].get<std::int64_t>());
+    if (r["event"] == "result" && r["final"]) {
+      EXPECT_FALSE(l.final.count(r["trial"])) << "trial " << r["trial"] << " finished twice";
+      l.final[r["trial"]] = r;
+    }
+  }
+  return l;
+}
+
+// Every trial ends at step 20 with the hyperparameters of its last exploit, which results.csv
+// shows too; after an exploit it goes on from a checkpointed step (every 5, or where a drain
+// paused a trial), not from the step it had reached itself.
+void expect_pbt(const fs::path& run) {
+  const Lineage l = lineage(run);
+  ASSERT_EQ(l.final.size(), 4u);
+  EXPECT_FALSE(l.exploits.empty()) << "the bottom of a population of four copies the top";
+  for (const auto& [trial, r] : l.final) {
+    EXPECT_EQ(r["status"], "ok") << trial;
+    EXPECT_EQ(r["step"], 20) << trial;
+  }
+  const auto rows = csv_rows(run / "results.csv");
+  ASSERT_EQ(rows.size(), 4u);
+  for (const auto& [trial, decisions] : l.exploits) {
+    const json& last = decisions.back()["why"];
+    const auto& row = rows[static_cast<std::size_t>(trial)];
+    EXPECT_DOUBLE_EQ(std::stod(row.at("param_target")), last["params"]["target"].get<double>());
+    EXPECT_DOUBLE_EQ(std::stod(row.at("param_rate")), last["params"]["rate"].get<double>());
+    for (const auto& d : decisions) {
+      EXPECT_NE(d["why"]["source"], trial);
+      const int next = d["attempt"].get<int>() + 1;
+      const auto steps = l.steps.find(trial);
+      ASSERT_NE(steps, l.steps.end());
+      const auto attempt = steps->second.find(next);
+      if (attempt == steps->second.end()) continue;  // cut off by the drain
+      EXPECT_TRUE(l.checkpointed.count(attempt->second.front() - 1))
+          << "trial " << trial << " attempt " << next << " began at step "
+          << attempt->second.front();
+    }
+  }
+}
+
+}  // namespace
+
+TEST(Scheduler, PbtCopiesTheTopOfThePopulationIntoTheBottomAndExploresFromThere) {
+  ScratchDir dir;
+  write_pbt_campaign(dir / "c.json", 0.02);
+  auto r = run(overseer_command({"run", (dir / "c.json").string(), "--workers", "4", "--out",
+                                 (dir / "run").string()}),
+               dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_pbt(dir / "run");
+  // The report draws the lineage and each hyperparameter's schedule.
+  r = run(overseer_command({"report", (dir / "run").string()}), dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string html = read_text(dir / "run" / "report.html");
+  const auto sections = section_ids(html);
+  EXPECT_NE(std::find(sections.begin(), sections.end(), "population"), sections.end());
+  for (const char* title : {"lineage", "target over the steps", "rate over the steps"}) {
+    EXPECT_NE(html.find(title), std::string::npos) << title;
+  }
+  EXPECT_NE(html.find(" from trial "), std::string::npos);
+  // The exports, written again from the journal alone, know the hyperparameters each trial
+  // ended with.
+  fs::remove(dir / "run" / "results.csv");
+  r = run(overseer_command({"export", (dir / "run").string()}), dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_pbt(dir / "run");
+}
+
+TEST(Scheduler, PbtResumedAfterADrainInTheMiddleFinishesTheSamePopulation) {
+  ScratchDir dir;
+  write_pbt_campaign(dir / "c.json", 0.05);
+  auto r = run(overseer_command({"run", (dir / "c.json").string(), "--workers", "4", "--out",
+                                 (dir / "run").string(), "--set", "limits.walltime_s=0.6"}),
+               dir.path());
+  ASSERT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_LT(lineage(dir / "run").final.size(), 4u);
+  r = run(mpirun_command(
+              5, {"run", (dir / "c.json").string(), "--out", (dir / "run").string(), "--resume"}),
+          dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_pbt(dir / "run");
+  fs::remove(dir / "run" / "results.csv");
+  r = run(overseer_command({"export", (dir / "run").string()}), dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_pbt(dir / "run");
 }

@@ -1,6 +1,8 @@
 // The schedulers' decisions on reports whose ranking is known, and their option checks.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "input_error.hpp"
 #include "overseer/core/error.hpp"
 #include "overseer/schedulers/scheduler.hpp"
@@ -10,12 +12,14 @@ using namespace overseer;
 
 namespace {
 
-Campaign campaign_with(const json& scheduler, const json& params = json::object()) {
+Campaign campaign_with(const json& scheduler, const json& params = json::object(),
+                       const json& extra = json::object()) {
   json raw = {{"name", "s"},
               {"model", {{"name", "curve"}, {"params", params}}},
               {"space", {{{"name", "target"}, {"type", "float"}, {"lower", 0}, {"upper", 1}}}},
               {"search", {{"algorithm", "random"}, {"budget", 10}}},
               {"scheduler", scheduler}};
+  raw.update(extra);
   return parse_campaign(raw, "c.json");
 }
 
@@ -122,9 +126,9 @@ TEST(Schedulers, BadOptionsNameTheFileAndField) {
   const auto error = [](const json& scheduler, const json& params = json::object()) {
     return overseer::test::input_error([&] { make_scheduler(campaign_with(scheduler, params)); });
   };
-  EXPECT_EQ(error({{"name", "pbt"}, {"max_resource", 9}}),
-            "c.json: /scheduler/name: unknown scheduler \"pbt\"; available: none, asha, "
-            "hyperband, median");
+  EXPECT_EQ(error({{"name", "ltfb"}, {"max_resource", 9}}),
+            "c.json: /scheduler/name: unknown scheduler \"ltfb\"; available: none, asha, "
+            "hyperband, median, pbt");
   EXPECT_EQ(error({{"name", "asha"}}),
             "c.json: /scheduler: max_resource must be at least 1 (or set model.params.epochs)");
   EXPECT_EQ(error({{"name", "asha"}, {"max_resource", 9}, {"min_resource", 10}}),
@@ -147,4 +151,95 @@ TEST(Schedulers, BadOptionsNameTheFileAndField) {
             "scheduler decides how long each trial trains, so it cannot be searched");
   // The model's fixed value stands for max_resource when it is not given.
   EXPECT_NE(make_scheduler(campaign_with({{"name", "asha"}}, {{"epochs", 9}})), nullptr);
+}
+
+namespace {
+
+const json kPbtSpace = json::parse(R"([
+  {"name": "lr", "type": "float", "lower": 0.001, "upper": 1},
+  {"name": "width", "type": "ordered", "element_type": "int", "values": [16, 32, 64, 128]},
+  {"name": "act", "type": "categorical", "values": ["relu", "tanh"]},
+  {"name": "seed", "type": "constant", "value": 7}
+])");
+
+std::unique_ptr<Scheduler> pbt(const json& options = json::object()) {
+  json scheduler = {{"name", "pbt"}, {"max_resource", 20}, {"interval", 5}};
+  scheduler.update(options);
+  return make_scheduler(campaign_with(
+      scheduler, json::object(), {{"space", kPbtSpace}, {"checkpoint", {{"every_steps", 5}}}}));
+}
+
+}  // namespace
+
+TEST(Pbt, TheBottomQuantileCopiesATrialOfTheTopQuantile) {
+  auto s = pbt();
+  EXPECT_EQ(s->answer_steps(0).milestones, (std::vector<std::int64_t>{5, 10, 15}));
+  // Eight trials at step 5; losses 0.1 (trial 0) to 0.8 (trial 7): a quarter is two.
+  for (TrialId t = 0; t < 8; ++t) s->observe(t, 5, 0.1 * static_cast<double>(t + 1));
+  std::set<TrialId> sources;
+  for (TrialId t = 0; t < 8; ++t) {
+    json why;
+    const Verdict v = s->decide(t, 5, 0.1 * static_cast<double>(t + 1), why);
+    EXPECT_EQ(v, t >= 6 ? Verdict::Exploit : Verdict::Continue) << t;
+    if (v == Verdict::Exploit) {
+      const auto source = why.at("source").get<TrialId>();
+      EXPECT_TRUE(source == 0 || source == 1) << why;
+      EXPECT_EQ(why.at("of"), 8);
+      sources.insert(source);
+    }
+  }
+  // Alone, a trial has nobody to copy.
+  auto alone = pbt();
+  EXPECT_EQ(verdict(*alone, 0, 5, 9.0), "continue");
+}
+
+TEST(Pbt, ExploreMultipliesNumbersMovesOrderedValuesAndResamplesWhenDrawn) {
+  const json source = {{"lr", 0.5}, {"width", 32}, {"act", "relu"}, {"seed", 7}};
+  auto s = pbt({{"resample_probability", 0}});
+  std::set<double> lrs;
+  std::set<int> widths;
+  for (TrialId t = 0; t < 40; ++t) {
+    const json p = s->explore(source, t, 5);
+    lrs.insert(p.at("lr").get<double>());
+    widths.insert(p.at("width").get<int>());
+    EXPECT_EQ(p.at("act"), "relu");
+    EXPECT_EQ(p.at("seed"), 7);
+    // A function of its arguments: a replay computes the same.
+    EXPECT_EQ(s->explore(source, t, 5), p);
+  }
+  EXPECT_EQ(lrs, (std::set<double>{0.5 * 0.8, 0.5 * 1.2}));
+  EXPECT_EQ(widths, (std::set<int>{16, 64}));
+  // Perturbed values stay within their range.
+  EXPECT_LE(s->explore({{"lr", 1.0}, {"width", 128}, {"act", "tanh"}, {"seed", 7}}, 3, 5)
+                .at("lr")
+                .get<double>(),
+            1.0);
+  auto always = pbt({{"resample_probability", 1}, {"hyperparameters", {"act"}}});
+  std::set<std::string> acts;
+  for (TrialId t = 0; t < 40; ++t) {
+    const json p = always->explore(source, t, 10);
+    EXPECT_EQ(p.at("lr"), 0.5);  // not among the explored hyperparameters
+    acts.insert(p.at("act").get<std::string>());
+  }
+  EXPECT_EQ(acts, (std::set<std::string>{"relu", "tanh"}));
+}
+
+TEST(Pbt, BadOptionsNameTheField) {
+  const auto error = [](const json& options, const json& extra) {
+    json scheduler = {{"name", "pbt"}, {"max_resource", 20}};
+    scheduler.update(options);
+    return overseer::test::input_error(
+        [&] { make_scheduler(campaign_with(scheduler, json::object(), extra)); });
+  };
+  const json checkpoints = {{"space", kPbtSpace}, {"checkpoint", {{"every_steps", 5}}}};
+  EXPECT_EQ(error({{"interval", 5}}, {{"space", kPbtSpace}}),
+            "c.json: /scheduler: pbt continues trials from each other's checkpoints: set "
+            "checkpoint.every_steps to a divisor of the interval (5)");
+  EXPECT_EQ(error({{"interval", 20}}, checkpoints),
+            "c.json: /scheduler/interval: interval must be between 1 and max_resource - 1 (19)");
+  EXPECT_EQ(error({{"interval", 5}, {"quantile", 0.6}}, checkpoints),
+            "c.json: /scheduler/quantile: quantile must be above 0 and at most 0.5");
+  EXPECT_EQ(error({{"interval", 5}, {"hyperparameters", {"momentum"}}}, checkpoints),
+            "c.json: /scheduler/hyperparameters/0: \"momentum\" is not a parameter of the search "
+            "space");
 }

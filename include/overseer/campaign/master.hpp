@@ -55,6 +55,15 @@ class Master : public Role, private TaskSource, private JournalVisitor {
     bool dispatched = false;  // handed to a server and not yet back
     double submitted = 0;     // when the current attempt was handed out (Unix time)
     std::string checkpoint;   // the newest checkpoint journaled, relative to its directory
+    // A pbt exploit decided and not yet carried out: once the attempt that heard it pauses,
+    // the trial continues from `source`'s newest checkpoint with `params`.
+    struct Exploit {
+      TrialId source = 0;
+      json params;
+      int attempt = 0;
+    };
+    std::optional<Exploit> exploit;
+    int exploits = 0;  // attempts that ended in an exploit, which the retry limit does not count
   };
   struct QueuedAttempt {
     TrialId id;
@@ -67,6 +76,10 @@ class Master : public Role, private TaskSource, private JournalVisitor {
   void on_attempt(const AttemptRecord& record) override;
   void on_progress(const ProgressRecord& record) override;
   void on_checkpoint(const CheckpointRecord& record) override;
+  void on_decision(const DecisionRecord& record) override;
+  // Makes the trial continue as its pending exploit says: the source's newest checkpoint copied
+  // into its directory in place of its own, and the new hyperparameters.
+  void carry_out_exploit(TrialId id);
   // Where an attempt of the trial continues from: its newest checkpoint, as the journal or,
   // should the record have been lost in a crash, the trial directory has it.
   std::optional<std::string> restore_point(TrialId id) const;

@@ -42,8 +42,8 @@ class TrialReporter : public ProgressReporter {
   ProgressDecision report(std::int64_t step, const Metrics& metrics,
                           const std::atomic<bool>* cancel) override;
   void service() override;
-  bool stopped() const override { return stopped_.load() || draining_.load(); }
-  bool paused() const override { return draining_.load(); }
+  bool stopped() const override { return stopped_.load() || paused(); }
+  bool paused() const override { return paused_.load() || draining_.load(); }
   std::int64_t last_step() const override;
   void checkpointed(std::int64_t step, const std::filesystem::path& path) override;
   // Sends what is still waiting: before the trial's result, so the master has its progress first.
@@ -70,6 +70,7 @@ class TrialReporter : public ProgressReporter {
   std::int64_t answered_step_ = -1;
   std::chrono::steady_clock::time_point last_sent_;
   std::atomic<bool> stopped_{false};
+  std::atomic<bool> paused_{false};  // told to pause (a pbt exploit): checkpoint, then stop
   std::atomic<bool>& draining_;
 };
 

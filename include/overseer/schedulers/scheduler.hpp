@@ -13,8 +13,10 @@
 
 namespace overseer {
 
-// What a scheduler answers a running trial's report with.
-enum class Verdict { Continue, Stop };
+// What a scheduler answers a running trial's report with. Exploit (PBT): the trial stops, and
+// continues from another trial's newest checkpoint with that trial's hyperparameters perturbed
+// (see Scheduler::explore).
+enum class Verdict { Continue, Stop, Exploit };
 
 std::string to_string(Verdict verdict);
 
@@ -35,6 +37,10 @@ struct SchedulerOptions {
   std::int64_t reduction_factor = 3;
   std::int64_t grace_steps = 0;
   bool minimize = true;
+  // From the campaign, for schedulers that change hyperparameters (pbt).
+  SearchSpace space;
+  std::uint64_t seed = 0;
+  std::int64_t checkpoint_every = 0;  // the campaign's checkpoint.every_steps
 };
 
 // Decides on running trials from their progress (docs/schedulers.md). Its state must be a
@@ -49,6 +55,14 @@ class Scheduler {
   // The verdict on the report just observed, when the trial waits for one at `step`. Returns a
   // description of why (the rung, the median) in `why`, for the journal.
   virtual Verdict decide(TrialId trial, std::int64_t step, double value, json& why) = 0;
+  // After an Exploit verdict for `trial` at `step`: the hyperparameters it continues with, from
+  // those of the trial it copies (why["source"]). A function of its arguments, so that the
+  // journal's record of it is what a replay would compute.
+  virtual json explore(const json& source_params, TrialId trial, std::int64_t step) const {
+    (void)trial;
+    (void)step;
+    return source_params;
+  }
 };
 
 struct SchedulerEntry {

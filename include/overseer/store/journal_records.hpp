@@ -55,8 +55,10 @@ struct DecisionRecord {
   TrialId trial = 0;
   int attempt = 0;
   std::int64_t step = 0;
-  std::string decision;  // "continue" or "stop"
-  json why;              // the scheduler's reasons (rung and rank, median), an object
+  std::string decision;  // "continue", "stop" or "exploit"
+  // The scheduler's reasons (rung and rank, median), an object; for an exploit also `source`,
+  // the trial whose state it continues from, and `params`, the hyperparameters it goes on with.
+  json why;
 };
 
 // A checkpoint of a running trial's training state, complete in its trial directory.

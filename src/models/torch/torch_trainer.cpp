@@ -178,9 +178,15 @@ Stepper make_stepper(const TrainingSettings& s, std::vector<torch::Tensor> param
     optimizer = std::make_shared<torch::optim::Adam>(
         parameters, torch::optim::AdamOptions(s.learning_rate).weight_decay(s.weight_decay));
   }
+  // A checkpoint's optimizer state holds its learning rate too; the trial's own wins, since a pbt
+  // exploit continues another trial's state with a learning rate of its own.
+  const double lr = s.learning_rate;
   return {[optimizer] { optimizer->step(); },
           [optimizer](torch::serialize::OutputArchive& a) { optimizer->save(a); },
-          [optimizer](torch::serialize::InputArchive& a) { optimizer->load(a); }};
+          [optimizer, lr](torch::serialize::InputArchive& a) {
+            optimizer->load(a);
+            for (auto& group : optimizer->param_groups()) group.options().set_lr(lr);
+          }};
 }
 
 std::vector<std::shared_ptr<SeededDropoutImpl>> dropouts(torch::nn::Module& net) {

@@ -1,0 +1,92 @@
+// pbt's population: who copied whom when (the lineage), and each explored hyperparameter's
+// value over the steps of every trial (its schedule).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "overseer/report/charts.hpp"
+#include "overseer/report/svg.hpp"
+#include "sections.hpp"
+
+namespace overseer::report {
+namespace {
+
+struct Exploit {
+  TrialId trial = 0;
+  TrialId source = 0;
+  std::int64_t step = 0;
+  json params;
+};
+
+std::vector<Exploit> exploits_of(const RunHistory& history) {
+  std::vector<Exploit> out;
+  for (const auto& d : history.decisions) {
+    if (d.decision != "exploit" || !d.why.contains("source") || !d.why.contains("params")) continue;
+    out.push_back({d.trial, d.why.at("source").get<TrialId>(), d.step, d.why.at("params")});
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string population_section(const ReportContext& c) {
+  const std::vector<Exploit> exploits = exploits_of(c.history);
+  if (exploits.empty()) return {};
+  std::int64_t last_step = 0;
+  for (const auto& p : c.history.progress) last_step = std::max(last_step, p.step);
+
+  // Lineage: a line per trial along the steps, and a link from the source's line to the
+  // trial's at each exploit.
+  std::vector<Series> lineage;
+  for (const auto& created : c.history.created) {
+    const auto y = static_cast<double>(created.trial);
+    Series life{fmt::format("trial {}", created.trial),
+                {{0, y}, {static_cast<double>(last_step), y}}};
+    life.faded = true;
+    life.in_legend = false;
+    lineage.push_back(std::move(life));
+  }
+  for (const auto& e : exploits) {
+    Series link{fmt::format("trial {} from trial {} at step {}", e.trial, e.source, e.step),
+                {{static_cast<double>(e.step), static_cast<double>(e.source)},
+                 {static_cast<double>(e.step), static_cast<double>(e.trial)}}};
+    link.markers = true;
+    link.in_legend = false;
+    lineage.push_back(std::move(link));
+  }
+  std::string html =
+      note(fmt::format("{} exploits: each marked link goes from the trial whose state was copied "
+                       "to the trial that continued from it, at the step of the verdict.",
+                       exploits.size())) +
+      chart(line_chart({"lineage", "step", "trial", lineage, std::nullopt}));
+
+  // Schedules: each numeric hyperparameter that exploits changed, held between exploits.
+  for (const auto& p : c.history.campaign.space.parameters()) {
+    bool changed = false;
+    for (const auto& e : exploits) {
+      changed = changed || (e.params.contains(p.name) && e.params.at(p.name).is_number());
+    }
+    if (!changed) continue;
+    std::vector<Series> schedules;
+    for (const auto& created : c.history.created) {
+      if (!created.params.contains(p.name) || !created.params.at(p.name).is_number()) continue;
+      Series s{fmt::format("trial {}", created.trial),
+               {{0, created.params.at(p.name).get<double>()}}};
+      s.step = true;
+      s.in_legend = false;
+      for (const auto& e : exploits) {
+        if (e.trial == created.trial && e.params.contains(p.name)) {
+          s.points.emplace_back(static_cast<double>(e.step), e.params.at(p.name).get<double>());
+        }
+      }
+      s.points.emplace_back(static_cast<double>(last_step), s.points.back().second);
+      schedules.push_back(std::move(s));
+    }
+    html +=
+        chart(line_chart({p.name + " over the steps", "step", p.name, schedules, std::nullopt}));
+  }
+  return html;
+}
+
+}  // namespace overseer::report
