@@ -47,7 +47,9 @@ class PbtScheduler : public Scheduler {
   }
 
   Verdict decide(TrialId trial, std::int64_t step, double, json& why) override {
-    if (!latest_.count(trial)) return Verdict::Continue;
+    // A trial continued from another's checkpoint reports first just past a milestone it did
+    // not hear: it is judged at the next one, after an interval of its own.
+    if (step % options_.interval != 0 || !latest_.count(trial)) return Verdict::Continue;
     // Best first; ties by trial id, so the ranking is a function of what was observed.
     std::vector<std::pair<double, TrialId>> ranked;
     for (const auto& [t, v] : latest_) ranked.emplace_back(minimize_ ? v : -v, t);

@@ -188,6 +188,8 @@ TEST(Pbt, TheBottomQuantileCopiesATrialOfTheTopQuantile) {
       sources.insert(source);
     }
   }
+  // Past a milestone (a trial just continued from another's checkpoint), no verdict yet.
+  EXPECT_EQ(verdict(*s, 7, 6, 0.8), "continue");
   // Alone, a trial has nobody to copy.
   auto alone = pbt();
   EXPECT_EQ(verdict(*alone, 0, 5, 9.0), "continue");
