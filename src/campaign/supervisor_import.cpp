@@ -40,7 +40,10 @@ class Settings {
                          "=" + value.text + ": " + why);
   }
 
+  // Counts and sizes, at most a billion: enough for any workflow, and sums of them never
+  // overflow.
   std::optional<std::int64_t> integer(const std::string& name, std::int64_t lowest) {
+    constexpr std::int64_t kHighest = 1'000'000'000;
     const ShellValue* value = find(name);
     if (!value) return std::nullopt;
     std::size_t used = 0;
@@ -51,7 +54,10 @@ class Settings {
       used = 0;
     }
     if (used != value->text.size()) fail(name, *value, "not an integer");
-    if (n < lowest) fail(name, *value, "must be at least " + std::to_string(lowest));
+    if (n < lowest || n > kHighest) {
+      fail(name, *value,
+           "must be between " + std::to_string(lowest) + " and " + std::to_string(kHighest));
+    }
     return n;
   }
 
