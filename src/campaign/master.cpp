@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <csignal>
+#include <set>
 
 #include <spdlog/spdlog.h>
 
@@ -143,18 +144,34 @@ void Master::carry_out_exploit(TrialId id) {
   std::error_code error;
   std::filesystem::remove_all(state_dir(dir), error);
   trial.checkpoint.clear();
-  // The source may save (and drop an older checkpoint) while it is copied: then the newer one.
+  // The source goes on training: it may save a newer checkpoint and drop this one while it is
+  // copied. A copy counts only when the checkpoint still holds the same files afterwards;
+  // otherwise the newer one is copied.
+  const auto files_of = [](const std::filesystem::path& d) {
+    std::set<std::string> names;
+    std::error_code e;
+    for (auto it = std::filesystem::recursive_directory_iterator(d, e);
+         !e && it != std::filesystem::recursive_directory_iterator(); it.increment(e)) {
+      names.insert(std::filesystem::relative(it->path(), d, e).string());
+    }
+    return names;
+  };
   for (int tries = 0; tries < 3; ++tries) {
-    const auto source = restore_point(exploit.source);
-    if (!source) break;
-    std::filesystem::create_directories((dir / *source).parent_path(), error);
-    std::filesystem::copy(run_.trial_dir(exploit.source) / *source, dir / *source,
-                          std::filesystem::copy_options::recursive, error);
-    if (!error) {
-      trial.checkpoint = *source;
+    const auto newest = latest_checkpoint(run_.trial_dir(exploit.source));
+    if (!newest) break;
+    const std::string name = checkpoint_name(*newest);
+    const auto copy = state_dir(dir) / ".copying";
+    std::filesystem::remove_all(copy, error);
+    std::filesystem::create_directories(copy.parent_path(), error);
+    std::filesystem::copy(*newest, copy, std::filesystem::copy_options::recursive, error);
+    const bool whole =
+        !error && std::filesystem::is_directory(*newest) && files_of(*newest) == files_of(copy);
+    if (whole) std::filesystem::rename(copy, dir / name, error);
+    if (whole && !error) {
+      trial.checkpoint = name;
       return;
     }
-    std::filesystem::remove_all(dir / *source, error);
+    std::filesystem::remove_all(copy, error);
   }
   spdlog::warn(
       "trial {}: no checkpoint of trial {} to continue from; it goes on from its start "
@@ -163,6 +180,7 @@ void Master::carry_out_exploit(TrialId id) {
 }
 
 void Master::on_checkpoint(const CheckpointRecord& record) {
+  settle_exploit_by_later_attempt(trials_[static_cast<std::size_t>(record.trial)], record.attempt);
   trials_[static_cast<std::size_t>(record.trial)].checkpoint = record.path;
 }
 
@@ -178,6 +196,9 @@ std::optional<std::string> Master::restore_point(TrialId id) const {
 }
 
 void Master::on_progress(const ProgressRecord& record) {
+  // Replayed: progress of a later attempt shows that a pending exploit was carried out, even
+  // when that attempt was cut off before it had a result.
+  settle_exploit_by_later_attempt(trials_[static_cast<std::size_t>(record.trial)], record.attempt);
   if (scheduler_) scheduler_->observe(record.trial, record.step, objective_of(record));
   trial_progress_.push_back(record);
 }
@@ -190,17 +211,26 @@ double Master::objective_of(const ProgressRecord& record) const {
 void Master::on_attempt(const AttemptRecord& record) {
   Trial& trial = trials_[static_cast<std::size_t>(record.trial)];
   trial.attempts = record.attempt;
-  // After an exploit: the attempt that heard it paused (the copy came before this record) or a
-  // later attempt ran, so it was carried out; or that very attempt ended the trial, so it was
-  // moot.
-  if (trial.exploit && record.attempt >= trial.exploit->attempt) {
-    if (record.attempt > trial.exploit->attempt || !record.final) {
-      trial.params = trial.exploit->params;
-      ++trial.exploits;
-    }
-    trial.exploit.reset();
+  // The attempt that heard an exploit paused for it (the copy came before this record), or a
+  // later attempt ran: it was carried out. That attempt ending otherwise (the trial finished,
+  // or failed and was retried as it was) made it moot.
+  if (trial.exploit && record.attempt == trial.exploit->attempt) {
+    settle_exploit(trial, !record.final && record.result.status == TrialStatus::Stopped);
   }
+  settle_exploit_by_later_attempt(trial, record.attempt);
   if (record.final) record_final(record.trial, record.result);
+}
+
+void Master::settle_exploit(Trial& trial, bool carried_out) {
+  if (carried_out) {
+    trial.params = trial.exploit->params;
+    ++trial.exploits;
+  }
+  trial.exploit.reset();
+}
+
+void Master::settle_exploit_by_later_attempt(Trial& trial, int attempt) {
+  if (trial.exploit && attempt > trial.exploit->attempt) settle_exploit(trial, true);
 }
 
 void Master::journal_search_events() {
@@ -431,9 +461,22 @@ void Master::on_progress(int worker, const json& batch) {
 void Master::answer(int worker, const ProgressRecord& record) {
   DecisionRecord decision{record.trial, record.attempt, record.step, "continue", json::object()};
   std::string told = decision.decision;  // what the worker hears
-  if (scheduler_) {
-    const Verdict verdict =
+  const Trial& reporting = trials_[static_cast<std::size_t>(record.trial)];
+  // A report of an attempt that is no longer the trial's (an abandoned timeout's) gets no verdict.
+  const bool current =
+      reporting.dispatched && !reporting.finished && record.attempt == reporting.attempts + 1;
+  if (scheduler_ && current) {
+    Verdict verdict =
         scheduler_->decide(record.trial, record.step, objective_of(record), decision.why);
+    if (verdict == Verdict::Exploit) {
+      // The state to copy must be there and be the source's own: not of a finished trial, nor
+      // of one about to take another's.
+      const Trial& source = trials_[decision.why.at("source").get<std::size_t>()];
+      if (source.finished || source.exploit) {
+        verdict = Verdict::Continue;
+        decision.why = {{"source_unavailable", decision.why.at("source")}};
+      }
+    }
     decision.decision = told = to_string(verdict);
     if (verdict == Verdict::Exploit) {
       const auto source = decision.why.at("source").get<TrialId>();
@@ -488,6 +531,7 @@ void Master::on_withdrawn(const json& trial) {
 void Master::record_final(TrialId id, const TrialResult& result) {
   Trial& trial = trials_[static_cast<std::size_t>(id)];
   trial.finished = true;
+  if (scheduler_) scheduler_->ended(id);
   TrialRecord record{id, trial.label, trial.params, trial.attempts, result};
   searcher_->tell(record);
   if (result.status == TrialStatus::Stopped) {

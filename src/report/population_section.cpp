@@ -19,10 +19,23 @@ struct Exploit {
   json params;
 };
 
+// Whether the exploit decided on `attempt` of `trial` was carried out, as the master settles it:
+// that attempt paused for it, or a later attempt ran.
+bool carried_out(const RunHistory& history, TrialId trial, int attempt) {
+  for (const auto& a : history.attempts) {
+    if (a.trial != trial) continue;
+    if (a.attempt > attempt) return true;
+    if (a.attempt == attempt && !a.final && a.result.status == TrialStatus::Stopped) return true;
+  }
+  return std::any_of(history.progress.begin(), history.progress.end(),
+                     [&](const auto& p) { return p.trial == trial && p.attempt > attempt; });
+}
+
 std::vector<Exploit> exploits_of(const RunHistory& history) {
   std::vector<Exploit> out;
   for (const auto& d : history.decisions) {
     if (d.decision != "exploit" || !d.why.contains("source") || !d.why.contains("params")) continue;
+    if (!carried_out(history, d.trial, d.attempt)) continue;
     out.push_back({d.trial, d.why.at("source").get<TrialId>(), d.step, d.why.at("params")});
   }
   return out;
@@ -76,7 +89,8 @@ std::string population_section(const ReportContext& c) {
       s.step = true;
       s.in_legend = false;
       for (const auto& e : exploits) {
-        if (e.trial == created.trial && e.params.contains(p.name)) {
+        if (e.trial == created.trial && e.params.contains(p.name) &&
+            e.params.at(p.name).is_number()) {
           s.points.emplace_back(static_cast<double>(e.step), e.params.at(p.name).get<double>());
         }
       }

@@ -42,14 +42,28 @@ class PbtScheduler : public Scheduler {
     return steps;
   }
 
-  void observe(TrialId trial, std::int64_t, double value) override {
+  void observe(TrialId trial, std::int64_t step, double value) override {
+    auto& [previous, last] = steps_[trial];
+    previous = last;
+    last = step;
     if (!std::isnan(value)) latest_[trial] = value;
   }
 
+  void ended(TrialId trial) override {
+    latest_.erase(trial);
+    steps_.erase(trial);
+  }
+
   Verdict decide(TrialId trial, std::int64_t step, double, json& why) override {
-    // A trial continued from another's checkpoint reports first just past a milestone it did
-    // not hear: it is judged at the next one, after an interval of its own.
-    if (step % options_.interval != 0 || !latest_.count(trial)) return Verdict::Continue;
+    // Judged when a report has crossed a multiple of the interval since the trial's report
+    // before it (a model may report every few steps): a trial continued from another's
+    // checkpoint reports first near the step it left, and waits for an interval of its own;
+    // at max_resource it is done.
+    const std::int64_t previous = steps_[trial].first;
+    if (step >= max_resource_ || step / options_.interval <= previous / options_.interval ||
+        !latest_.count(trial)) {
+      return Verdict::Continue;
+    }
     // Best first; ties by trial id, so the ranking is a function of what was observed.
     std::vector<std::pair<double, TrialId>> ranked;
     for (const auto& [t, v] : latest_) ranked.emplace_back(minimize_ ? v : -v, t);
@@ -115,6 +129,7 @@ class PbtScheduler : public Scheduler {
   bool minimize_;
   std::uint64_t seed_;
   std::map<TrialId, double> latest_;
+  std::map<TrialId, std::pair<std::int64_t, std::int64_t>> steps_;  // previous and last reported
 };
 
 const bool registered = SchedulerRegistry::instance().add(

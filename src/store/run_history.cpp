@@ -29,15 +29,13 @@ class HistoryBuilder : public JournalVisitor {
   void on_attempt(const AttemptRecord& a) override {
     RunSession& session = h_.sessions.back();
     session.last = std::max(session.last, a.result.end);
+    // As Master::on_attempt settles a pbt exploit: carried out if the attempt that heard it
+    // paused, moot if that attempt ended otherwise.
     const auto exploit = exploits_.find(a.trial);
-    if (exploit != exploits_.end() && a.attempt >= exploit->second.first) {
-      // A pbt exploit was carried out (the attempt that heard it paused, or a later one ran),
-      // unless that attempt itself ended the trial: see Master::on_attempt.
-      if (a.attempt > exploit->second.first || !a.final) {
-        params_[static_cast<std::size_t>(a.trial)] = exploit->second.second;
-      }
-      exploits_.erase(exploit);
+    if (exploit != exploits_.end() && a.attempt == exploit->second.first) {
+      settle(a.trial, !a.final && a.result.status == TrialStatus::Stopped);
     }
+    settle_by_later_attempt(a.trial, a.attempt);
     if (a.final) {
       const CreatedRecord& trial = h_.created[static_cast<std::size_t>(a.trial)];
       h_.finished.push_back(TrialRecord{
@@ -46,6 +44,7 @@ class HistoryBuilder : public JournalVisitor {
     h_.attempts.push_back(a);
   }
   void on_progress(const ProgressRecord& p) override {
+    settle_by_later_attempt(p.trial, p.attempt);
     RunSession& session = h_.sessions.back();
     session.last = std::max(session.last, p.time);
     h_.progress.push_back(p);
@@ -68,6 +67,16 @@ class HistoryBuilder : public JournalVisitor {
   }
 
  private:
+  void settle(TrialId trial, bool carried_out) {
+    const auto exploit = exploits_.find(trial);
+    if (carried_out) params_[static_cast<std::size_t>(trial)] = exploit->second.second;
+    exploits_.erase(exploit);
+  }
+  void settle_by_later_attempt(TrialId trial, int attempt) {
+    const auto exploit = exploits_.find(trial);
+    if (exploit != exploits_.end() && attempt > exploit->second.first) settle(trial, true);
+  }
+
   RunHistory& h_;
   std::vector<json> params_;  // by trial: the hyperparameters it trains with now
   std::map<TrialId, std::pair<int, json>> exploits_;  // pending: the attempt, the new params

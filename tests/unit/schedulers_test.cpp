@@ -245,3 +245,24 @@ TEST(Pbt, BadOptionsNameTheField) {
             "c.json: /scheduler/hyperparameters/0: \"momentum\" is not a parameter of the search "
             "space");
 }
+
+TEST(Pbt, JudgesWhereReportsCrossAnIntervalAndNeverFinishedOrFinalOnes) {
+  auto s = pbt();
+  for (TrialId t = 0; t < 4; ++t) s->observe(t, 3, 0.1 * static_cast<double>(t + 1));
+  // Reports every 3 steps cross the interval of 5 at 6; not at 3.
+  json why;
+  EXPECT_EQ(s->decide(3, 3, 0.4, why), Verdict::Continue);
+  s->observe(3, 6, 0.4);
+  EXPECT_EQ(s->decide(3, 6, 0.4, why), Verdict::Exploit);
+  // A finished trial is no source: with trial 0 gone, trial 1 is the top of the three left.
+  s->ended(0);
+  s->observe(2, 6, 0.3);
+  s->observe(2, 9, 0.9);
+  s->observe(2, 12, 0.9);
+  why = json::object();
+  ASSERT_EQ(s->decide(2, 12, 0.9, why), Verdict::Exploit);
+  EXPECT_EQ(why.at("source"), 1);
+  // At max_resource a trial is done.
+  s->observe(3, 20, 5.0);
+  EXPECT_EQ(s->decide(3, 20, 5.0, why), Verdict::Continue);
+}

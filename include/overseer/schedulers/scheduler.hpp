@@ -55,6 +55,9 @@ class Scheduler {
   // The verdict on the report just observed, when the trial waits for one at `step`. Returns a
   // description of why (the rung, the median) in `why`, for the journal.
   virtual Verdict decide(TrialId trial, std::int64_t step, double value, json& why) = 0;
+  // The trial has its final result (replayed on --resume as well): it takes part in no more
+  // decisions.
+  virtual void ended(TrialId /*trial*/) {}
   // After an Exploit verdict for `trial` at `step`: the hyperparameters it continues with, from
   // those of the trial it copies (why["source"]). A function of its arguments, so that the
   // journal's record of it is what a replay would compute.

@@ -178,14 +178,23 @@ Stepper make_stepper(const TrainingSettings& s, std::vector<torch::Tensor> param
     optimizer = std::make_shared<torch::optim::Adam>(
         parameters, torch::optim::AdamOptions(s.learning_rate).weight_decay(s.weight_decay));
   }
-  // A checkpoint's optimizer state holds its learning rate too; the trial's own wins, since a pbt
-  // exploit continues another trial's state with a learning rate of its own.
-  const double lr = s.learning_rate;
+  // A checkpoint's optimizer state holds its options too; the trial's own win, since a pbt
+  // exploit continues another trial's state with hyperparameters of its own.
   return {[optimizer] { optimizer->step(); },
           [optimizer](torch::serialize::OutputArchive& a) { optimizer->save(a); },
-          [optimizer, lr](torch::serialize::InputArchive& a) {
+          [optimizer, s](torch::serialize::InputArchive& a) {
             optimizer->load(a);
-            for (auto& group : optimizer->param_groups()) group.options().set_lr(lr);
+            for (auto& group : optimizer->param_groups()) {
+              auto& options = group.options();
+              options.set_lr(s.learning_rate);
+              if (auto* sgd = dynamic_cast<torch::optim::SGDOptions*>(&options)) {
+                sgd->momentum(s.momentum).weight_decay(s.weight_decay);
+              } else if (auto* rmsprop = dynamic_cast<torch::optim::RMSpropOptions*>(&options)) {
+                rmsprop->momentum(s.momentum).weight_decay(s.weight_decay);
+              } else if (auto* adam = dynamic_cast<torch::optim::AdamOptions*>(&options)) {
+                adam->weight_decay(s.weight_decay);
+              }
+            }
           }};
 }
 
