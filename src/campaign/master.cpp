@@ -180,7 +180,7 @@ void Master::carry_out_exploit(TrialId id) {
 }
 
 void Master::on_checkpoint(const CheckpointRecord& record) {
-  settle_exploit_by_later_attempt(trials_[static_cast<std::size_t>(record.trial)], record.attempt);
+  settle_exploit(trials_[static_cast<std::size_t>(record.trial)], record.attempt, nullptr);
   trials_[static_cast<std::size_t>(record.trial)].checkpoint = record.path;
 }
 
@@ -198,7 +198,7 @@ std::optional<std::string> Master::restore_point(TrialId id) const {
 void Master::on_progress(const ProgressRecord& record) {
   // Replayed: progress of a later attempt shows that a pending exploit was carried out, even
   // when that attempt was cut off before it had a result.
-  settle_exploit_by_later_attempt(trials_[static_cast<std::size_t>(record.trial)], record.attempt);
+  settle_exploit(trials_[static_cast<std::size_t>(record.trial)], record.attempt, nullptr);
   if (scheduler_) scheduler_->observe(record.trial, record.step, objective_of(record));
   trial_progress_.push_back(record);
 }
@@ -211,26 +211,19 @@ double Master::objective_of(const ProgressRecord& record) const {
 void Master::on_attempt(const AttemptRecord& record) {
   Trial& trial = trials_[static_cast<std::size_t>(record.trial)];
   trial.attempts = record.attempt;
-  // The attempt that heard an exploit paused for it (the copy came before this record), or a
-  // later attempt ran: it was carried out. That attempt ending otherwise (the trial finished,
-  // or failed and was retried as it was) made it moot.
-  if (trial.exploit && record.attempt == trial.exploit->attempt) {
-    settle_exploit(trial, !record.final && record.result.status == TrialStatus::Stopped);
-  }
-  settle_exploit_by_later_attempt(trial, record.attempt);
+  settle_exploit(trial, record.attempt, &record);
   if (record.final) record_final(record.trial, record.result);
 }
 
-void Master::settle_exploit(Trial& trial, bool carried_out) {
-  if (carried_out) {
+void Master::settle_exploit(Trial& trial, int attempt, const AttemptRecord* result) {
+  if (!trial.exploit) return;
+  const ExploitOutcome outcome = exploit_outcome(trial.exploit->attempt, attempt, result);
+  if (outcome == ExploitOutcome::Pending) return;
+  if (outcome == ExploitOutcome::CarriedOut) {
     trial.params = trial.exploit->params;
     ++trial.exploits;
   }
   trial.exploit.reset();
-}
-
-void Master::settle_exploit_by_later_attempt(Trial& trial, int attempt) {
-  if (trial.exploit && attempt > trial.exploit->attempt) settle_exploit(trial, true);
 }
 
 void Master::journal_search_events() {

@@ -20,11 +20,6 @@ const char* const kLogName = "model.log";
 const std::set<std::string> kTrialPlaceholders = {
     "params_json", "run_dir", "data_dir", "device", "visible_devices", "trial_id", "seed", "image"};
 
-// A hyperparameter as one argv element: strings verbatim, numbers and the rest as JSON.
-std::string param_text(const json& value) {
-  return value.is_string() ? value.get<std::string>() : value.dump();
-}
-
 enum class ResultForm { Improve, JsonFile };
 
 // The campaign's `model.data` for this model, checked.
@@ -161,7 +156,7 @@ class CommandModel : public Model {
         {"visible_devices", device.visible},    {"trial_id", std::to_string(context.trial)},
         {"seed", std::to_string(context.seed)}, {"image", spec_.program.image.string()},
     };
-    for (const auto& name : spec_.param_placeholders) values[name] = param_text(params.at(name));
+    for (const auto& name : spec_.param_placeholders) values[name] = argument_text(params.at(name));
 
     std::vector<std::string> command;
     for (const auto& part : spec_.program.launcher)

@@ -164,6 +164,10 @@ std::vector<std::string> program_environment(const std::map<std::string, std::st
   return out;
 }
 
+std::string argument_text(const json& value) {
+  return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
 std::vector<std::string> placeholders_in(const std::string& text) {
   std::vector<std::string> names;
   for (std::sregex_iterator it(text.begin(), text.end(), kPlaceholder), end; it != end; ++it) {

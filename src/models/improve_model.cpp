@@ -39,11 +39,6 @@ void check_study_name(const std::string& name) {
   }
 }
 
-// A parameter as one argv element: strings verbatim, numbers and the rest as JSON.
-std::string param_text(const json& value) {
-  return value.is_string() ? value.get<std::string>() : value.dump();
-}
-
 // improvelib v0.1's flags, or those of the v0.0.3 scripts.
 enum class FlagSet { V01, V003 };
 // <model>_<stage>_improve.py run by a Python interpreter, or <stage>.sh DEVICE DATA_DIR as a
@@ -310,7 +305,7 @@ class ImproveModel : public Model {
                                          "}, which is neither a parameter nor in model.data");
         }
         try {
-          check_study_name(param_text(*value));
+          check_study_name(argument_text(*value));
         } catch (const std::invalid_argument& e) {
           throw ParameterError(name, e.what());
         }
@@ -341,7 +336,7 @@ class ImproveModel : public Model {
 
     const std::optional<json> source = split_value(params, spec_, "train_sources");
     std::vector<std::string> targets;
-    if (source) targets.push_back(param_text(*source));
+    if (source) targets.push_back(argument_text(*source));
     for (const auto& target : other_targets(params, targets)) targets.push_back(target);
 
     const fs::path own_data = preprocess(cache, stage, params, "");
@@ -460,7 +455,7 @@ class ImproveModel : public Model {
       if (error) throw std::runtime_error(splits.string() + ": " + error.message());
     } else {
       const json list = given->is_array() ? *given : json::array({*given});
-      for (const auto& study : list) studies.insert(param_text(study));
+      for (const auto& study : list) studies.insert(argument_text(study));
     }
     for (const auto& study : studies) {
       check_study_name(study);
@@ -472,7 +467,7 @@ class ImproveModel : public Model {
   std::string split_file(int part, const json& params) const {
     std::map<std::string, std::string> values;
     for (const auto& name : placeholders_in(spec_.split_files[part])) {
-      values[name] = param_text(*split_value(params, spec_, name));
+      values[name] = argument_text(*split_value(params, spec_, name));
       check_study_name(values[name]);
     }
     return substitute_placeholders(spec_.split_files[part], values);
@@ -515,7 +510,7 @@ class ImproveModel : public Model {
           }
           for (const auto& [name, value] : preprocess_values.items()) {
             flags.push_back("--" + name);
-            flags.push_back(param_text(value));
+            flags.push_back(argument_text(value));
           }
           stage.run("preprocess", flags, out / "preprocess.log", false);
         },
@@ -564,7 +559,7 @@ class ImproveModel : public Model {
         continue;
       }
       flags.push_back("--" + name);
-      flags.push_back(param_text(value));
+      flags.push_back(argument_text(value));
     }
     return flags;
   }

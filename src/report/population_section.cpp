@@ -19,16 +19,16 @@ struct Exploit {
   json params;
 };
 
-// Whether the exploit decided on `attempt` of `trial` was carried out, as the master settles it:
-// that attempt paused for it, or a later attempt ran.
+// Whether the exploit decided on `attempt` of `trial` was carried out (store's exploit_outcome).
 bool carried_out(const RunHistory& history, TrialId trial, int attempt) {
-  for (const auto& a : history.attempts) {
-    if (a.trial != trial) continue;
-    if (a.attempt > attempt) return true;
-    if (a.attempt == attempt && !a.final && a.result.status == TrialStatus::Stopped) return true;
-  }
-  return std::any_of(history.progress.begin(), history.progress.end(),
-                     [&](const auto& p) { return p.trial == trial && p.attempt > attempt; });
+  const auto carried = [&](int later, const AttemptRecord* result) {
+    return exploit_outcome(attempt, later, result) == ExploitOutcome::CarriedOut;
+  };
+  return std::any_of(history.attempts.begin(), history.attempts.end(),
+                     [&](const auto& a) { return a.trial == trial && carried(a.attempt, &a); }) ||
+         std::any_of(history.progress.begin(), history.progress.end(), [&](const auto& p) {
+           return p.trial == trial && carried(p.attempt, nullptr);
+         });
 }
 
 std::vector<Exploit> exploits_of(const RunHistory& history) {

@@ -188,6 +188,14 @@ ProgressRecord progress_from_json(const json& item) {
   return r;
 }
 
+ExploitOutcome exploit_outcome(int decided, int attempt, const AttemptRecord* result) {
+  if (attempt > decided) return ExploitOutcome::CarriedOut;
+  if (attempt < decided || result == nullptr) return ExploitOutcome::Pending;
+  return !result->final && result->result.status == TrialStatus::Stopped
+             ? ExploitOutcome::CarriedOut
+             : ExploitOutcome::Moot;
+}
+
 json search_record(json event, double time) {
   event["event"] = "search";
   event["time"] = time;

@@ -29,13 +29,7 @@ class HistoryBuilder : public JournalVisitor {
   void on_attempt(const AttemptRecord& a) override {
     RunSession& session = h_.sessions.back();
     session.last = std::max(session.last, a.result.end);
-    // As Master::on_attempt settles a pbt exploit: carried out if the attempt that heard it
-    // paused, moot if that attempt ended otherwise.
-    const auto exploit = exploits_.find(a.trial);
-    if (exploit != exploits_.end() && a.attempt == exploit->second.first) {
-      settle(a.trial, !a.final && a.result.status == TrialStatus::Stopped);
-    }
-    settle_by_later_attempt(a.trial, a.attempt);
+    settle(a.trial, a.attempt, &a);
     if (a.final) {
       const CreatedRecord& trial = h_.created[static_cast<std::size_t>(a.trial)];
       h_.finished.push_back(TrialRecord{
@@ -44,7 +38,7 @@ class HistoryBuilder : public JournalVisitor {
     h_.attempts.push_back(a);
   }
   void on_progress(const ProgressRecord& p) override {
-    settle_by_later_attempt(p.trial, p.attempt);
+    settle(p.trial, p.attempt, nullptr);
     RunSession& session = h_.sessions.back();
     session.last = std::max(session.last, p.time);
     h_.progress.push_back(p);
@@ -67,14 +61,16 @@ class HistoryBuilder : public JournalVisitor {
   }
 
  private:
-  void settle(TrialId trial, bool carried_out) {
+  // A pbt exploit's hyperparameters are the trial's once it was carried out.
+  void settle(TrialId trial, int attempt, const AttemptRecord* result) {
     const auto exploit = exploits_.find(trial);
-    if (carried_out) params_[static_cast<std::size_t>(trial)] = exploit->second.second;
+    if (exploit == exploits_.end()) return;
+    const ExploitOutcome outcome = exploit_outcome(exploit->second.first, attempt, result);
+    if (outcome == ExploitOutcome::Pending) return;
+    if (outcome == ExploitOutcome::CarriedOut) {
+      params_[static_cast<std::size_t>(trial)] = exploit->second.second;
+    }
     exploits_.erase(exploit);
-  }
-  void settle_by_later_attempt(TrialId trial, int attempt) {
-    const auto exploit = exploits_.find(trial);
-    if (exploit != exploits_.end() && attempt > exploit->second.first) settle(trial, true);
   }
 
   RunHistory& h_;

@@ -135,6 +135,37 @@ TEST(ImproveModelRun, PreprocessesOncePerSplitWhileTwoWorkersRaceForItUnderMpiru
   EXPECT_EQ(containing(scores, ",CCLE,gCSI,improve").size(), 4u * 5);  // 4 trials x 5 metrics
 }
 
+TEST(ImproveModelRun, PreprocessingParametersKeyTheCacheAndStayOutOfTraining) {
+  ScratchDir dir;
+  const json campaign = ridge_campaign(
+      dir,
+      {{"train_sources", "CCLE"},
+       {"split_seed", 0},
+       {"infer", false},
+       {"preprocess_params", {"cell_features"}}},
+      json::array({{{"name", "cell_features"},
+                    {"type", "categorical"},
+                    {"values", {"cancer_gene_expression.tsv", "cancer_copy_number.tsv"}}},
+                   {{"name", "rank"}, {"type", "categorical"}, {"values", {0, 2}}}}));
+  write_text(dir / "c.json", campaign.dump());
+  const auto r = run(overseer_command({"run", (dir / "c.json").string(), "--workers", "2", "--out",
+                                       (dir / "run").string()}),
+                     dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto stages = lines_of(read_text(dir / "stages.txt"));
+  // Four trials, two cell tables: two preprocessings, each handed its table.
+  const auto preprocessed = containing(stages, "ridge_preprocess_improve.py");
+  ASSERT_EQ(preprocessed.size(), 2u) << read_text(dir / "stages.txt");
+  for (const char* table : {"cancer_gene_expression.tsv", "cancer_copy_number.tsv"}) {
+    EXPECT_EQ(containing(preprocessed, std::string("--cell_features ") + table).size(), 1u);
+  }
+  const auto trained = containing(stages, "ridge_train_improve.py");
+  EXPECT_EQ(trained.size(), 4u);
+  EXPECT_TRUE(containing(trained, "--cell_features").empty());
+  EXPECT_TRUE(containing(stages, "ridge_infer_improve.py").empty());
+  EXPECT_EQ(entries_in(dir / "run" / "ml_data"), 2u);
+}
+
 TEST(ImproveModelRun, TheOlderV003FlagsReachTheScripts) {
   ScratchDir dir;
   const json campaign =

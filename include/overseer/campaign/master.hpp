@@ -80,10 +80,9 @@ class Master : public Role, private TaskSource, private JournalVisitor {
   // Makes the trial continue as its pending exploit says: the source's newest checkpoint copied
   // into its directory in place of its own, and the new hyperparameters.
   void carry_out_exploit(TrialId id);
-  // Clears the trial's pending exploit, applying its hyperparameters when it was carried out.
-  void settle_exploit(Trial& trial, bool carried_out);
-  // A record of an attempt after the exploit's shows that it was carried out.
-  void settle_exploit_by_later_attempt(Trial& trial, int attempt);
+  // While replaying: what a record of `attempt` (with its result, for an attempt record) says
+  // of the trial's pending exploit; once settled, its hyperparameters apply if carried out.
+  void settle_exploit(Trial& trial, int attempt, const AttemptRecord* result);
   // Where an attempt of the trial continues from: its newest checkpoint, as the journal or,
   // should the record have been lost in a crash, the trial directory has it.
   std::optional<std::string> restore_point(TrialId id) const;

@@ -64,6 +64,9 @@ ProgramDevice program_device(const std::string& device);
 // This process's environment with `overrides` on top, as "NAME=value" entries.
 std::vector<std::string> program_environment(const std::map<std::string, std::string>& overrides);
 
+// A parameter as one argument of a program: strings verbatim, numbers and the rest as JSON.
+std::string argument_text(const json& value);
+
 // {name} placeholders. Braces around anything else (JSON, `{}`) are left alone.
 std::vector<std::string> placeholders_in(const std::string& text);
 // `text` with each {name} replaced by values.at(name).

@@ -41,6 +41,15 @@ struct AttemptRecord {
   TrialResult result;
 };
 
+// What a later record of a trial says of a pbt exploit decided on its attempt `decided` (a
+// decision record "exploit"): carried out when that attempt paused for it (the master copies
+// the source's state before that record) or any later attempt left a record; moot when that
+// attempt ended otherwise (the trial finished, or failed and was retried as it was); pending
+// otherwise. `result` is the record's result for an attempt record, null for progress and
+// checkpoint records. The master's replay, the run history and the report all judge so.
+enum class ExploitOutcome { Pending, CarriedOut, Moot };
+ExploitOutcome exploit_outcome(int decided, int attempt, const AttemptRecord* result);
+
 // What a running trial reported after a step of training (an epoch, boosting rounds).
 struct ProgressRecord {
   TrialId trial = 0;
