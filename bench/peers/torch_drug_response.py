@@ -21,6 +21,11 @@ On 2 cores the MLP (dense layers: OpenBLAS GEMM) is fastest at --threads 1 --bla
 the CNN (convolutions: torch's own kernels) at --threads 2 --blas-threads 1; the reverse setting
 costs each 1.6-4x. Without OpenBLAS installed Debian's libtorch runs on the reference BLAS.
 Run with /usr/bin/python3 (Debian python3-torch).
+
+--ranks K trains data parallel in K processes with DistributedDataParallel over gloo (Debian's
+torch has no NCCL or MPI backend) on 127.0.0.1: --batch-size is the global batch, each process
+takes its contiguous share of every minibatch, as Overseer's model.ranks_per_trial does, and DDP
+averages the gradients. Process 0 validates and prints; samples/s counts the whole batch.
 """
 import argparse
 import json
@@ -43,6 +48,9 @@ def parse_args():
                    help="use only the first R rows of train and of val (for quick checks)")
     p.add_argument("--lr", type=float, default=1e-4)
     p.add_argument("--dropout", type=float, default=0.1, help="mlp only")
+    p.add_argument("--ranks", type=int, default=1,
+                   help="processes training data parallel with DDP (gloo)")
+    p.add_argument("--port", type=int, default=29517, help="rendezvous port for --ranks > 1")
     p.add_argument("--eval-batch-size", type=int, default=256,
                    help="rows per validation forward pass (the CNN needs ~4 MB of activations a row)")
     return p.parse_args()
@@ -94,7 +102,11 @@ class CNN1D(nn.Module):
         return self.dense(self.conv(torch.cat([cell, drug], dim=1).unsqueeze(1)))
 
 
-def main():
+def main(rank=0):
+    if args.ranks > 1:
+        import torch.distributed as dist
+        dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{args.port}", rank=rank,
+                                world_size=args.ranks)
     if args.threads > 0:
         torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -111,6 +123,9 @@ def main():
         model = UnoMLP(cells.shape[1], drugs.shape[1], args.dropout)
     else:
         model = CNN1D(cells.shape[1] + drugs.shape[1])
+    if args.ranks > 1:
+        # Every process seeded alike starts from the same weights; DDP also broadcasts rank 0's.
+        model = torch.nn.parallel.DistributedDataParallel(model)
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr)
     loss_fn = nn.MSELoss()
     generator = torch.Generator().manual_seed(args.seed)
@@ -124,6 +139,9 @@ def main():
         total = 0.0
         for i in range(0, n, bs):
             idx = order[i:i + bs]
+            total_rows = len(idx)
+            if args.ranks > 1:
+                idx = idx[total_rows * rank // args.ranks:total_rows * (rank + 1) // args.ranks]
             x_cell = cells_t.index_select(0, tr_c[idx])
             x_drug = drugs_t.index_select(0, tr_d[idx])
             y = tr_y[idx]
@@ -132,8 +150,14 @@ def main():
             loss.backward()
             optimizer.step()
             total += loss.item() * len(idx)
+        if args.ranks > 1:
+            summed = torch.tensor([total])
+            torch.distributed.all_reduce(summed)
+            total = summed.item()
         epoch_losses.append(total / n)
     train_s = time.perf_counter() - start
+    if rank != 0:
+        return
 
     model.eval()
     preds = []
@@ -165,8 +189,13 @@ def main():
         "torch_version": torch.__version__,
         "blas": tables.blas_library(),
         "seed": args.seed,
+        "ranks": args.ranks,
     }))
 
 
 if __name__ == "__main__":
-    main()
+    if args.ranks > 1:
+        import torch.multiprocessing as mp
+        mp.spawn(main, nprocs=args.ranks)
+    else:
+        main()

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <unordered_set>
 
 #include <spdlog/spdlog.h>
 
@@ -27,8 +29,10 @@ Server::Server(Transport& transport, const Layout& layout, ServerOptions options
 bool Server::handle(const Message& message) {
   switch (static_cast<Tag>(message.tag)) {
     case Tag::Request: {
-      const int slots = decode(message.payload).value("slots", 1);
-      for (int i = 0; i < slots; ++i) worker_idle(message.source);
+      const json body = decode(message.payload);
+      const int slots = body.value("slots", 1);
+      const std::string node = body.value("node", "");
+      for (int i = 0; i < slots; ++i) worker_idle(message.source, node);
       return true;
     }
     case Tag::Batch: {
@@ -62,7 +66,9 @@ bool Server::handle(const Message& message) {
   }
 }
 
-void Server::worker_idle(int worker) {
+void Server::worker_idle(int worker, const std::string& node) {
+  if (!node.empty()) node_[worker] = node;
+  if (auto it = held_.find(worker); it != held_.end() && it->second > 0) --it->second;
   idle_.push_back(worker);
   serve();
 }
@@ -85,17 +91,74 @@ void Server::add(std::vector<json> tasks, bool from_master) {
 
 void Server::serve() {
   if (cancelled_) return;
-  for (auto it = idle_.begin(); it != idle_.end() && !queue_.empty();) {
-    auto task = queue_.pop_for(*it, own_workers_ == 1);
-    if (!task) {
-      ++it;
-      continue;
+  queue_.offer([this](json& task) {
+    if (idle_.empty()) return TaskQueue::Offer::Stop;
+    const int avoid = task.value("avoid", -1);
+    const auto ranks = task.value("ranks", std::size_t{1});
+    if (ranks > 1) {
+      const auto members = choose_group(ranks, avoid);
+      if (members.size() < ranks) return TaskQueue::Offer::Stop;  // the idle workers wait for it
+      hand_to_group(task, members);
+      return TaskQueue::Offer::Take;
     }
-    send(transport_, *it, Tag::Task, *task);
-    it = idle_.erase(it);
-  }
+    // A task avoiding a worker goes to it only when no other worker could take it.
+    const auto it = std::find_if(idle_.begin(), idle_.end(),
+                                 [&](int w) { return w != avoid || own_workers_ == 1; });
+    if (it == idle_.end()) return TaskQueue::Offer::Keep;
+    const int worker = *it;
+    idle_.erase(it);
+    hand_to(worker, task);
+    return TaskQueue::Offer::Take;
+  });
   top_up();
   consider_stealing();
+}
+
+std::vector<int> Server::choose_group(std::size_t size, int avoid) const {
+  // Idle workers holding nothing else: one waiting behind another task would keep the rest of
+  // its group waiting, and two groups waiting on each other's members would never start.
+  std::map<std::string, std::vector<int>> by_node;
+  std::unordered_set<int> seen;
+  for (const int w : idle_) {
+    const auto held = held_.find(w);
+    if ((held != held_.end() && held->second > 0) || !seen.insert(w).second) continue;
+    if (w == avoid && static_cast<std::size_t>(own_workers_) > size) continue;
+    const auto node = node_.find(w);
+    by_node[node == node_.end() ? std::string() : node->second].push_back(w);
+  }
+  // The node with the fewest idle workers that still holds the whole group keeps the larger
+  // ones for larger groups; without one, the fullest nodes first span as few as they can.
+  std::vector<const std::vector<int>*> nodes;
+  for (const auto& [name, workers] : by_node) nodes.push_back(&workers);
+  std::stable_sort(nodes.begin(), nodes.end(),
+                   [](const auto* a, const auto* b) { return a->size() > b->size(); });
+  for (auto it = nodes.rbegin(); it != nodes.rend(); ++it) {
+    if ((*it)->size() >= size) return {(*it)->begin(), (*it)->begin() + static_cast<long>(size)};
+  }
+  std::vector<int> members;
+  for (const auto* workers : nodes) {
+    for (const int w : *workers) {
+      if (members.size() == size) return members;
+      members.push_back(w);
+    }
+  }
+  return members;
+}
+
+void Server::hand_to_group(const json& task, const std::vector<int>& members) {
+  json copy = task;
+  copy["group"] = members;
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    idle_.erase(std::find(idle_.begin(), idle_.end(), members[i]));
+    copy["member"] = i;
+    hand_to(members[i], copy);
+  }
+  ++stats_.groups;
+}
+
+void Server::hand_to(int worker, const json& task) {
+  send(transport_, worker, Tag::Task, task);
+  ++held_[worker];
 }
 
 void Server::top_up() {

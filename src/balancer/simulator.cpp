@@ -51,7 +51,9 @@ class SyntheticMaster : public Role, private TaskSource {
   std::optional<json> next_task() override {
     if (created_ == spec_.tasks) return std::nullopt;
     simulation_.charge(0, spec_.searcher_s);
-    return json{{"trial", created_++}, {"attempt", 1}, {"duration", spec_.duration.sample(rng_)}};
+    json task = {{"trial", created_++}, {"attempt", 1}, {"duration", spec_.duration.sample(rng_)}};
+    if (const int k = spec_.ranks.sample(rng_); k > 1) task["ranks"] = k;
+    return task;
   }
   void on_result(int, const Payload&) override { ++results_; }
   void on_withdrawn(const json&) override {}
@@ -81,6 +83,7 @@ struct TaskSpan {
   double start;
   double duration;
   int worker;
+  bool leads;  // the task's only or first worker
 };
 
 // A worker's model: finishes each task after its drawn duration of virtual time, reporting
@@ -94,7 +97,7 @@ class SimulatedExecutor : public TaskExecutor {
   void start(const json& task, TaskLink& link, std::function<void(json)> done) override {
     const double duration = task.at("duration").get<double>();
     const double now = simulation_.now();
-    spans_.push_back({now, duration, rank_});
+    spans_.push_back({now, duration, rank_, task.value("member", 0) == 0});
     for (std::int64_t step = 1;
          report_every_s_ > 0 && static_cast<double>(step) * report_every_s_ < duration; ++step) {
       json item = {{"trial", task.at("trial")}, {"attempt", 1}, {"step", step}};
@@ -132,6 +135,42 @@ double parse_number(const std::string& text, const std::string& spec) {
 }
 
 }  // namespace
+
+RanksMix RanksMix::parse(const std::string& text) {
+  const auto fail = [&] {
+    throw InputError("", "", "--ranks " + text + ": expected K or K1:W1,K2:W2,... (K >= 1, W > 0)");
+  };
+  RanksMix mix;
+  mix.weights_.clear();
+  std::stringstream items(text);
+  for (std::string item; std::getline(items, item, ',');) {
+    const auto colon = item.find(':');
+    const double k = parse_number(item.substr(0, colon), text);
+    const double w = colon == std::string::npos ? 1.0 : parse_number(item.substr(colon + 1), text);
+    if (k < 1 || k > 65536 || k != std::floor(k) || !(w > 0)) fail();
+    mix.weights_.emplace_back(static_cast<int>(k), w);
+  }
+  if (mix.weights_.empty()) fail();
+  return mix;
+}
+
+int RanksMix::sample(Rng& rng) const {
+  if (weights_.size() == 1) return weights_.front().first;
+  double total = 0;
+  for (const auto& [k, w] : weights_) total += w;
+  double draw = rng.uniform(0, total);
+  for (const auto& [k, w] : weights_) {
+    if (draw < w) return k;
+    draw -= w;
+  }
+  return weights_.back().first;
+}
+
+int RanksMix::largest() const {
+  int k = 1;
+  for (const auto& entry : weights_) k = std::max(k, entry.first);
+  return k;
+}
 
 DurationModel DurationModel::parse(const std::string& text) {
   const auto colon = text.find(':');
@@ -192,6 +231,7 @@ json SimulationReport::to_json() const {
           {"steal_probes", steal_probes},
           {"stolen_tasks", stolen_tasks},
           {"tasks_run", tasks_run},
+          {"group_tasks", group_tasks},
           {"workers_used", workers_used},
           {"max_queue_per_server", max_queue_per_server},
           {"master_busy_fraction", master_busy_fraction},
@@ -201,6 +241,15 @@ json SimulationReport::to_json() const {
 SimulationReport simulate(const SimulationSpec& spec) {
   const int server_count = spec.servers.value_or((spec.workers + 255) / 256);
   const Layout layout(spec.workers + server_count, 256, server_count);
+  for (int s = 0; s < layout.servers(); ++s) {
+    const auto [first, last] = layout.workers_of(s);
+    if (spec.ranks.largest() > last - first) {
+      throw InputError("", "",
+                       "--ranks: a task on " + std::to_string(spec.ranks.largest()) +
+                           " workers does not fit the " + std::to_string(last - first) +
+                           " workers of a server; use fewer servers");
+    }
+  }
   Simulation simulation(layout.ranks(), Simulation::Options{spec.latency_s, spec.handle_s});
 
   ServerOptions servers_options;
@@ -218,10 +267,13 @@ SimulationReport simulate(const SimulationSpec& spec) {
   spans.reserve(static_cast<std::size_t>(spec.tasks));
   std::vector<std::unique_ptr<WorkerRole>> worker_roles;
   for (int r = layout.servers(); r < layout.ranks(); ++r) {
+    const int node = (r - layout.servers()) / std::max(1, spec.workers_per_node);
     worker_roles.push_back(std::make_unique<WorkerRole>(
-        simulation.endpoint(r), layout, [&simulation, &spans, &spec, r](const json&) {
+        simulation.endpoint(r), layout,
+        [&simulation, &spans, &spec, r](const json&) {
           return std::make_unique<SimulatedExecutor>(simulation, r, spec.report_every_s, spans);
-        }));
+        },
+        "node-" + std::to_string(node)));
     simulation.set_role(r, *worker_roles.back());
   }
   simulation.run();
@@ -242,7 +294,8 @@ SimulationReport simulate(const SimulationSpec& spec) {
   for (const TaskSpan& t : spans) {
     busy_before_last_start += std::max(0.0, std::min(t.duration, last_start - t.start));
   }
-  report.tasks_run = static_cast<std::int64_t>(spans.size());
+  report.tasks_run =
+      std::count_if(spans.begin(), spans.end(), [](const TaskSpan& t) { return t.leads; });
   report.workers_used = std::count(used.begin(), used.end(), true);
   report.utilization = busy / (workers * span);
   report.utilization_while_work_remains =
@@ -257,6 +310,7 @@ SimulationReport simulate(const SimulationSpec& spec) {
     report.steal_probes += s->probes;
     report.stolen_tasks += s->stolen_tasks;
     report.max_queue_per_server = std::max(report.max_queue_per_server, s->max_queue);
+    report.group_tasks += s->groups;
   }
   report.master_busy_fraction = simulation.busy_time(0) / span;
   report.progress_reports = master.progress_reports();

@@ -7,16 +7,12 @@ void TaskQueue::push(json task) {
   tasks_.emplace(Key{-priority, arrivals_++}, std::move(task));
 }
 
-std::optional<json> TaskQueue::pop_for(int worker, bool only_worker) {
-  if (tasks_.empty()) return std::nullopt;
-  auto it = tasks_.begin();
-  if (!only_worker) {
-    while (it != tasks_.end() && it->second.value("avoid", -1) == worker) ++it;
-    if (it == tasks_.end()) return std::nullopt;
+void TaskQueue::offer(const std::function<Offer(json& task)>& decide) {
+  for (auto it = tasks_.begin(); it != tasks_.end();) {
+    const Offer answer = decide(it->second);
+    if (answer == Offer::Stop) return;
+    it = answer == Offer::Take ? tasks_.erase(it) : std::next(it);
   }
-  json task = std::move(it->second);
-  tasks_.erase(it);
-  return task;
 }
 
 std::vector<json> TaskQueue::take(std::size_t n) {

@@ -3,15 +3,15 @@
 #include <spdlog/spdlog.h>
 
 #include "overseer/balancer/protocol.hpp"
-#include "overseer/core/trial.hpp"
 
 namespace overseer {
 
-WorkerRole::WorkerRole(Transport& transport, const Layout& layout, ExecutorFactory make_executor)
+WorkerRole::WorkerRole(Transport& transport, const Layout& layout, ExecutorFactory make_executor,
+                       std::string node)
     : transport_(transport),
       server_(layout.server_of(transport.rank())),
       make_executor_(std::move(make_executor)),
-      host_(host_name()) {}
+      host_(std::move(node)) {}
 
 void WorkerRole::on_message(const Message& message) {
   switch (static_cast<Tag>(message.tag)) {
@@ -23,7 +23,7 @@ void WorkerRole::on_message(const Message& message) {
         spdlog::error("worker {}: setup failed: {}", transport_.rank(), setup_error_);
       }
       send(transport_, server_, Tag::Request,
-           {{"slots", decode(message.payload).value("prefetch", 1)}});
+           {{"slots", decode(message.payload).value("prefetch", 1)}, {"node", host_}});
       break;
     case Tag::Task:
       if (busy_) {
@@ -45,6 +45,7 @@ void WorkerRole::on_message(const Message& message) {
 
 void WorkerRole::run(const json& task) {
   busy_ = true;
+  leads_ = task.value("member", 0) == 0;
   if (executor_) {
     executor_->start(task, *this, [this](json result) { finished(std::move(result)); });
   } else {
@@ -58,10 +59,13 @@ void WorkerRole::run(const json& task) {
 }
 
 void WorkerRole::finished(json result) {
-  result["host"] = host_;
-  transport_.send(kMasterRank, static_cast<int>(Tag::Result), encode_result(result));
-  // The master serves its own block from the result; other servers need a request.
-  if (server_ != kMasterRank) send(transport_, server_, Tag::Request, json::object());
+  if (leads_) {
+    result["host"] = host_;
+    transport_.send(kMasterRank, static_cast<int>(Tag::Result), encode_result(result));
+  }
+  // The master serves its own block from the result; other servers, and the master for the
+  // other members of a group, need a request.
+  if (server_ != kMasterRank || !leads_) send(transport_, server_, Tag::Request, json::object());
   // Still busy, so that tasks among them queue behind the ones already waiting.
   while (!deferred_.empty()) {
     const Message message = std::move(deferred_.front());

@@ -275,6 +275,7 @@ std::optional<json> Master::next_task() {
   task["params"] = trial.params;
   if (priority != 0) task["priority"] = priority;
   if (avoid >= 0) task["avoid"] = avoid;
+  if (campaign_.model.ranks_per_trial > 1) task["ranks"] = campaign_.model.ranks_per_trial;
   if (campaign_.output.trial_dirs) task["run_dir"] = run_.trial_dir(id).string();
   if (scheduler_) task["progress"] = {{"answer", scheduler_->answer_steps(id).to_json()}};
   if (trial.attempts > 0 || run_.resuming()) {

@@ -22,6 +22,12 @@ void check_model(Campaign& campaign) {
                          campaign.objective.metric + "\"; it reports: " + names);
   }
   if (!entry.own_data) check_model_data_studies(campaign);
+  if (campaign.model.ranks_per_trial > 1 && !entry.data_parallel) {
+    throw InputError(file, "/model/ranks_per_trial",
+                     "model \"" + campaign.model.name +
+                         "\" trains a trial on one rank; ranks_per_trial above 1 needs a model "
+                         "that trains data parallel, as the torch models do");
+  }
   // The first point the search would produce stands for all of them: it catches parameters
   // the model needs but neither the space nor the fixed parameters provide.
   Suggestion first = make_searcher(campaign)->ask();
@@ -56,6 +62,11 @@ PreparedCampaign prepare_campaign(const std::filesystem::path& file,
     campaign.model.params[scheduling.resource] = scheduling.max_resource;
   }
   if (site) campaign.site_container_launcher = site->container.exec;
+  // The site's group size serves the models that can use it; the campaign's own value wins.
+  if (site && site->ranks_per_trial && !campaign.raw.at("model").contains("ranks_per_trial") &&
+      find_model(campaign).data_parallel) {
+    campaign.model.ranks_per_trial = *site->ranks_per_trial;
+  }
   prepared.searcher = make_searcher(campaign);
   if (auto size = prepared.searcher->size()) {
     campaign.search.budget = std::min(campaign.search.budget.value_or(*size), *size);

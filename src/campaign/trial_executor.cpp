@@ -21,7 +21,8 @@ class TrialExecutor : public TaskExecutor {
   TrialExecutor(const json& setup, const WorkerSetup& worker)
       : campaign_(worker_campaign(setup, worker)),
         runner_(campaign_, worker.resources),
-        devices_(worker.devices) {}
+        devices_(worker.devices),
+        rank_groups_(worker.rank_groups) {}
 
   void start(const json& task, TaskLink& link, std::function<void(json)> done) override {
     TrialTask t;
@@ -30,22 +31,42 @@ class TrialExecutor : public TaskExecutor {
     t.params = task.at("params");
     t.run_dir = task.value("run_dir", "");
     t.restore = task.value("restore", "");
-    if (draining_) {
-      done({{"trial", t.trial},
-            {"attempt", t.attempt},
-            {"status", "stopped"},
-            {"message", "paused before it started"}});
+    const auto ended = [&](const std::string& status, const std::string& message) {
+      done({{"trial", t.trial}, {"attempt", t.attempt}, {"status", status}, {"message", message}});
+    };
+    bool draining = draining_;
+    if (task.contains("group")) {
+      if (!rank_groups_) {
+        ended("failed", "model.ranks_per_trial > 1 needs workers started by mpirun or srun");
+        return;
+      }
+      try {
+        t.group = rank_groups_(task.at("group").get<std::vector<int>>());
+        // The members start together or not at all: a drain may reach them at different times.
+        draining = agree(*t.group, draining ? GroupVerdict::Pause : GroupVerdict::Continue) ==
+                   GroupVerdict::Pause;
+      } catch (const std::exception& e) {
+        ended("failed", e.what());
+        return;
+      }
+    }
+    if (draining) {
+      ended("stopped", "paused before it started");
       return;
     }
-    const auto reporter = std::make_shared<TrialReporter>(link, t.trial, t.attempt,
-                                                          ReportPolicy::from_task(task), draining_);
+    const bool leads = !t.group || t.group->rank() == 0;
+    const auto reporter =
+        leads ? std::make_shared<TrialReporter>(link, t.trial, t.attempt,
+                                                ReportPolicy::from_task(task), draining_)
+              : nullptr;
     t.reporter = reporter;
     json result = to_json(runner_.run(t));
-    reporter->flush();
+    if (reporter) reporter->flush();
     result.erase("rank");  // the master knows who sent it
     result["trial"] = t.trial;
     result["attempt"] = t.attempt;
     if (!devices_.empty()) result["devices"] = devices_;
+    if (t.group) result["group"] = task.at("group");
     done(std::move(result));
   }
 
@@ -57,6 +78,7 @@ class TrialExecutor : public TaskExecutor {
   Campaign campaign_;
   TrialRunner runner_;
   std::string devices_;
+  std::function<std::unique_ptr<RankGroup>(const std::vector<int>&)> rank_groups_;
   // Set by the master's drain (the end of a batch job): trials pause, the next ones never start.
   std::atomic<bool> draining_{false};
 };

@@ -46,7 +46,9 @@ bool launched_by_mpi() {
 
 int run_under_mpi(const cli::RunOptions& options) {
   int provided = 0;
-  MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
+  // A trial on several ranks (model.ranks_per_trial) reduces its gradients from the thread it
+  // trains on while the worker's own thread polls for messages.
+  MPI_Init_thread(nullptr, nullptr, MPI_THREAD_MULTIPLE, &provided);
   const int code = cli::run_under_mpi(options, g_interrupt_signal);
   MPI_Finalize();
   return code;
@@ -57,6 +59,8 @@ struct SimulateOptions {
   std::optional<int> servers;
   std::int64_t tasks = 10000;
   std::string duration = "fixed:1";
+  std::string ranks = "1";
+  int workers_per_node = 8;
   double latency_us = 2;
   double handle_us = 1;
   double searcher_ms = 0;
@@ -74,6 +78,8 @@ int simulate(const SimulateOptions& o) {
     spec.servers = o.servers;
     spec.tasks = o.tasks;
     spec.duration = DurationModel::parse(o.duration);
+    spec.ranks = RanksMix::parse(o.ranks);
+    spec.workers_per_node = o.workers_per_node;
     spec.latency_s = o.latency_us * 1e-6;
     spec.handle_s = o.handle_us * 1e-6;
     spec.searcher_s = o.searcher_ms * 1e-3;
@@ -154,6 +160,12 @@ int main(int argc, char** argv) {
   simulate_cmd->add_option("--tasks", sim.tasks, "Tasks to run")->check(CLI::PositiveNumber);
   simulate_cmd->add_option("--duration", sim.duration,
                            "fixed:X, uniform:A,B or lognormal:MU,SIGMA (seconds)");
+  simulate_cmd->add_option("--ranks", sim.ranks,
+                           "Workers per task: K, or a weighted mix K1:W1,K2:W2,... (default 1)");
+  simulate_cmd
+      ->add_option("--workers-per-node", sim.workers_per_node,
+                   "Consecutive workers sharing a node, which multi-worker tasks prefer")
+      ->check(CLI::PositiveNumber);
   simulate_cmd->add_option("--latency-us", sim.latency_us, "Message latency")
       ->check(CLI::NonNegativeNumber);
   simulate_cmd->add_option("--handle-us", sim.handle_us, "A rank's cost per message handled")

@@ -18,6 +18,7 @@
 #include "overseer/balancer/protocol.hpp"
 #include "overseer/balancer/worker.hpp"
 #include "overseer/campaign/master.hpp"
+#include "overseer/campaign/mpi_rank_group.hpp"
 #include "overseer/campaign/preparation.hpp"
 #include "overseer/campaign/trial_executor.hpp"
 #include "overseer/cli/mpi_staging.hpp"
@@ -104,18 +105,38 @@ WorkerSetup bind_rank(const sites::Site& site, const NodeRanks& ranks, sites::St
     spdlog::debug("rank {} (local {}): {}={}, {} thread(s)", place.rank, place.local_rank,
                   site.visible_devices, binding.visible, binding.threads);
   }
-  return WorkerSetup{{binding.device, binding.devices, binding.threads},
-                     binding.visible,
-                     site.container.exec,
-                     std::move(staged)};
+  WorkerSetup setup;
+  setup.resources = {binding.device, binding.devices, binding.threads};
+  setup.devices = binding.visible;
+  setup.container_launcher = site.container.exec;
+  setup.staged = std::move(staged);
+  return setup;
 }
 
 Layout layout_for(int ranks, const Campaign& campaign, std::optional<int> servers) {
+  std::optional<Layout> layout;
   try {
-    return Layout(ranks, static_cast<int>(campaign.balancer.workers_per_server), servers);
+    layout.emplace(ranks, static_cast<int>(campaign.balancer.workers_per_server), servers);
   } catch (const std::invalid_argument& e) {
     throw InputError("", "", std::string("--servers: ") + e.what());
   }
+  // A group forms from one server's workers, so the smallest block bounds it.
+  int smallest = layout->workers();
+  for (int s = 0; s < layout->servers(); ++s) {
+    const auto [first, last] = layout->workers_of(s);
+    smallest = std::min(smallest, last - first);
+  }
+  if (campaign.model.ranks_per_trial > smallest) {
+    throw InputError(campaign.file.string(), "/model/ranks_per_trial",
+                     "a trial on " + std::to_string(campaign.model.ranks_per_trial) +
+                         " ranks needs as many workers on each server, but " +
+                         std::to_string(layout->servers()) + " server(s) for " +
+                         std::to_string(layout->workers()) + " worker(s) leave " +
+                         std::to_string(smallest) +
+                         " on the smallest; start more ranks or raise "
+                         "balancer.workers_per_server");
+  }
+  return *layout;
 }
 
 ServerOptions server_options(const Campaign& campaign) {
@@ -174,6 +195,11 @@ int run_in_process(const RunOptions& options, const std::atomic<int>& interrupt_
   std::optional<Layout> layout;
   try {
     p.emplace(plan(options));
+    if (p->prepared.campaign.model.ranks_per_trial > 1) {
+      throw InputError(p->prepared.campaign.file.string(), "/model/ranks_per_trial",
+                       "trials on several ranks need ranks started by mpirun or srun, not "
+                       "workers in one process");
+    }
     // --workers counts workers only: the servers come on top.
     const auto per_server = p->prepared.campaign.balancer.workers_per_server;
     const int servers =
@@ -263,6 +289,10 @@ int run_under_mpi(const RunOptions& options, const std::atomic<int>& interrupt_s
     spdlog::critical("rank {}: {}", ranks.rank(), e.what());
     failed = 1;
   }
+  const auto rank_groups = std::make_shared<MpiRankGroups>(MPI_COMM_WORLD);
+  setup.rank_groups = [rank_groups](const std::vector<int>& members) {
+    return rank_groups->create(members);
+  };
   // A rank that could not bind (a directory it cannot create) stops every rank.
   MPI_Allreduce(MPI_IN_PLACE, &failed, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
   if (failed != 0) return kExitCampaignFailed;

@@ -156,7 +156,7 @@ Campaign parse_campaign(json raw, const std::filesystem::path& file) {
   c.description = root.string_or("description", "");
 
   auto model = root.at("model");
-  model.only_keys({"name", "params", "data", "seeds"});
+  model.only_keys({"name", "params", "data", "seeds", "ranks_per_trial"});
   c.model.name = model.at("name").string();
   if (auto params = model.find("params")) {
     params->require_object();
@@ -169,6 +169,12 @@ Campaign parse_campaign(json raw, const std::filesystem::path& file) {
       c.model.seeds = TrialSeeds::Fixed;
     } else if (policy != "per_trial") {
       seeds->fail("seeds must be \"per_trial\" or \"fixed\", found \"" + policy + "\"");
+    }
+  }
+  if (auto k = model.find("ranks_per_trial")) {
+    c.model.ranks_per_trial = k->integer();
+    if (c.model.ranks_per_trial < 1 || c.model.ranks_per_trial > 65536) {
+      k->fail("ranks_per_trial must be between 1 and 65536");
     }
   }
 
@@ -350,6 +356,7 @@ json Campaign::resolved() const {
                {{"workers_per_server", balancer.workers_per_server},
                 {"steal", balancer.steal},
                 {"prefetch", balancer.prefetch}}}};
+  if (model.ranks_per_trial > 1) out["model"]["ranks_per_trial"] = model.ranks_per_trial;
   if (!space.parameters().empty()) out["space"] = space.to_json();
   if (!description.empty()) out["description"] = description;
   if (!stage.empty()) out["stage"] = stage;
@@ -365,6 +372,8 @@ std::string Campaign::identity_hash() const {
   // Runs written before model.seeds existed used per-trial seeds and hashed no such field;
   // leaving the default out keeps them resumable.
   if (model.seeds == TrialSeeds::PerTrial) r["model"].erase("seeds");
+  // Data parallel training computes the same function: a run may resume on another allocation.
+  r["model"].erase("ranks_per_trial");
   json identity = {{"name", r["name"]},
                    {"model", r["model"]},
                    {"space", r.value("space", json::array())},

@@ -4,6 +4,8 @@
 #include <future>
 #include <thread>
 
+#include <spdlog/spdlog.h>
+
 #include "overseer/core/random.hpp"
 #include "overseer/models/artifacts.hpp"
 
@@ -68,9 +70,12 @@ TrialResult TrialRunner::run(const TrialTask& task) {
   context.seed = mix_seed(campaign_.search.seed, static_cast<std::uint64_t>(seed_trial));
   // Absolute, because external programs run inside it: a path relative to where overseer was
   // started would name nothing from there.
-  if (!task.run_dir.empty()) {
-    context.run_dir = std::filesystem::absolute(task.run_dir).lexically_normal();
-  }
+  const std::filesystem::path trial_dir =
+      task.run_dir.empty() ? std::filesystem::path()
+                           : std::filesystem::absolute(task.run_dir).lexically_normal();
+  const bool leads = !task.group || task.group->rank() == 0;
+  if (leads) context.run_dir = trial_dir;
+  context.group = task.group;
   context.device = resources_.device;
   context.devices = resources_.devices;
   context.threads = resources_.threads;
@@ -78,8 +83,8 @@ TrialResult TrialRunner::run(const TrialTask& task) {
   context.reporter = task.reporter;
   context.checkpoint.every_steps = campaign_.checkpoint.every_steps;
   context.checkpoint.keep = campaign_.checkpoint.keep;
-  if (!task.restore.empty() && !context.run_dir.empty()) {
-    context.checkpoint.restore = context.run_dir / task.restore;
+  if (!task.restore.empty() && !trial_dir.empty()) {
+    context.checkpoint.restore = trial_dir / task.restore;
   }
   if (campaign_.limits.task_timeout_s > 0) {
     context.deadline = std::chrono::steady_clock::now() +
@@ -115,6 +120,11 @@ TrialResult TrialRunner::run(const TrialTask& task) {
   } catch (const std::exception& e) {
     result.status = TrialStatus::Failed;
     result.message = e.what();
+    // Only the leader's result reaches the master: a member's own failure shows here.
+    if (!leads) {
+      spdlog::error("trial {} attempt {}: rank {} of its group failed: {}", task.trial,
+                    task.attempt, task.group->rank(), result.message);
+    }
   } catch (...) {
     result.status = TrialStatus::Failed;
     result.message = "unknown exception";

@@ -275,8 +275,8 @@ Site parse_site(json raw, const std::filesystem::path& file) {
   const JsonView root(s.raw, file.string());
   root.require_object();
   root.only_keys({"name", "description", "scheduler", "node", "layout", "binding",
-                  "threads_per_worker", "env", "rank_env", "rank_dirs", "modules", "launcher",
-                  "directives", "scratch", "container", "defaults"});
+                  "threads_per_worker", "ranks_per_trial", "env", "rank_env", "rank_dirs",
+                  "modules", "launcher", "directives", "scratch", "container", "defaults"});
   const JsonView name = root.at("name");
   s.name = name.string();
   if (!site_name(s.name)) {
@@ -290,6 +290,7 @@ Site parse_site(json raw, const std::filesystem::path& file) {
   parse_layout(root, s);
   parse_binding(root, s);
   if (auto v = root.find("threads_per_worker")) s.threads_per_worker = positive(*v);
+  if (auto v = root.find("ranks_per_trial")) s.ranks_per_trial = positive(*v);
   parse_launch(root, s);
   return s;
 }

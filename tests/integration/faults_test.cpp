@@ -49,24 +49,6 @@ class TmpfsMount {
 #define SKIP_UNLESS_MOUNTED(m) \
   if (!(m).error().empty()) GTEST_SKIP() << "cannot mount a tmpfs here: " << (m).error()
 
-// What is wrong with the final results of a run directory's journal, given that trials
-// 0..expected-1 should each have exactly one; empty when nothing is.
-std::string exactly_once_problem(const fs::path& run, std::int64_t expected) {
-  std::map<std::int64_t, int> finals;
-  for (const auto& r : read_journal(run / "journal.jsonl").records) {
-    if (r.value("event", "") == "result" && r.value("final", false)) ++finals[r.at("trial")];
-  }
-  std::ostringstream problem;
-  for (const auto& [trial, count] : finals) {
-    if (count != 1) problem << "trial " << trial << " finished " << count << " times; ";
-    if (trial < 0 || trial >= expected) problem << "unexpected trial " << trial << "; ";
-  }
-  if (static_cast<std::int64_t>(finals.size()) != expected) {
-    problem << finals.size() << " trials finished, not " << expected;
-  }
-  return problem.str();
-}
-
 // trial -> the value of its final result.
 std::map<std::int64_t, json> final_values(const fs::path& run) {
   std::map<std::int64_t, json> values;

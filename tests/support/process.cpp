@@ -150,6 +150,22 @@ std::size_t finished_count(const std::filesystem::path& run) {
   return n;
 }
 
+std::string exactly_once_problem(const std::filesystem::path& run, std::int64_t expected) {
+  std::map<std::int64_t, int> finals;
+  for (const auto& r : read_journal(run / "journal.jsonl").records) {
+    if (r.value("event", "") == "result" && r.value("final", false)) ++finals[r.at("trial")];
+  }
+  std::ostringstream problem;
+  for (const auto& [trial, count] : finals) {
+    if (count != 1) problem << "trial " << trial << " finished " << count << " times; ";
+    if (trial < 0 || trial >= expected) problem << "unexpected trial " << trial << "; ";
+  }
+  if (static_cast<std::int64_t>(finals.size()) != expected) {
+    problem << finals.size() << " trials finished, not " << expected;
+  }
+  return problem.str();
+}
+
 std::string read_text(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream buffer;

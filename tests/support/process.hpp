@@ -63,6 +63,9 @@ bool wait_until(const std::function<bool()>& condition,
                 std::chrono::seconds timeout = std::chrono::seconds(60));
 // Trials with a final result in a run directory's journal (0 before the journal exists).
 std::size_t finished_count(const std::filesystem::path& run);
+// What is wrong with the final results of a run directory's journal, given that trials
+// 0..expected-1 should each have exactly one; empty when nothing is.
+std::string exactly_once_problem(const std::filesystem::path& run, std::int64_t expected);
 
 std::string read_text(const std::filesystem::path& path);
 // A CSV file without quoted fields (results.csv of plain parameters) as rows of column -> cell.

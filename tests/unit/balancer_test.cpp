@@ -9,6 +9,7 @@
 #include "overseer/balancer/server.hpp"
 #include "overseer/balancer/simulator.hpp"
 #include "overseer/balancer/task_queue.hpp"
+#include "overseer/core/error.hpp"
 
 using namespace overseer;
 
@@ -52,24 +53,40 @@ TEST(Protocol, AResultTravelsAsCborAndAsTheJournalsText) {
   }
 }
 
-TEST(TaskQueue, HighestPriorityFirstThenArrivalOrder) {
+TEST(TaskQueue, OffersHighestPriorityFirstThenArrivalOrder) {
   TaskQueue q;
   q.push({{"trial", 0}});
   q.push({{"trial", 1}, {"priority", 2}});
   q.push({{"trial", 2}});
   q.push({{"trial", 3}, {"priority", 2}});
   std::vector<int> order;
-  while (auto t = q.pop_for(5, false)) order.push_back((*t)["trial"]);
+  q.offer([&](json& t) {
+    order.push_back(t["trial"]);
+    return t["trial"] == 3 ? TaskQueue::Offer::Take : TaskQueue::Offer::Keep;
+  });
   EXPECT_EQ(order, (std::vector<int>{1, 3, 0, 2}));
+  EXPECT_EQ(q.size(), 3u);
+  order.clear();
+  q.offer([&](json& t) {
+    order.push_back(t["trial"]);
+    return TaskQueue::Offer::Stop;
+  });
+  EXPECT_EQ(order, (std::vector<int>{1}));
 }
 
-TEST(TaskQueue, ATaskAvoidingAWorkerWaitsForAnother) {
-  TaskQueue q;
-  q.push({{"trial", 7}, {"priority", 1}, {"avoid", 4}});
-  q.push({{"trial", 8}});
-  EXPECT_EQ((*q.pop_for(4, false))["trial"], 8);
-  EXPECT_FALSE(q.pop_for(4, false));
-  EXPECT_EQ((*q.pop_for(4, true))["trial"], 7);  // no other worker could take it
+TEST(Server, ATaskAvoidingAWorkerWaitsForAnother) {
+  InProcessNetwork network(3);
+  const Layout layout(3, 256);  // workers 1 and 2
+  Server server(network.endpoint(0), layout, ServerOptions{}, [](int) {});
+  server.add({{{"trial", 7}, {"priority", 1}, {"avoid", 1}}, {{"trial", 8}}}, true);
+  server.worker_idle(1);
+  auto message = network.endpoint(1).receive(std::chrono::microseconds(1000));
+  ASSERT_TRUE(message);
+  EXPECT_EQ(decode(message->payload)["trial"], 8);
+  server.worker_idle(2);
+  message = network.endpoint(2).receive(std::chrono::microseconds(1000));
+  ASSERT_TRUE(message);
+  EXPECT_EQ(decode(message->payload)["trial"], 7);
 }
 
 TEST(Server, HandsOutTasksByPriorityAndAsksTheMasterForMore) {
@@ -107,6 +124,84 @@ TEST(Server, StolenTasksArrivingAfterCancelGoBackToTheMaster) {
   const json body = decode(message->payload);
   EXPECT_EQ(body["tasks"], json::array({4, 9}));
   EXPECT_FALSE(body.contains("reply"));  // not the answer to Cancel
+}
+
+namespace {
+
+// The Task messages waiting at each of `ranks`, as (rank, body).
+std::vector<std::pair<int, json>> tasks_at(InProcessNetwork& network, std::vector<int> ranks) {
+  std::vector<std::pair<int, json>> out;
+  for (int r : ranks) {
+    while (auto m = network.endpoint(r).receive(std::chrono::microseconds(200))) {
+      if (m->tag == static_cast<int>(Tag::Task)) out.emplace_back(r, decode(m->payload));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST(Server, AGroupTaskGoesToIdleWorkersOfOneNodeEachToldTheGroup) {
+  InProcessNetwork network(7);
+  const Layout layout(7, 256);  // workers 1..6
+  Server server(network.endpoint(0), layout, ServerOptions{}, [](int) {});
+  for (int w : {1, 2, 3, 4, 5, 6}) server.worker_idle(w, w <= 2 ? "a" : w <= 5 ? "b" : "c");
+  server.add({{{"trial", 0}, {"ranks", 3}}, {{"trial", 1}, {"ranks", 2}}}, true);
+  const auto sent = tasks_at(network, {1, 2, 3, 4, 5, 6});
+  ASSERT_EQ(sent.size(), 5u);
+  // Three on node b for the first; node a holds the second whole, so it goes there, not
+  // across a and c.
+  std::vector<int> first, second;
+  for (const auto& [rank, task] : sent) {
+    (task["trial"] == 0 ? first : second).push_back(rank);
+    const auto& group = task["group"];
+    EXPECT_EQ(group.at(task["member"].get<std::size_t>()), rank);
+  }
+  EXPECT_EQ(first, (std::vector<int>{3, 4, 5}));
+  EXPECT_EQ(second, (std::vector<int>{1, 2}));
+  EXPECT_EQ(server.stats().groups, 2);
+}
+
+TEST(Server, AWaitingGroupKeepsIdleWorkersFromLaterTasksUntilItForms) {
+  InProcessNetwork network(5);
+  const Layout layout(5, 256);  // workers 1..4
+  Server server(network.endpoint(0), layout, ServerOptions{}, [](int) {});
+  server.add({{{"trial", 0}}, {{"trial", 1}}}, true);
+  server.worker_idle(1);
+  server.worker_idle(2);
+  ASSERT_EQ(tasks_at(network, {1, 2}).size(), 2u);  // both busy with single-rank trials
+  server.add({{{"trial", 2}, {"ranks", 3}}, {{"trial", 3}}, {{"trial", 4}}}, true);
+  server.worker_idle(3);
+  server.worker_idle(4);
+  // Two idle workers are not enough for trial 2, and trials 3 and 4 must not take them, or a
+  // steady stream of single-rank work would keep the group from ever forming.
+  EXPECT_TRUE(tasks_at(network, {3, 4}).empty());
+  server.worker_idle(1);  // trial 0 done
+  const auto group = tasks_at(network, {1, 3, 4});
+  ASSERT_EQ(group.size(), 3u);
+  for (const auto& [rank, task] : group) EXPECT_EQ(task["trial"], 2);
+  server.worker_idle(2);  // trial 1 done: the single-rank work goes on
+  const auto single = tasks_at(network, {2});
+  ASSERT_EQ(single.size(), 1u);
+  EXPECT_EQ(single[0].second["trial"], 3);
+}
+
+TEST(Server, AWorkerHoldingATaskIsNotPutInAGroup) {
+  InProcessNetwork network(4);
+  const Layout layout(4, 256);  // workers 1..3
+  Server server(network.endpoint(0), layout, ServerOptions{}, [](int) {});
+  server.handle(Message{1, static_cast<int>(Tag::Request), encode({{"slots", 2}})});
+  server.add({{{"trial", 0}}}, true);
+  ASSERT_EQ(tasks_at(network, {1}).size(), 1u);  // worker 1 runs it, one slot still free
+  server.worker_idle(2);
+  server.add({{{"trial", 1}, {"ranks", 2}}}, true);
+  // Worker 1 would start the group's part only after trial 0, holding worker 2 meanwhile.
+  EXPECT_TRUE(tasks_at(network, {1, 2}).empty());
+  server.worker_idle(3);
+  const auto group = tasks_at(network, {1, 2, 3});
+  ASSERT_EQ(group.size(), 2u);
+  EXPECT_EQ(group[0].first, 2);
+  EXPECT_EQ(group[1].first, 3);
 }
 
 namespace {
@@ -180,4 +275,19 @@ TEST(Simulator, DurationSpecsAreChecked) {
   EXPECT_THROW(DurationModel::parse("fixed:abc"), std::exception);
   Rng rng(1);
   EXPECT_EQ(DurationModel::parse("fixed:2.5").sample(rng), 2.5);
+}
+
+TEST(Simulator, TasksOnSeveralWorkersRunOnceEachAndKeepWorkersBusy) {
+  SimulationSpec s = spec(2048, 20000, 8);
+  s.ranks = RanksMix::parse("1:0.6,4:0.3,8:0.1");
+  const SimulationReport r = simulate(s);
+  EXPECT_EQ(r.tasks_run, 20000);
+  EXPECT_GT(r.group_tasks, 6000);
+  EXPECT_LT(r.group_tasks, 9000);
+  EXPECT_GT(r.utilization_while_work_remains, 0.9);
+  EXPECT_THROW(RanksMix::parse("0"), InputError);
+  EXPECT_THROW(RanksMix::parse("2:-1"), InputError);
+  EXPECT_THROW(RanksMix::parse("1.5"), InputError);
+  s.ranks = RanksMix::parse("512");
+  EXPECT_THROW(simulate(s), InputError);  // 256 workers per server
 }

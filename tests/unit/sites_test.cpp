@@ -7,6 +7,7 @@
 #include <set>
 
 #include "input_error.hpp"
+#include "overseer/campaign/preparation.hpp"
 #include "overseer/models/trial_runner.hpp"
 #include "overseer/sites/batch_script.hpp"
 #include "overseer/sites/binding.hpp"
@@ -310,6 +311,19 @@ TEST(SiteFiles, GpuCountsAndLayoutsStayWithinTheirLimits) {
   doc = gpu_site();
   doc["node"]["gpus"] = 4294967300;
   EXPECT_EQ(site_error(doc), "s.json: /node/gpus: gpus must be from 0 to 4096");
+}
+
+TEST(SiteFiles, RanksPerTrialIsADefaultThatOneRankModelsIgnore) {
+  // The default reaching a torch campaign is tested under mpirun (ranks_per_trial_test.cpp).
+  json doc = gpu_site();
+  doc["ranks_per_trial"] = 4;
+  const Site site = parse_site(doc, "g.json");
+  EXPECT_EQ(site.ranks_per_trial, 4);
+  EXPECT_EQ(prepare_campaign(test::workflow("nci60-xgboost-random.json"), {}, &site)
+                .campaign.model.ranks_per_trial,
+            1);
+  doc["ranks_per_trial"] = 0;
+  EXPECT_EQ(site_error(doc), "s.json: /ranks_per_trial: must be a whole number from 1 to 1000000");
 }
 
 // A site name or an environment variable's name of 50000 characters crashed with a stack

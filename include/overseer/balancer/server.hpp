@@ -2,6 +2,8 @@
 
 #include <deque>
 #include <functional>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "overseer/balancer/layout.hpp"
@@ -23,10 +25,14 @@ struct ServerStats {
   std::int64_t steals = 0;        // steal requests answered with tasks
   std::int64_t stolen_tasks = 0;  // tasks received by stealing
   std::size_t max_queue = 0;
+  std::int64_t groups = 0;  // tasks handed to a group of workers (`ranks` > 1)
 };
 
 // One ADLB-style server: a priority queue of tasks, the idle workers of its block, a standing
 // request to the master for more work, and work stealing from random peers when it runs dry.
+// A task with `ranks` k > 1 goes to k idle workers that hold no other task, on one node when
+// one has enough, each told the whole group; while it cannot form, the workers that come idle
+// are kept for it rather than handed later tasks, so that single-rank work cannot starve it.
 class Server {
  public:
   // `ask_master(n)` asks the master for n more tasks: a Need message, or a direct call when
@@ -36,7 +42,8 @@ class Server {
 
   // Handles Request, Batch, Steal and Cancel; false for any other tag.
   bool handle(const Message& message);
-  void worker_idle(int worker);
+  // `node` names the worker's host, which groups prefer to share; empty when not known.
+  void worker_idle(int worker, const std::string& node = "");
   // Tasks pushed by the master (counted against the standing request) or stolen.
   void add(std::vector<json> tasks, bool from_master);
   void on_timer();
@@ -49,6 +56,9 @@ class Server {
  private:
   static constexpr double kNever = std::numeric_limits<double>::infinity();
   void serve();
+  std::vector<int> choose_group(std::size_t size, int avoid) const;
+  void hand_to_group(const json& task, const std::vector<int>& members);
+  void hand_to(int worker, const json& task);
   void top_up();
   void consider_stealing();
   void answer_steal(int thief, std::size_t thief_queued);
@@ -62,6 +72,8 @@ class Server {
 
   TaskQueue queue_;
   std::deque<int> idle_;
+  std::unordered_map<int, int> held_;  // tasks each worker holds (running or waiting)
+  std::unordered_map<int, std::string> node_;
   int requested_ = 0;  // tasks asked of the master and not yet received
   bool cancelled_ = false;
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <utility>
@@ -11,14 +12,15 @@
 namespace overseer {
 
 // A server's waiting tasks: highest `priority` first, first-in first-out within a priority.
-// Tasks are the JSON bodies the master created; only `priority` and `avoid` (a worker rank
-// that should not get the task, e.g. the one whose attempt just failed) are read here.
+// Tasks are the JSON bodies the master created; only `priority` is read here.
 class TaskQueue {
  public:
+  enum class Offer { Keep, Take, Stop };
+
   void push(json task);
-  // The best task for `worker`; a task avoiding this worker is handed out only when
-  // `only_worker` says no other worker could take it.
-  std::optional<json> pop_for(int worker, bool only_worker);
+  // Shows the tasks to `decide`, best first, until it says Stop or none are left; a task it
+  // takes (moving it out) leaves the queue.
+  void offer(const std::function<Offer(json& task)>& decide);
   // Removes up to `n` of the highest-priority tasks (what a thief gets).
   std::vector<json> take(std::size_t n);
   std::vector<json> take_all() { return take(size()); }

@@ -10,6 +10,7 @@
 #include "overseer/balancer/layout.hpp"
 #include "overseer/balancer/role.hpp"
 #include "overseer/core/json_view.hpp"
+#include "overseer/core/trial.hpp"
 
 namespace overseer {
 
@@ -40,10 +41,13 @@ using ExecutorFactory = std::function<std::unique_ptr<TaskExecutor>(const json& 
 
 // A resident worker: waits for Setup, then asks its server for work (`prefetch` in the Setup
 // message: tasks it may hold at once), runs its tasks one at a time and sends each result to
-// the master, until Shutdown.
+// the master, until Shutdown. Of a task run by a group of workers (`group` and `member` in the
+// task), member 0 sends the result; the others only ask their server for more work.
 class WorkerRole : public Role, private TaskLink {
  public:
-  WorkerRole(Transport& transport, const Layout& layout, ExecutorFactory make_executor);
+  // `node` names the worker's host for its server, which keeps groups on one node when it can.
+  WorkerRole(Transport& transport, const Layout& layout, ExecutorFactory make_executor,
+             std::string node = host_name());
   void on_message(const Message& message) override;
   bool done() const override { return done_; }
 
@@ -59,6 +63,7 @@ class WorkerRole : public Role, private TaskLink {
   std::unique_ptr<TaskExecutor> executor_;
   std::string setup_error_;
   std::string host_;
+  bool leads_ = true;             // whether the running task's result is this worker's to send
   std::deque<json> waiting_;      // prefetched tasks
   std::deque<Message> deferred_;  // arrived while a task ran, handled once it is done
   bool busy_ = false;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,10 @@ struct WorkerSetup {
   std::string devices;  // the visible-device variable's value, recorded with each result
   std::vector<std::string> container_launcher;
   sites::StagePlan staged;
+  // Builds the rank group of a task that several workers run together (from the world ranks
+  // the server chose, the leader first); unset where groups cannot form (threads in one
+  // process), which fails such tasks.
+  std::function<std::unique_ptr<RankGroup>(const std::vector<int>& members)> rank_groups;
 };
 
 // The worker side of a campaign: evaluates the tasks the balancer hands it as trials of the

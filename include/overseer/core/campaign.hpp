@@ -22,6 +22,9 @@ struct ModelSpec {
   json params = json::object();  // fixed hyperparameters, merged under every tuple
   json data;                     // model-specific data description
   TrialSeeds seeds = TrialSeeds::PerTrial;
+  // Worker ranks that train each trial together, data parallel (docs/models.md); a site may set
+  // the default.
+  std::int64_t ranks_per_trial = 1;
   // Where `data` is in the campaign file, for error messages: a comparison's submodels are
   // campaigns of their own whose data lies deeper.
   std::string data_pointer = "/model/data";

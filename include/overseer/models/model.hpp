@@ -14,6 +14,7 @@
 #include "overseer/core/registry.hpp"
 #include "overseer/core/trial.hpp"
 #include "overseer/models/parameters.hpp"
+#include "overseer/models/rank_group.hpp"
 
 namespace overseer {
 
@@ -70,6 +71,10 @@ struct RunContext {
   // Where progress goes; null when nobody listens (`overseer train`, tests).
   std::shared_ptr<ProgressReporter> reporter;
   CheckpointPlan checkpoint;
+  // The ranks training this trial together (model.ranks_per_trial > 1); null for one rank. A
+  // member other than the leader has no run directory, reporter or checkpoint plan of its own
+  // (only `checkpoint.restore`): the leader writes for the group.
+  std::shared_ptr<RankGroup> group;
 
   // Long-running models poll this and return (or throw) soon after it turns true.
   bool cancelled() const { return cancel && cancel->load(std::memory_order_relaxed); }
@@ -105,6 +110,8 @@ struct ModelEntry {
   // model.data is the model's own (an external program's setup), not Overseer's data options
   // (docs/data.md), so the checks of a dataset's studies before the run leave it alone.
   bool own_data = false;
+  // Trains one trial over several ranks (RunContext::group): model.ranks_per_trial may exceed 1.
+  bool data_parallel = false;
 };
 
 using ModelRegistry = Registry<ModelEntry>;

@@ -17,6 +17,8 @@ struct TrialTask {
   std::shared_ptr<ProgressReporter> reporter = nullptr;  // null: its progress goes nowhere
   // A checkpoint to continue from, relative to run_dir (state/step-N); empty: the start.
   std::filesystem::path restore = {};
+  // The trial's rank group when it spans several ranks; see RunContext::group.
+  std::shared_ptr<RankGroup> group = nullptr;
 };
 
 // What the worker's site binding gives every trial it runs (RunContext's device and threads).

@@ -44,6 +44,8 @@ struct Site {
   std::string visible_devices;            // the variable that restricts a rank's devices
   std::vector<std::string> devices;       // device ids, in order of node-local rank
   std::optional<int> threads_per_worker;  // unset: cores / ranks on the node, at least 1
+  // The default of model.ranks_per_trial for the data-parallel models (e.g. a node's GPUs).
+  std::optional<int> ranks_per_trial;
 
   std::map<std::string, std::string> env;       // the batch script, and every rank (replacing)
   std::map<std::string, std::string> rank_env;  // per rank; {local_rank}, {rank}, {user}

@@ -73,6 +73,10 @@ void SeededDropoutImpl::set_generator_state(const torch::Tensor& state) {
   generator_.set_state(state);
 }
 
+void SeededDropoutImpl::reseed(std::uint64_t seed) {
+  generator_.set_current_seed(seed);
+}
+
 SparseLinearImpl::SparseLinearImpl(std::int64_t inputs, std::int64_t outputs) {
   // Drawn exactly as torch::nn::Linear draws its weight and bias, in the same shape and order,
   // so that with the same seed a network starts identical with sparse or dense input.

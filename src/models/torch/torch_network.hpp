@@ -65,6 +65,8 @@ class SeededDropoutImpl : public torch::nn::Module {
   // uninterrupted one would.
   torch::Tensor generator_state() const;
   void set_generator_state(const torch::Tensor& state);
+  // Starts the masks afresh from `seed` (each member of a rank group draws its own).
+  void reseed(std::uint64_t seed);
 
  private:
   double p_;

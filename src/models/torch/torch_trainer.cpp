@@ -406,6 +406,63 @@ void restore(torch::nn::Module& net, const std::vector<torch::Tensor>& copy) {
   for (auto& t : net.buffers()) t.copy_(copy[i++]);
 }
 
+// Data parallel training over a rank group (model.ranks_per_trial): each member computes the
+// gradient of its own share of every minibatch, scaled by that share, and the sum over the
+// members is the gradient of the whole minibatch, so that every member takes the step a single
+// rank would and the weights stay identical.
+
+// Member `rank`'s rows of a minibatch of `n`: [first, last).
+std::pair<std::size_t, std::size_t> share_of(std::size_t n, const RankGroup* group) {
+  if (group == nullptr) return {0, n};
+  const auto k = static_cast<std::size_t>(group->size());
+  const auto r = static_cast<std::size_t>(group->rank());
+  return {n * r / k, n * (r + 1) / k};
+}
+
+// Sums the members' scaled gradients in place, and `loss` (a member's share of the minibatch's
+// loss times its size) with them; returns the summed loss.
+double sum_over_group(RankGroup& group, torch::nn::Module& net, double loss) {
+  std::vector<torch::Tensor> parts;
+  auto parameters = net.parameters();
+  for (auto& p : parameters) {
+    // A member whose share was empty has computed no gradient yet.
+    if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+    parts.push_back(p.grad().reshape({-1}).to(torch::kCPU));
+  }
+  parts.push_back(torch::full({1}, loss, torch::kFloat32));
+  auto flat = torch::cat(parts).contiguous();
+  group.sum(flat.data_ptr<float>(), static_cast<std::size_t>(flat.numel()));
+  std::int64_t offset = 0;
+  for (auto& p : parameters) {
+    p.mutable_grad().copy_(flat.narrow(0, offset, p.numel()).view_as(p));
+    offset += p.numel();
+  }
+  return flat[offset].item<double>();
+}
+
+// The bits of every weight, summed per tensor and mixed: members whose weights differ in any
+// bit get different fingerprints (but for a collision of 64-bit hashes).
+std::int64_t weights_fingerprint(torch::nn::Module& net) {
+  std::uint64_t h = 0;
+  for (const auto& p : net.parameters()) {
+    const auto bits = p.detach().to(torch::kCPU).contiguous().view(torch::kInt32);
+    h = mix_seed(h, static_cast<std::uint64_t>(bits.sum(torch::kInt64).item<std::int64_t>()));
+  }
+  return static_cast<std::int64_t>(h);
+}
+
+GroupVerdict verdict_of(ProgressDecision decision) {
+  switch (decision) {
+    case ProgressDecision::Stop:
+      return GroupVerdict::Stop;
+    case ProgressDecision::Pause:
+      return GroupVerdict::Pause;
+    case ProgressDecision::Continue:
+      break;
+  }
+  return GroupVerdict::Continue;
+}
+
 class TorchModel : public Model {
  public:
   TorchModel(const Campaign& campaign, NetworkSpec spec)
@@ -420,7 +477,51 @@ class TorchModel : public Model {
   Metrics evaluate(const json& params, const RunContext& context) override {
     spec_.check(params);
     const TrainingSettings s(params);
-    const data::TrialData data = load_model_data(campaign_, params, context.seed);
+    Training t;
+    run_as_member(context.group.get(), [&] { train(params, s, context, t); });
+    // The leader scores for the group: the members' weights are the same.
+    if (context.group && context.group->rank() != 0) return {};
+    const auto& split = t.data->split();
+    auto& net = *t.net;
+    Metrics out;
+    for (auto [part, rows] : {std::pair{"val", &split.val}, {"test", &split.test}}) {
+      if (rows->empty()) continue;
+      const auto truth = labels_of(t.data->clean_labels(), *rows);
+      const auto predicted = predict(net, *t.data, *rows, t.device, t.eval_batch);
+      out.merge(score_part(*t.data, part, *rows, truth, predicted, context.run_dir));
+    }
+    out["val_loss"] = out.at("val_mse");
+    out["train_loss"] = t.loop.train_loss;
+    out["epochs"] = static_cast<double>(t.loop.epochs_run);
+    out["samples_per_s"] =
+        t.loop.train_seconds > 0 ? static_cast<double>(t.loop.samples) / t.loop.train_seconds : 0;
+    if (save_model_param(params) != SaveModel::None && !context.run_dir.empty()) {
+      torch::serialize::OutputArchive archive;
+      net.to(torch::kCPU);
+      net.save(archive);
+      std::filesystem::create_directories(checkpoint_dir(context.run_dir));
+      archive.save_to((checkpoint_dir(context.run_dir) / "model.pt").string());
+    }
+    return out;
+  }
+
+ private:
+  // What training leaves for scoring.
+  struct Training {
+    std::optional<data::TrialData> data;
+    std::shared_ptr<DrugResponseNet> net;
+    torch::Device device = torch::kCPU;
+    std::size_t eval_batch = 0;
+    LoopState loop;
+  };
+
+  // Trains on one rank, or as one member of the trial's rank group, whose sync points are the
+  // `agree` before each summed gradient and at the end of each epoch.
+  void train(const json& params, const TrainingSettings& s, const RunContext& context,
+             Training& t) const {
+    RankGroup* group = context.group.get();
+    t.data.emplace(load_model_data(campaign_, params, context.seed));
+    const data::TrialData& data = *t.data;
     const auto& split = data.split();
     if (split.train.empty()) throw std::runtime_error("the training split is empty");
     if (split.val.empty()) throw std::runtime_error("the validation split is empty");
@@ -428,14 +529,16 @@ class TorchModel : public Model {
     // The campaign's `threads` wins over the site's default for the worker.
     const auto threads = s.threads > 0 ? s.threads : context.threads;
     if (threads > 0) torch::set_num_threads(static_cast<int>(threads));
-    const torch::Device device = resolve_device(s.device, context.device);
+    t.device = resolve_device(s.device, context.device);
+    const torch::Device device = t.device;
     const auto view = data.view();
-    auto net = [&] {
+    t.net = [&] {
       const std::lock_guard<std::mutex> lock(initial_weights_mutex);
       torch::manual_seed(context.seed);
       return spec_.build(params, static_cast<std::int64_t>(view.cell_width()),
                          static_cast<std::int64_t>(view.drug_width()));
     }();
+    auto& net = t.net;
     net->to(device);
     net->train();
     const Stepper stepper = make_stepper(s, net->parameters());
@@ -446,9 +549,9 @@ class TorchModel : public Model {
     const auto batch = static_cast<std::size_t>(s.batch_size);
     // At least 256 rows, and no more than training uses beyond that: a CNN's activations
     // take ~4 MB a row.
-    const std::size_t eval_batch = std::max<std::size_t>(batch, 256);
+    t.eval_batch = std::max<std::size_t>(batch, 256);
     const auto val_truth = labels_of(data.clean_labels(), split.val);
-    LoopState loop;
+    LoopState& loop = t.loop;
     if (!context.checkpoint.restore.empty()) {
       loop = load_training(context.checkpoint.restore, *net, stepper, device);
     }
@@ -457,17 +560,34 @@ class TorchModel : public Model {
     for (std::int64_t epoch = 0; epoch < loop.epochs_run; ++epoch) shuffle(order, rng);
     for (std::int64_t epoch = loop.epochs_run; epoch < s.epochs; ++epoch) {
       shuffle(order, rng);
+      if (group != nullptr) {
+        // Masks of their own for each member's rows, drawn again from the epoch on a resume.
+        for (const auto& d : dropouts(*net)) {
+          d->reseed(mix_seed(mix_seed(context.seed, static_cast<std::uint64_t>(group->rank())),
+                             static_cast<std::uint64_t>(epoch)));
+        }
+      }
       const auto start = std::chrono::steady_clock::now();
       double loss_sum = 0;
       for (std::size_t first = 0; first < order.size(); first += batch) {
         if (context.cancelled()) throw std::runtime_error("cancelled");
         const std::size_t n = std::min(batch, order.size() - first);
-        auto b = loader.load(order.data() + first, n);
+        const auto [lo, hi] = share_of(n, group);
         net->zero_grad();
-        auto loss = loss_of(s.loss, net->forward(b.x), b.y);
-        loss.backward();
+        double loss_part = 0;
+        if (hi > lo) {
+          auto b = loader.load(order.data() + first + lo, hi - lo);
+          auto loss = loss_of(s.loss, net->forward(b.x), b.y);
+          const double share = static_cast<double>(hi - lo) / static_cast<double>(n);
+          (group != nullptr ? loss * share : loss).backward();
+          loss_part = loss.item<double>() * static_cast<double>(hi - lo);
+        }
+        if (group != nullptr) {
+          agree(*group, GroupVerdict::Continue);
+          loss_part = sum_over_group(*group, *net, loss_part);
+        }
         stepper.step();
-        loss_sum += loss.item<double>() * static_cast<double>(n);
+        loss_sum += loss_part;
       }
       loop.train_seconds +=
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -478,7 +598,7 @@ class TorchModel : public Model {
       std::optional<double> val;
       bool patience_over = false;
       if (s.patience > 0 || context.reporting()) {
-        val = regression_metrics(val_truth, predict(*net, data, split.val, device, eval_batch))
+        val = regression_metrics(val_truth, predict(*net, data, split.val, device, t.eval_batch))
                   .at("mse");
       }
       if (s.patience > 0) {
@@ -491,43 +611,23 @@ class TorchModel : public Model {
         }
       }
       ProgressDecision decision = ProgressDecision::Continue;
-      if (val) {
+      if (val && context.reporting()) {
         const Metrics progress = {{"val_loss", *val},
                                   {"train_loss", loop.train_loss},
                                   {"epochs", static_cast<double>(loop.epochs_run)}};
         decision = context.report(loop.epochs_run, progress);
       }
+      GroupVerdict verdict = std::max(
+          verdict_of(decision), patience_over ? GroupVerdict::Finish : GroupVerdict::Continue);
+      if (group != nullptr) verdict = agree(*group, verdict, weights_fingerprint(*net));
       checkpoint_if_due(context, loop.epochs_run, decision, [&](const std::filesystem::path& dir) {
         save_training(dir, *net, stepper, loop);
       });
-      if (decision != ProgressDecision::Continue) break;
-      if (patience_over) break;
+      if (verdict != GroupVerdict::Continue) break;
     }
     if (!loop.best_state.empty()) restore(*net, loop.best_state);
-
-    Metrics out;
-    for (auto [part, rows] : {std::pair{"val", &split.val}, {"test", &split.test}}) {
-      if (rows->empty()) continue;
-      const auto truth = labels_of(data.clean_labels(), *rows);
-      const auto predicted = predict(*net, data, *rows, device, eval_batch);
-      out.merge(score_part(data, part, *rows, truth, predicted, context.run_dir));
-    }
-    out["val_loss"] = out.at("val_mse");
-    out["train_loss"] = loop.train_loss;
-    out["epochs"] = static_cast<double>(loop.epochs_run);
-    out["samples_per_s"] =
-        loop.train_seconds > 0 ? static_cast<double>(loop.samples) / loop.train_seconds : 0;
-    if (save_model_param(params) != SaveModel::None && !context.run_dir.empty()) {
-      torch::serialize::OutputArchive archive;
-      net->to(torch::kCPU);
-      net->save(archive);
-      std::filesystem::create_directories(checkpoint_dir(context.run_dir));
-      archive.save_to((checkpoint_dir(context.run_dir) / "model.pt").string());
-    }
-    return out;
   }
 
- private:
   const Campaign& campaign_;
   NetworkSpec spec_;
 };
@@ -544,10 +644,11 @@ std::vector<std::string> torch_metrics() {
 }  // namespace
 
 bool register_network(const std::string& name, NetworkSpec spec) {
-  return ModelRegistry::instance().add(
-      name, {torch_metrics(), [spec](const Campaign& campaign) -> std::unique_ptr<Model> {
-               return std::make_unique<TorchModel>(campaign, spec);
-             }});
+  ModelEntry entry{torch_metrics(), [spec](const Campaign& campaign) -> std::unique_ptr<Model> {
+                     return std::make_unique<TorchModel>(campaign, spec);
+                   }};
+  entry.data_parallel = true;
+  return ModelRegistry::instance().add(name, std::move(entry));
 }
 
 }  // namespace overseer::torch_models
