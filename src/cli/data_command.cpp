@@ -215,6 +215,12 @@ DataCommand add_data_command(CLI::App& app) {
   synth->add_option("--seed", s.seed, "Random seed")->capture_default_str();
   synth->add_flag("--binary-drug-features", s.binary_drug_features,
                   "0/1 drug features (about 10% ones), like fingerprints");
+  synth->add_flag("--combinations", s.combinations,
+                  "Each response is to its drug combined with a second drug (drug pairs)");
+  synth
+      ->add_option("--interaction", s.interaction,
+                   "Weight of a combination's interaction term (with --combinations)")
+      ->capture_default_str();
 
   auto* split = data->add_subcommand(
       "split", "Write IMPROVE-style split files (row ids) for a split of a dataset");

@@ -27,7 +27,8 @@ void Responses::reserve(std::size_t n) {
 }
 
 void Responses::push_back(std::uint32_t cell_index, std::uint32_t drug_index, float value,
-                          std::uint16_t study_index, OriginalPart part) {
+                          std::uint16_t study_index, OriginalPart part,
+                          std::uint32_t second_drug_index) {
   cell.push_back(cell_index);
   drug.push_back(drug_index);
   y.push_back(value);
@@ -35,6 +36,10 @@ void Responses::push_back(std::uint32_t cell_index, std::uint32_t drug_index, fl
   if (part != kNoPart || !original_part.empty()) {
     original_part.resize(y.size() - 1, kNoPart);
     original_part.push_back(part);
+  }
+  if (second_drug_index != kNoSecondDrug || !drug2.empty()) {
+    drug2.resize(y.size() - 1, kNoSecondDrug);
+    drug2.push_back(second_drug_index);
   }
 }
 

@@ -11,17 +11,24 @@ std::size_t KeyGroups::duplicated_keys() const {
 }
 
 KeyGroups group_by_key(const Responses& r) {
+  // A combination is the same measurement in either order of its drugs; a drug alone pairs
+  // with kNoSecondDrug, above every drug.
   struct Entry {
-    std::uint32_t cell, drug;
+    std::uint32_t cell, drug, other;
     std::uint16_t study;
     std::size_t row;
-    auto key() const { return std::tie(cell, drug, study); }
+    auto key() const { return std::tie(cell, drug, other, study); }
   };
   const std::size_t n = r.size();
   std::vector<Entry> entries(n);
-  for (std::size_t i = 0; i < n; ++i) entries[i] = {r.cell[i], r.drug[i], r.study[i], i};
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::uint32_t second = r.second_drug(i);
+    entries[i] = {r.cell[i], std::min(r.drug[i], second), std::max(r.drug[i], second), r.study[i],
+                  i};
+  }
   std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-    return std::tie(a.cell, a.drug, a.study, a.row) < std::tie(b.cell, b.drug, b.study, b.row);
+    return std::tie(a.cell, a.drug, a.other, a.study, a.row) <
+           std::tie(b.cell, b.drug, b.other, b.study, b.row);
   });
   constexpr std::uint32_t kUnnumbered = UINT32_MAX;
   std::vector<std::uint32_t> run_of_row(n);
@@ -58,7 +65,8 @@ Responses average_duplicates(const Responses& r, const KeyGroups& groups) {
     const std::size_t first = groups.first_row[g];
     out.push_back(
         r.cell[first], r.drug[first], static_cast<float>(sums[g] / groups.size[g]), r.study[first],
-        r.original_part.empty() ? kNoPart : static_cast<OriginalPart>(r.original_part[first]));
+        r.original_part.empty() ? kNoPart : static_cast<OriginalPart>(r.original_part[first]),
+        r.second_drug(first));
   }
   return out;
 }

@@ -221,10 +221,16 @@ class Reader {
       r.original_part =
           column<std::int8_t>("/responses/original_part", H5T_NATIVE_INT8, H5T_INTEGER, n);
     }
+    if (has_path("/responses/drug2")) {
+      r.drug2 = column<std::uint32_t>("/responses/drug2", H5T_NATIVE_UINT32, H5T_INTEGER, n);
+    }
     for (std::size_t i = 0; i < n; ++i) {
       check_index("/responses/cell", i, r.cell[i], d.cells.rows(), "cells");
       check_index("/responses/drug", i, r.drug[i], d.drugs.rows(), "drugs");
       check_index("/responses/study", i, r.study[i], d.studies.size(), "studies");
+      if (r.has_pairs() && r.drug2[i] != kNoSecondDrug) {
+        check_index("/responses/drug2", i, r.drug2[i], d.drugs.rows(), "drugs");
+      }
       if (!std::isfinite(r.y[i])) {
         fail("/responses/y", "row " + std::to_string(i) + ": not a finite number");
       }

@@ -31,6 +31,7 @@ struct H5Writer::State {
   std::size_t pairs = 0;
   std::size_t written = 0;
   bool with_original_part = false;
+  bool with_second_drug = false;
   Handle file;
   Handle responses;
   bool closed = false;
@@ -127,6 +128,7 @@ struct H5Writer::State {
                                {"y", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT},
                                {"study", H5T_STD_U16LE, H5T_NATIVE_UINT16}};
     if (with_original_part) out.push_back({"original_part", H5T_STD_I8LE, H5T_NATIVE_INT8});
+    if (with_second_drug) out.push_back({"drug2", H5T_STD_U32LE, H5T_NATIVE_UINT32});
     return out;
   }
 
@@ -135,12 +137,13 @@ struct H5Writer::State {
     if (name == "drug") return r.drug.data();
     if (name == "y") return r.y.data();
     if (name == "study") return r.study.data();
+    if (name == "drug2") return r.drug2.data();
     return r.original_part.data();
   }
 };
 
 H5Writer::H5Writer(const std::filesystem::path& path, const Dataset& tables, std::size_t pairs,
-                   bool with_original_part)
+                   ResponseColumns optional)
     : state_(std::make_unique<State>()) {
   h5::silence_errors();
   State& s = *state_;
@@ -148,7 +151,8 @@ H5Writer::H5Writer(const std::filesystem::path& path, const Dataset& tables, std
   s.partial = path;
   s.partial += ".partial";
   s.pairs = pairs;
-  s.with_original_part = with_original_part;
+  s.with_original_part = optional.original_part;
+  s.with_second_drug = optional.second_drug;
   s.file = Handle(H5Fcreate(s.partial.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose);
   if (!s.file.valid()) s.fail("", "the file (is its directory missing or read-only?)");
 
@@ -198,6 +202,9 @@ void H5Writer::append(const Responses& chunk) {
   if (s.with_original_part && chunk.original_part.size() != chunk.size()) {
     throw std::logic_error("H5Writer: responses without their original part");
   }
+  if (s.with_second_drug && chunk.drug2.size() != chunk.size()) {
+    throw std::logic_error("H5Writer: responses without their second drug");
+  }
   const hsize_t offset = s.written;
   Handle memory(H5Screate_simple(1, &count, nullptr), H5Sclose);
   for (const auto& column : s.columns()) {
@@ -229,7 +236,7 @@ void H5Writer::close() {
 
 void write_h5(const Dataset& dataset, const std::filesystem::path& path) {
   H5Writer writer(path, dataset, dataset.responses.size(),
-                  !dataset.responses.original_part.empty());
+                  {!dataset.responses.original_part.empty(), dataset.responses.has_pairs()});
   writer.append(dataset.responses);
   writer.close();
 }

@@ -37,6 +37,9 @@ DatasetSummary summarize(const Dataset& d) {
   s.drugs = summarize_table(d.drugs);
   const Responses& r = d.responses;
   s.pairs = r.size();
+  s.combinations = static_cast<std::size_t>(
+      std::count_if(r.drug2.begin(), r.drug2.end(),
+                    [](std::uint32_t second) { return second != kNoSecondDrug; }));
   std::vector<std::size_t> per_study(d.studies.size(), 0);
   for (auto study : r.study) ++per_study[study];
   for (std::size_t i = 0; i < d.studies.size(); ++i)
@@ -74,6 +77,7 @@ nlohmann::json DatasetSummary::to_json() const {
                       {"duplicate_rows", duplicate_rows},
                       {"provenance", provenance}};
   for (const auto& [name, rows] : studies) j["studies"][name] = rows;
+  if (combinations > 0) j["drug_pairs"] = combinations;
   if (has_original_parts) {
     j["original_split"] = {
         {"train", original_parts[0]}, {"val", original_parts[1]}, {"test", original_parts[2]}};
@@ -90,6 +94,9 @@ std::string DatasetSummary::to_text() const {
   out << "cells:      " << table_text(cells) << "\n";
   out << "drugs:      " << table_text(drugs) << "\n";
   out << "pairs:      " << pairs << "\n";
+  if (combinations > 0) {
+    out << "drug pairs: " << combinations << " responses to a combination of two drugs\n";
+  }
   out << "studies:    " << studies.size() << " (";
   for (std::size_t i = 0; i < studies.size(); ++i) {
     out << (i ? ", " : "") << studies[i].first << ": " << studies[i].second;

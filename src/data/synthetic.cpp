@@ -67,6 +67,8 @@ void SynthSpec::check() const {
           "--cells and --drugs must fit in 32 bits");
   require(noise >= 0 && feature_noise >= 0 && batch_effect >= 0,
           "--noise, --feature-noise and --batch-effect must not be negative");
+  require(!combinations || drugs >= 2, "--combinations needs at least 2 drugs");
+  require(std::isfinite(interaction), "--interaction must be a finite number");
   const long double triples = static_cast<long double>(cells) * drugs * studies;
   require(
       pairs >= 1 && pairs <= triples,
@@ -95,8 +97,10 @@ SyntheticGenerator::SyntheticGenerator(const SynthSpec& spec)
                            spec.feature_noise, spec.binary_drug_features, rng);
   tables_.provenance = fmt::format(
       "Synthetic latent-factor data from `overseer data synth` (seed {}, rank {}, noise {}, "
-      "feature noise {}, batch effect {})",
-      spec.seed, k, spec.noise, spec.feature_noise, spec.batch_effect);
+      "feature noise {}, batch effect {}{})",
+      spec.seed, k, spec.noise, spec.feature_noise, spec.batch_effect,
+      spec.combinations ? fmt::format(", drug combinations with interaction {}", spec.interaction)
+                        : "");
 
   triples_ = static_cast<std::uint64_t>(spec.cells) * spec.drugs * spec.studies;
   while ((std::uint64_t{1} << (2 * half_bits_)) < triples_) ++half_bits_;
@@ -111,6 +115,28 @@ double SyntheticGenerator::signal(std::uint32_t cell, std::uint32_t drug) const 
   const double raw =
       dot(u, v, k) + 0.5 * dot(u, cell_weight_.data(), k) + 0.5 * dot(v, drug_weight_.data(), k);
   return raw / std::sqrt(1.5 * static_cast<double>(k));
+}
+
+double SyntheticGenerator::signal(std::uint32_t cell, std::uint32_t drug,
+                                  std::uint32_t second) const {
+  const std::size_t k = spec_.rank;
+  const double* u = cell_latent_.data() + cell * k;
+  const double* v = drug_latent_.data() + drug * k;
+  const double* w = drug_latent_.data() + second * k;
+  // The two drugs' effects, each of sd about 1, and a three-way interaction of the cell with
+  // both drugs' latents (sd about 1 before its weight).
+  double interaction = 0;
+  for (std::size_t i = 0; i < k; ++i) interaction += u[i] * v[i] * w[i];
+  return (signal(cell, drug) + signal(cell, second)) / std::sqrt(2.0) +
+         spec_.interaction * interaction / std::sqrt(static_cast<double>(k));
+}
+
+std::uint32_t SyntheticGenerator::second_drug(std::uint64_t triple, std::uint32_t drug) const {
+  // Always above the triple's own drug, so that no two triples make the same combination.
+  const std::uint64_t above = spec_.drugs - 1 - drug;
+  if (!spec_.combinations || above == 0) return kNoSecondDrug;
+  return drug + 1 +
+         static_cast<std::uint32_t>(mix_seed(spec_.seed ^ 0x636f6d62ULL, triple) % above);
 }
 
 // A keyed Feistel permutation of [0, 4^half_bits), walked until it lands below the number of
@@ -139,16 +165,27 @@ bool SyntheticGenerator::next(Responses& chunk, std::size_t max_rows) {
     const auto study = static_cast<std::uint16_t>(t % spec_.studies);
     const auto drug = static_cast<std::uint32_t>((t / spec_.studies) % spec_.drugs);
     const auto cell = static_cast<std::uint32_t>(t / spec_.studies / spec_.drugs);
-    const double y = study_scale_[study] * (signal(cell, drug) + spec_.noise * noise_.normal()) +
-                     study_offset_[study];
-    chunk.push_back(cell, drug, static_cast<float>(y), study);
+    const std::uint32_t second = second_drug(t, drug);
+    const double truth = second == kNoSecondDrug ? signal(cell, drug) : signal(cell, drug, second);
+    const double y =
+        study_scale_[study] * (truth + spec_.noise * noise_.normal()) + study_offset_[study];
+    if (!spec_.combinations) {
+      chunk.push_back(cell, drug, static_cast<float>(y), study);
+    } else if (second != kNoSecondDrug && (mix_seed(spec_.seed, t) & 1) != 0) {
+      // Either drug may come first: a model must not depend on their order.
+      chunk.push_back(cell, second, static_cast<float>(y), study, kNoPart, drug);
+    } else {
+      chunk.push_back(cell, drug, static_cast<float>(y), study, kNoPart, second);
+    }
   }
+  // A chunk of drugs alone still has its second-drug column.
+  if (spec_.combinations) chunk.drug2.resize(chunk.size(), kNoSecondDrug);
   return n > 0;
 }
 
 void write_synthetic(const SynthSpec& spec, const std::filesystem::path& path) {
   SyntheticGenerator generator(spec);
-  H5Writer writer(path, generator.tables(), spec.pairs, false);
+  H5Writer writer(path, generator.tables(), spec.pairs, {false, spec.combinations});
   Responses chunk;
   while (generator.next(chunk, kChunk)) writer.append(chunk);
   writer.close();

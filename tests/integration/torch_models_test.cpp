@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "overseer/data/h5_file.hpp"
 #include "process.hpp"
 
 using namespace overseer::test;
@@ -254,4 +255,68 @@ TEST(TorchModels, ATrialKilledMidwayContinuesFromItsCheckpointToTheSameResult) {
   EXPECT_EQ(b["metrics"]["val_r2"], a["metrics"]["val_r2"]);
   EXPECT_EQ(b["metrics"]["train_loss"], a["metrics"]["train_loss"]);
   EXPECT_EQ(b["step"], 6);
+}
+
+namespace {
+
+// The predictions column of a trial's predictions_val.csv, in row order.
+std::vector<double> predictions(const std::filesystem::path& trial) {
+  std::vector<double> out;
+  for (const auto& row : csv_rows(trial / "predictions_val.csv"))
+    out.push_back(std::stod(row.at("y_pred")));
+  return out;
+}
+
+}  // namespace
+
+TEST(TorchModels, ComboArchitectureLearnsDrugPairsWhateverTheOrderOfTheDrugs) {
+  ScratchDir dir;
+  ProcessResult r =
+      run(overseer_command({"data", "synth", "-o", (dir / "pairs.h5").string(), "--cells", "100",
+                            "--drugs", "60", "--pairs", "3000", "--cell-features", "20",
+                            "--drug-features", "20", "--combinations", "--seed", "4"}),
+          dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run(overseer_command({"data", "info", (dir / "pairs.h5").string()}), dir.path());
+  EXPECT_NE(r.out.find("drug pairs: "), std::string::npos) << r.out;
+  // The same data with the two drugs of every combination named the other way round.
+  overseer::data::Dataset swapped = overseer::data::read_h5(dir / "pairs.h5");
+  auto& responses = swapped.responses;
+  for (std::size_t i = 0; i < responses.size(); ++i) {
+    if (responses.drug2[i] != overseer::data::kNoSecondDrug) {
+      std::swap(responses.drug[i], responses.drug2[i]);
+    }
+  }
+  overseer::data::write_h5(swapped, dir / "swapped.h5");
+
+  const json params = {
+      {"architecture", "combo"}, {"dense_feature_layers", {32}}, {"dense", {32}}, {"epochs", 8},
+      {"batch_size", 64},        {"learning_rate", 3e-3},        {"threads", 1}};
+  std::vector<std::vector<double>> predicted;
+  for (const char* file : {"pairs.h5", "swapped.h5"}) {
+    const json data = {{"file", (dir / file).string()}};
+    const auto trial = dir / (std::string("trial-") + file);
+    r = run(overseer_command({"train", "--model", "torch_mlp", "--params", params.dump(), "--data",
+                              data.dump(), "--trial-dir", trial.string()}),
+            dir.path());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const json result = json::parse(r.out);
+    ASSERT_EQ(result.at("status"), "ok") << r.out;
+    // The pairs' responses depend on both drugs and on how they interact.
+    EXPECT_GT(result.at("metrics").at("val_r2").get<double>(), 0.6) << r.out;
+    predicted.push_back(predictions(trial));
+  }
+  // The network sees a combination as a set of two drugs, in training as in prediction.
+  ASSERT_EQ(predicted[0].size(), predicted[1].size());
+  for (std::size_t i = 0; i < predicted[0].size(); ++i) {
+    EXPECT_NEAR(predicted[0][i], predicted[1][i], 1e-3) << "row " << i;
+  }
+
+  // The two-tower network would see only the first drug: refused.
+  json uno = params;
+  uno["architecture"] = "uno";
+  r = run(overseer_command({"train", "--model", "torch_mlp", "--params", uno.dump(), "--data",
+                            json{{"file", (dir / "pairs.h5").string()}}.dump()}),
+          dir.path());
+  EXPECT_NE(r.out.find("drug combinations"), std::string::npos) << r.out << r.err;
 }

@@ -10,7 +10,9 @@
 
 #include "input_error.hpp"
 #include "overseer/core/random.hpp"
+#include "overseer/data/duplicates.hpp"
 #include "overseer/data/h5_file.hpp"
+#include "overseer/data/summary.hpp"
 #include "overseer/data/synthetic.hpp"
 #include "process.hpp"
 
@@ -41,6 +43,7 @@ Responses all_responses(SyntheticGenerator& generator, std::size_t chunk) {
     all.drug.insert(all.drug.end(), part.drug.begin(), part.drug.end());
     all.y.insert(all.y.end(), part.y.begin(), part.y.end());
     all.study.insert(all.study.end(), part.study.begin(), part.study.end());
+    all.drug2.insert(all.drug2.end(), part.drug2.begin(), part.drug2.end());
   }
   return all;
 }
@@ -168,10 +171,74 @@ TEST(DataSynth, BinaryDrugFeaturesAndStreamedFile) {
   EXPECT_EQ(d.drugs.values, generator.tables().drugs.values);
 }
 
+TEST(DataSynth, CombinationsPairEachDrugWithAnotherInEitherOrderAndKeepTheirInteraction) {
+  SynthSpec spec = small_spec();
+  spec.combinations = true;
+  spec.interaction = 2;
+  spec.noise = 0;
+  SyntheticGenerator generator(spec);
+  const Responses r = all_responses(generator, 500);
+  ASSERT_EQ(r.drug2.size(), r.size());
+  std::size_t alone = 0, second_first = 0;
+  std::set<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t>> combinations;
+  for (std::size_t i = 0; i < r.size(); ++i) {
+    if (r.drug2[i] == kNoSecondDrug) {
+      // Only the highest drug has no higher one to pair with.
+      EXPECT_EQ(r.drug[i], spec.drugs - 1);
+      EXPECT_FLOAT_EQ(r.y[i], static_cast<float>(generator.signal(r.cell[i], r.drug[i])));
+      ++alone;
+      continue;
+    }
+    EXPECT_NE(r.drug[i], r.drug2[i]);
+    second_first += r.drug[i] > r.drug2[i];
+    const auto [low, high] = std::minmax(r.drug[i], r.drug2[i]);
+    combinations.emplace(r.cell[i], low, high);
+    // The response is the combination's signal, whichever drug is named first.
+    const double signal = generator.signal(r.cell[i], r.drug[i], r.drug2[i]);
+    EXPECT_NEAR(signal, generator.signal(r.cell[i], r.drug2[i], r.drug[i]), 1e-12);
+    EXPECT_NEAR(r.y[i], signal, 1e-5);
+    EXPECT_GT(std::abs(signal - (generator.signal(r.cell[i], r.drug[i]) +
+                                 generator.signal(r.cell[i], r.drug2[i])) /
+                                    std::sqrt(2.0)),
+              0.0);
+  }
+  EXPECT_EQ(combinations.size(), r.size() - alone);  // no combination twice
+  EXPECT_GT(alone, 0u);
+  EXPECT_GT(second_first, r.size() / 3);
+  EXPECT_LT(second_first, r.size() * 2 / 3);
+
+  // The file keeps the second drugs; the summary counts the combinations.
+  ScratchDir dir;
+  write_synthetic(spec, dir / "pairs.h5");
+  const Dataset d = read_h5(dir / "pairs.h5");
+  EXPECT_EQ(d.responses.drug2, r.drug2);
+  EXPECT_EQ(summarize(d).combinations, r.size() - alone);
+  EXPECT_NE(summarize(d).to_text().find("drug pairs: " + std::to_string(r.size() - alone)),
+            std::string::npos);
+}
+
+TEST(DataSynth, ACombinationInTheOtherOrderIsADuplicate) {
+  Responses r;
+  r.push_back(0, 1, 1.0f, 0, kNoPart, 2);
+  r.push_back(0, 2, 3.0f, 0, kNoPart, 1);
+  r.push_back(0, 1, 5.0f, 0);  // drug 1 alone: another measurement
+  const KeyGroups groups = group_by_key(r);
+  EXPECT_EQ(groups.groups(), 2u);
+  const Responses averaged = average_duplicates(r, groups);
+  EXPECT_EQ(averaged.y, (std::vector<float>{2.0f, 5.0f}));
+  EXPECT_EQ(averaged.drug2, (std::vector<std::uint32_t>{2, kNoSecondDrug}));
+}
+
 TEST(DataSynth, ImpossibleSizesAreInputErrors) {
   SynthSpec spec = small_spec();
   spec.pairs = 200 * 20 + 1;
   EXPECT_EQ(input_error([&] { SyntheticGenerator generator(spec); }),
             "<command line>: --pairs must be between 1 and cells x drugs x studies (4000): each "
             "(cell, drug, study) is measured at most once");
+  spec = small_spec();
+  spec.drugs = 1;
+  spec.pairs = 10;
+  spec.combinations = true;
+  EXPECT_EQ(input_error([&] { SyntheticGenerator generator(spec); }),
+            "<command line>: --combinations needs at least 2 drugs");
 }

@@ -33,19 +33,30 @@ struct FeatureTable {
 // files); kNoPart when the source had no split.
 enum OriginalPart : std::int8_t { kNoPart = -1, kTrainPart = 0, kValPart = 1, kTestPart = 2 };
 
-// Measured responses, one row per (cell, drug, study) measurement, as parallel columns that
-// index into the feature tables and the study names.
+// The second drug of a response that measured one drug alone.
+inline constexpr std::uint32_t kNoSecondDrug = 0xffffffffu;
+
+// Measured responses, one row per (cell, drug, study) measurement, or (cell, drug, second drug,
+// study) for a drug combination, as parallel columns that index into the feature tables and the
+// study names.
 struct Responses {
   std::vector<std::uint32_t> cell;
   std::vector<std::uint32_t> drug;
   std::vector<float> y;
   std::vector<std::uint16_t> study;
   std::vector<std::int8_t> original_part;  // empty, or one OriginalPart per row
+  // Empty when no row is a combination; else one per row, a drug row or kNoSecondDrug.
+  std::vector<std::uint32_t> drug2;
 
   std::size_t size() const { return y.size(); }
+  bool has_pairs() const { return !drug2.empty(); }
+  std::uint32_t second_drug(std::size_t row) const {
+    return drug2.empty() ? kNoSecondDrug : drug2[row];
+  }
   void reserve(std::size_t n);
   void push_back(std::uint32_t cell_index, std::uint32_t drug_index, float value,
-                 std::uint16_t study_index, OriginalPart part = kNoPart);
+                 std::uint16_t study_index, OriginalPart part = kNoPart,
+                 std::uint32_t second_drug_index = kNoSecondDrug);
 };
 
 // A drug-response dataset kept as three tables, never merged: the join of a response row with

@@ -23,11 +23,17 @@ std::vector<std::string> read_h5_row_list_names(const std::filesystem::path& pat
 // Writes the feature tables at once and then the responses chunk by chunk, so that a generator
 // of millions of pairs never holds them all. The file appears under its name only after a
 // successful close(); until then it is written next to it as NAME.partial.
+// The response columns a file may hold beyond cell, drug, y and study.
+struct ResponseColumns {
+  bool original_part = false;
+  bool second_drug = false;  // drug combinations: /responses/drug2
+};
+
 class H5Writer {
  public:
   // `tables` supplies the cells, drugs, studies and provenance; its responses are ignored.
   H5Writer(const std::filesystem::path& path, const Dataset& tables, std::size_t pairs,
-           bool with_original_part);
+           ResponseColumns optional);
   ~H5Writer();
   H5Writer(const H5Writer&) = delete;
   H5Writer& operator=(const H5Writer&) = delete;

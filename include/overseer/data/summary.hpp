@@ -24,6 +24,7 @@ struct DatasetSummary {
   TableSummary cells;
   TableSummary drugs;
   std::size_t pairs = 0;
+  std::size_t combinations = 0;  // responses to two drugs (a second drug index)
   std::vector<std::pair<std::string, std::size_t>> studies;  // name, response rows
   double y_mean = 0, y_sd = 0, y_min = 0, y_max = 0;
   std::size_t duplicated_keys = 0;  // (cell, drug, study) keys with more than one row

@@ -27,6 +27,11 @@ struct SynthSpec {
   double batch_effect = 0;  // sd of the per-study offset, and of the log of its scale
   std::uint64_t seed = 0;
   bool binary_drug_features = false;  // threshold drug features to about 10% ones
+  // Each (cell, drug, study) triple is a combination of its drug with a second, higher-
+  // numbered drug (docs/data.md), whose response has a known interaction term; the highest
+  // drug stays alone.
+  bool combinations = false;
+  double interaction = 1.0;  // weight of the combination's interaction term
 
   // Throws InputError (on the command line) for sizes out of range.
   void check() const;
@@ -44,6 +49,10 @@ class SyntheticGenerator {
   bool next(Responses& chunk, std::size_t max_rows);
   // The noise-free response before study effects: what a perfect model would predict.
   double signal(std::uint32_t cell, std::uint32_t drug) const;
+  // The same for the combination of two drugs (symmetric in them).
+  double signal(std::uint32_t cell, std::uint32_t drug, std::uint32_t second) const;
+  // The second drug the k-th response's triple is combined with (kNoSecondDrug: alone).
+  std::uint32_t second_drug(std::uint64_t triple, std::uint32_t drug) const;
 
  private:
   std::uint64_t triple(std::uint64_t k) const;  // k-th (cell, drug, study) of a permutation

@@ -24,10 +24,12 @@ struct SparseRows {
 };
 
 // A minibatch's features: dense [rows x width] tensors, or the non-zero entries only for a
-// network that asks for sparse input.
+// network that asks for sparse input. On drug-combination data, `second_drug` holds each row's
+// second drug (zeros for a drug alone) and `has_second_drug` [rows x 1] is 1 where there is one.
 struct Features {
   torch::Tensor cell, drug;
   SparseRows cell_sparse, drug_sparse;
+  torch::Tensor second_drug, has_second_drug;
 };
 
 // A network mapping a batch of cell features and drug features to one response per row.
@@ -36,6 +38,9 @@ class DrugResponseNet : public torch::nn::Module {
   virtual torch::Tensor forward(const Features& features) = 0;
   // Whether forward reads Features' sparse rows rather than the dense tensors.
   virtual bool sparse_input() const { return false; }
+  // Whether forward reads the second drug of combinations; a network that does not is refused
+  // data that has them.
+  virtual bool reads_second_drug() const { return false; }
 };
 
 // A linear layer whose input is sparse rows: the same function as torch::nn::Linear (and the

@@ -315,6 +315,18 @@ class BatchLoader {
     batch.x.drug =
         torch::from_blob(drug_.data(), {count, static_cast<std::int64_t>(view_.drug_width())})
             .to(device_);
+    if (view_.second_drug_width() > 0) {
+      second_drug_.resize(n * view_.drug_width());
+      has_second_drug_.resize(n);
+      view_.gather_second_drug(rows, n, second_drug_.data());
+      for (std::size_t i = 0; i < n; ++i) {
+        has_second_drug_[i] = view_.second_drug_of(rows[i]) == data::kNoSecondDrug ? 0.0f : 1.0f;
+      }
+      batch.x.second_drug = torch::from_blob(second_drug_.data(),
+                                             {count, static_cast<std::int64_t>(view_.drug_width())})
+                                .to(device_);
+      batch.x.has_second_drug = torch::from_blob(has_second_drug_.data(), {count, 1}).to(device_);
+    }
     return batch;
   }
 
@@ -361,7 +373,7 @@ class BatchLoader {
   const std::vector<float>& labels_;
   bool sparse_;
   torch::Device device_;
-  std::vector<float> cell_, drug_, y_;
+  std::vector<float> cell_, drug_, second_drug_, has_second_drug_, y_;
   SparseBuffers cell_sparse_, drug_sparse_;
 };
 
@@ -539,6 +551,11 @@ class TorchModel : public Model {
                          static_cast<std::int64_t>(view.drug_width()));
     }();
     auto& net = t.net;
+    if (view.second_drug_width() > 0 && !net->reads_second_drug()) {
+      throw std::runtime_error(
+          "the data holds drug combinations (responses with a second drug), which this network "
+          "would ignore; torch_mlp with architecture \"combo\" reads both drugs");
+    }
     net->to(device);
     net->train();
     const Stepper stepper = make_stepper(s, net->parameters());
