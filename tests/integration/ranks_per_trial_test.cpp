@@ -3,6 +3,7 @@
 // group member killed mid-trial; and the campaigns that cannot have groups.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <csignal>
 #include <map>
 
@@ -144,6 +145,50 @@ TEST(RanksPerTrial, AKilledMemberEndsTheJobAndResumeRetriesItsTrialAsAWhole) {
     if (before.count(trial) != 0) {
       EXPECT_EQ(record, before.at(trial));
     }
+  }
+}
+
+TEST(RanksPerTrial, ADrainPausesEveryMemberAtOneStepAndResumeContinuesTheGroupFromItsCheckpoint) {
+  ScratchDir dir;
+  const fs::path campaign = write_campaign(dir, 2, 12);
+  const std::vector<std::string> checkpoints = {"--set", "checkpoint.every_steps=1"};
+  const pid_t job = spawn(mpirun_command(5, run_args(campaign, dir / "run", checkpoints)),
+                          dir.path(), dir / "out", dir / "err");
+  const auto progressed = [&] {
+    if (!fs::exists(dir / "run" / "journal.jsonl")) return false;
+    for (const auto& r : read_journal(dir / "run" / "journal.jsonl").records) {
+      if (r.value("event", "") == "checkpoint" && r.value("step", 0) >= 2) return true;
+    }
+    return false;
+  };
+  ASSERT_TRUE(wait_until(progressed, std::chrono::seconds(240))) << read_text(dir / "err");
+  ::kill(job, SIGTERM);  // what a batch system sends at the end of a job
+  EXPECT_NE(wait_for(job), 0) << read_text(dir / "err");  // resumable, not finished
+  const auto journal = read_journal(dir / "run" / "journal.jsonl").records;
+  ASSERT_FALSE(journal.empty());
+  EXPECT_EQ(journal.back().value("reason", ""), "drained") << journal.back().dump();
+  ASSERT_LT(finals(dir / "run").size(), 4u);
+
+  auto resume = checkpoints;
+  resume.push_back("--resume");
+  const ProcessResult resumed =
+      run(mpirun_command(5, run_args(campaign, dir / "run", resume)), dir.path());
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(exactly_once_problem(dir / "run", 4), "");
+  // A paused trial's first report after the resume is the step after its checkpoint.
+  std::map<std::int64_t, std::int64_t> first_step_after_resume;
+  int starts = 0;
+  for (const auto& r : read_journal(dir / "run" / "journal.jsonl").records) {
+    starts += r.value("event", "") == "start";
+    if (starts == 2 && r.value("event", "") == "progress") {
+      first_step_after_resume.emplace(r.at("trial"), r.at("step"));
+    }
+  }
+  EXPECT_TRUE(std::any_of(first_step_after_resume.begin(), first_step_after_resume.end(),
+                          [](const auto& entry) { return entry.second > 2; }));
+  for (const auto& [trial, record] : finals(dir / "run")) {
+    EXPECT_EQ(record.at("status"), "ok") << record.dump();
+    EXPECT_EQ(record.at("metrics").at("epochs"), 12);
   }
 }
 
