@@ -84,7 +84,10 @@ void Server::add(std::vector<json> tasks, bool from_master) {
   }
   if (from_master) requested_ = std::max(0, requested_ - static_cast<int>(tasks.size()));
   if (!tasks.empty()) backoff_ = options_.probe_backoff_min_s;
-  for (auto& t : tasks) queue_.push(std::move(t));
+  for (auto& t : tasks) {
+    ranks_per_task_ = std::max<std::size_t>(1, t.value("ranks", std::size_t{1}));
+    queue_.push(std::move(t));
+  }
   stats_.max_queue = std::max(stats_.max_queue, queue_.size());
   serve();
 }
@@ -162,8 +165,10 @@ void Server::hand_to(int worker, const json& task) {
 }
 
 void Server::top_up() {
-  const int wanted =
-      static_cast<int>(idle_.size()) + margin_ - static_cast<int>(queue_.size()) - requested_;
+  // A task of k ranks takes k idle workers: asking one task per idle worker would queue k times
+  // the work they can start, which the searcher would have to propose ahead of its results.
+  const auto runnable = static_cast<int>((idle_.size() + ranks_per_task_ - 1) / ranks_per_task_);
+  const int wanted = runnable + margin_ - static_cast<int>(queue_.size()) - requested_;
   if (wanted <= 0) return;
   requested_ += wanted;
   ask_master_(wanted);

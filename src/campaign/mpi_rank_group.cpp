@@ -60,10 +60,14 @@ MpiRankGroups::~MpiRankGroups() {
   MPI_Comm_free(&parent_);
 }
 
-std::unique_ptr<RankGroup> MpiRankGroups::create(const std::vector<int>& members) const {
+bool MpiRankGroups::supported() {
   int provided = MPI_THREAD_SINGLE;
   MPI_Query_thread(&provided);
-  if (provided < MPI_THREAD_MULTIPLE) {
+  return provided >= MPI_THREAD_MULTIPLE;
+}
+
+std::unique_ptr<RankGroup> MpiRankGroups::create(const std::vector<int>& members) const {
+  if (!supported()) {
     throw std::runtime_error(
         "model.ranks_per_trial > 1 needs an MPI with MPI_THREAD_MULTIPLE, which this one does "
         "not provide");

@@ -1,5 +1,7 @@
 #include "overseer/campaign/trial_executor.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "overseer/campaign/trial_reporter.hpp"
 
 #include "overseer/core/campaign.hpp"
@@ -54,11 +56,10 @@ class TrialExecutor : public TaskExecutor {
       ended("stopped", "paused before it started");
       return;
     }
-    const bool leads = !t.group || t.group->rank() == 0;
-    const auto reporter =
-        leads ? std::make_shared<TrialReporter>(link, t.trial, t.attempt,
-                                                ReportPolicy::from_task(task), draining_)
-              : nullptr;
+    const auto reporter = leads(t.group.get()) ? std::make_shared<TrialReporter>(
+                                                     link, t.trial, t.attempt,
+                                                     ReportPolicy::from_task(task), draining_)
+                                               : nullptr;
     t.reporter = reporter;
     json result = to_json(runner_.run(t));
     if (reporter) reporter->flush();
@@ -78,16 +79,47 @@ class TrialExecutor : public TaskExecutor {
   Campaign campaign_;
   TrialRunner runner_;
   std::string devices_;
-  std::function<std::unique_ptr<RankGroup>(const std::vector<int>&)> rank_groups_;
+  RankGroupFactory rank_groups_;
   // Set by the master's drain (the end of a batch job): trials pause, the next ones never start.
   std::atomic<bool> draining_{false};
+};
+
+class FailedSetupExecutor : public TaskExecutor {
+ public:
+  FailedSetupExecutor(std::string error, RankGroupFactory rank_groups)
+      : error_(std::move(error)), rank_groups_(std::move(rank_groups)) {}
+
+  void start(const json& task, TaskLink&, std::function<void(json)> done) override {
+    if (task.contains("group") && rank_groups_) {
+      try {
+        // The members' first sync point is their agreement on a drain.
+        const auto group = rank_groups_(task.at("group").get<std::vector<int>>());
+        agree(*group, GroupVerdict::Failed);
+      } catch (const std::exception& e) {
+        spdlog::error("trial {}: could not tell its group: {}", task.at("trial").dump(), e.what());
+      }
+    }
+    done({{"trial", task.at("trial")},
+          {"attempt", task.at("attempt")},
+          {"status", "failed"},
+          {"message", "worker setup failed: " + error_}});
+  }
+
+ private:
+  std::string error_;
+  RankGroupFactory rank_groups_;
 };
 
 }  // namespace
 
 ExecutorFactory trial_executor_factory(WorkerSetup worker) {
-  return [worker = std::move(worker)](const json& setup) {
-    return std::make_unique<TrialExecutor>(setup, worker);
+  return [worker = std::move(worker)](const json& setup) -> std::unique_ptr<TaskExecutor> {
+    try {
+      return std::make_unique<TrialExecutor>(setup, worker);
+    } catch (const std::exception& e) {
+      spdlog::error("worker setup failed: {}", e.what());
+      return std::make_unique<FailedSetupExecutor>(e.what(), worker.rank_groups);
+    }
   };
 }
 

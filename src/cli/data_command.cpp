@@ -150,6 +150,8 @@ DataCommand add_data_command(CLI::App& app) {
   csv->add_option("--drug-column", o->csv.drug_column, "Drug id column in the responses");
   csv->add_option("--y-column", o->csv.y_column, "Response column");
   csv->add_option("--study-column", o->csv.study_column, "Study column (default: one study)");
+  csv->add_option("--drug2-column", o->csv.second_drug_column,
+                  "Second drug of a combination (an empty field: the drug alone)");
   missing_features_option(csv, o->csv.missing);
   output_option(csv);
 

@@ -114,29 +114,37 @@ WorkerSetup bind_rank(const sites::Site& site, const NodeRanks& ranks, sites::St
 }
 
 Layout layout_for(int ranks, const Campaign& campaign, std::optional<int> servers) {
-  std::optional<Layout> layout;
   try {
-    layout.emplace(ranks, static_cast<int>(campaign.balancer.workers_per_server), servers);
+    return Layout(ranks, static_cast<int>(campaign.balancer.workers_per_server), servers);
   } catch (const std::invalid_argument& e) {
     throw InputError("", "", std::string("--servers: ") + e.what());
   }
+}
+
+// Whether this MPI job can run the campaign's trials on groups of ranks.
+void check_rank_groups(const Layout& layout, const Campaign& campaign) {
+  const auto k = campaign.model.ranks_per_trial;
+  if (k == 1) return;
+  if (!MpiRankGroups::supported()) {
+    throw InputError(campaign.file.string(), "/model/ranks_per_trial",
+                     "trials on several ranks need an MPI with MPI_THREAD_MULTIPLE, which this "
+                     "one does not provide (see your MPI's thread-support setting)");
+  }
   // A group forms from one server's workers, so the smallest block bounds it.
-  int smallest = layout->workers();
-  for (int s = 0; s < layout->servers(); ++s) {
-    const auto [first, last] = layout->workers_of(s);
+  int smallest = layout.workers();
+  for (int s = 0; s < layout.servers(); ++s) {
+    const auto [first, last] = layout.workers_of(s);
     smallest = std::min(smallest, last - first);
   }
-  if (campaign.model.ranks_per_trial > smallest) {
-    throw InputError(campaign.file.string(), "/model/ranks_per_trial",
-                     "a trial on " + std::to_string(campaign.model.ranks_per_trial) +
-                         " ranks needs as many workers on each server, but " +
-                         std::to_string(layout->servers()) + " server(s) for " +
-                         std::to_string(layout->workers()) + " worker(s) leave " +
-                         std::to_string(smallest) +
-                         " on the smallest; start more ranks or raise "
-                         "balancer.workers_per_server");
+  if (k > smallest) {
+    throw InputError(
+        campaign.file.string(), "/model/ranks_per_trial",
+        "a trial on " + std::to_string(k) + " ranks needs as many workers on each server, but " +
+            std::to_string(layout.servers()) + " server(s) for " +
+            std::to_string(layout.workers()) + " worker(s) leave " + std::to_string(smallest) +
+            " on the smallest; start more ranks or raise "
+            "balancer.workers_per_server");
   }
-  return *layout;
 }
 
 ServerOptions server_options(const Campaign& campaign) {
@@ -256,6 +264,7 @@ int run_under_mpi(const RunOptions& options, const std::atomic<int>& interrupt_s
     try {
       p.emplace(plan(options));
       layout.emplace(layout_for(transport.size(), p->prepared.campaign, options.servers));
+      check_rank_groups(*layout, p->prepared.campaign);
       const ServerOptions balancing = server_options(p->prepared.campaign);
       shared[0] = layout->servers();
       shared[1] = balancing.steal;

@@ -1,3 +1,4 @@
+#include <optional>
 #include <unordered_set>
 
 #include <spdlog/spdlog.h>
@@ -33,6 +34,8 @@ Dataset import_csv(const CsvOptions& options) {
   const std::size_t drug_column = in.column(options.drug_column);
   const std::size_t y_column = in.column(options.y_column);
   const std::string y_name = "column \"" + options.y_column + "\"";
+  const bool pairs = !options.second_drug_column.empty();
+  const std::size_t second_column = pairs ? in.column(options.second_drug_column) : 0;
   const bool by_study = !options.study_column.empty();
   const std::size_t study_column = by_study ? in.column(options.study_column) : 0;
   if (!by_study) d.studies = {"all"};
@@ -40,19 +43,27 @@ Dataset import_csv(const CsvOptions& options) {
   std::unordered_map<std::string, std::uint16_t> study_index;
   std::size_t skipped_responses = 0;
   std::vector<std::string> fields;
+  // A drug's row; nothing for a drug left out for its SMILES, whose responses are skipped.
+  const auto drug_row = [&](const std::string& id) -> std::optional<std::uint32_t> {
+    const auto drug = drug_index.find(id);
+    if (drug != drug_index.end()) return drug->second;
+    if (skipped_drugs.count(id) == 0) {
+      in.fail("unknown drug \"" + id + "\" (not in " + drug_file.string() + ")");
+    }
+    return std::nullopt;
+  };
   while (in.next(fields)) {
     const auto cell = cell_index.find(fields[cell_column]);
     if (cell == cell_index.end()) {
       in.fail("unknown cell \"" + fields[cell_column] + "\" (not in " +
               options.cell_features.string() + ")");
     }
-    const auto drug = drug_index.find(fields[drug_column]);
-    if (drug == drug_index.end()) {
-      if (skipped_drugs.count(fields[drug_column]) > 0) {
-        ++skipped_responses;
-        continue;
-      }
-      in.fail("unknown drug \"" + fields[drug_column] + "\" (not in " + drug_file.string() + ")");
+    const auto drug = drug_row(fields[drug_column]);
+    std::optional<std::uint32_t> second = kNoSecondDrug;
+    if (pairs && !fields[second_column].empty()) second = drug_row(fields[second_column]);
+    if (!drug || !second) {
+      ++skipped_responses;
+      continue;
     }
     std::uint16_t study = 0;
     if (by_study) {
@@ -64,8 +75,8 @@ Dataset import_csv(const CsvOptions& options) {
       }
       study = it->second;
     }
-    d.responses.push_back(cell->second, drug->second,
-                          parse_number(fields[y_column], in.reader(), y_name), study);
+    d.responses.push_back(cell->second, *drug, parse_number(fields[y_column], in.reader(), y_name),
+                          study, kNoPart, *second);
   }
   if (d.responses.size() == 0) {
     throw InputError(options.responses.string(), "",

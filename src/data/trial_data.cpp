@@ -23,6 +23,15 @@ const std::string& TrialData::drug_id(std::size_t row) const {
   return prepared_->drugs->ids[prepared_->responses->drug[row]];
 }
 
+std::string TrialData::second_drug_id(std::size_t row) const {
+  const std::uint32_t second = prepared_->responses->second_drug(row);
+  return second == kNoSecondDrug ? std::string() : prepared_->drugs->ids[second];
+}
+
+bool TrialData::has_combinations() const {
+  return prepared_->responses->has_pairs();
+}
+
 const std::string& TrialData::study_name(std::size_t row) const {
   return prepared_->dataset->studies[prepared_->responses->study[row]];
 }

@@ -32,10 +32,14 @@ void write_predictions(const std::filesystem::path& trial_dir, const std::string
   const auto file = trial_dir / ("predictions_" + part + ".csv");
   std::ofstream out(file);
   out.precision(std::numeric_limits<float>::max_digits10);
-  out << "cell,drug,study,y_true,y_pred,abs_diff\n";
+  // drug2, the second drug of a combination, only for data that has them.
+  const bool pairs = data.has_combinations();
+  out << (pairs ? "cell,drug,drug2,study,y_true,y_pred,abs_diff\n"
+                : "cell,drug,study,y_true,y_pred,abs_diff\n");
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    out << csv_field(data.cell_id(rows[i])) << ',' << csv_field(data.drug_id(rows[i])) << ','
-        << csv_field(data.study_name(rows[i])) << ',' << truth[i] << ',' << predicted[i] << ','
+    out << csv_field(data.cell_id(rows[i])) << ',' << csv_field(data.drug_id(rows[i])) << ',';
+    if (pairs) out << csv_field(data.second_drug_id(rows[i])) << ',';
+    out << csv_field(data.study_name(rows[i])) << ',' << truth[i] << ',' << predicted[i] << ','
         << std::abs(predicted[i] - truth[i]) << '\n';
   }
   if (!out) throw std::runtime_error("cannot write " + file.string());

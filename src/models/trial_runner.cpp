@@ -73,8 +73,8 @@ TrialResult TrialRunner::run(const TrialTask& task) {
   const std::filesystem::path trial_dir =
       task.run_dir.empty() ? std::filesystem::path()
                            : std::filesystem::absolute(task.run_dir).lexically_normal();
-  const bool leads = !task.group || task.group->rank() == 0;
-  if (leads) context.run_dir = trial_dir;
+  const bool speaks = leads(task.group.get());
+  if (speaks) context.run_dir = trial_dir;
   context.group = task.group;
   context.device = resources_.device;
   context.devices = resources_.devices;
@@ -92,10 +92,14 @@ TrialResult TrialRunner::run(const TrialTask& task) {
                            std::chrono::duration<double>(campaign_.limits.task_timeout_s));
   }
   try {
-    if (!context.run_dir.empty()) {
-      std::filesystem::create_directories(context.run_dir);
-      write_json_file(context.run_dir / "params.json", params);
-    }
+    // The members of a group wait for the leader at their first sync point: a leader that
+    // cannot write must tell them.
+    run_as_member(task.group.get(), [&] {
+      if (!context.run_dir.empty()) {
+        std::filesystem::create_directories(context.run_dir);
+        write_json_file(context.run_dir / "params.json", params);
+      }
+    });
     result.metrics = campaign_.limits.task_timeout_s > 0
                          ? evaluate_with_timeout(params, context, result)
                          : model_->evaluate(params, context);
@@ -121,7 +125,7 @@ TrialResult TrialRunner::run(const TrialTask& task) {
     result.status = TrialStatus::Failed;
     result.message = e.what();
     // Only the leader's result reaches the master: a member's own failure shows here.
-    if (!leads) {
+    if (!speaks) {
       spdlog::error("trial {} attempt {}: rank {} of its group failed: {}", task.trial,
                     task.attempt, task.group->rank(), result.message);
     }

@@ -290,7 +290,10 @@ Site parse_site(json raw, const std::filesystem::path& file) {
   parse_layout(root, s);
   parse_binding(root, s);
   if (auto v = root.find("threads_per_worker")) s.threads_per_worker = positive(*v);
-  if (auto v = root.find("ranks_per_trial")) s.ranks_per_trial = positive(*v);
+  if (auto v = root.find("ranks_per_trial")) {
+    s.ranks_per_trial = positive(*v);
+    if (*s.ranks_per_trial > 65536) v->fail("ranks_per_trial must be between 1 and 65536");
+  }
   parse_launch(root, s);
   return s;
 }

@@ -123,7 +123,7 @@ TEST(RanksPerTrial, AKilledMemberEndsTheJobAndResumeRetriesItsTrialAsAWhole) {
   const fs::path campaign = write_campaign(dir, 2, 8);
   const pid_t job = spawn(mpirun_command(5, run_args(campaign, dir / "run")), dir.path(),
                           dir / "out", dir / "err");
-  // Two trials done, the other two running on both groups.
+  // A trial done; the others running or queued on both groups.
   ASSERT_TRUE(
       wait_until([&] { return finished_count(dir / "run") >= 1; }, std::chrono::seconds(240)))
       << read_text(dir / "err");
@@ -162,11 +162,16 @@ TEST(RanksPerTrial, ADrainPausesEveryMemberAtOneStepAndResumeContinuesTheGroupFr
     return false;
   };
   ASSERT_TRUE(wait_until(progressed, std::chrono::seconds(240))) << read_text(dir / "err");
-  ::kill(job, SIGTERM);  // what a batch system sends at the end of a job
+  // What a batch system sends ahead of a job's end; mpirun passes SIGUSR1 on to every rank
+  // (SIGTERM it answers by ending them itself once they are slow to exit).
+  ::kill(job, SIGUSR1);
   EXPECT_NE(wait_for(job), 0) << read_text(dir / "err");  // resumable, not finished
   const auto journal = read_journal(dir / "run" / "journal.jsonl").records;
   ASSERT_FALSE(journal.empty());
   EXPECT_EQ(journal.back().value("reason", ""), "drained") << journal.back().dump();
+  // Every group paused at an epoch's end rather than running out limits.drain_s.
+  EXPECT_EQ(read_text(dir / "err").find("did not pause"), std::string::npos)
+      << read_text(dir / "err");
   ASSERT_LT(finals(dir / "run").size(), 4u);
 
   auto resume = checkpoints;

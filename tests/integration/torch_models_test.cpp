@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <sstream>
 
 #include "overseer/data/h5_file.hpp"
@@ -257,18 +258,6 @@ TEST(TorchModels, ATrialKilledMidwayContinuesFromItsCheckpointToTheSameResult) {
   EXPECT_EQ(b["step"], 6);
 }
 
-namespace {
-
-// The predictions column of a trial's predictions_val.csv, in row order.
-std::vector<double> predictions(const std::filesystem::path& trial) {
-  std::vector<double> out;
-  for (const auto& row : csv_rows(trial / "predictions_val.csv"))
-    out.push_back(std::stod(row.at("y_pred")));
-  return out;
-}
-
-}  // namespace
-
 TEST(TorchModels, ComboArchitectureLearnsDrugPairsWhateverTheOrderOfTheDrugs) {
   ScratchDir dir;
   ProcessResult r =
@@ -292,7 +281,7 @@ TEST(TorchModels, ComboArchitectureLearnsDrugPairsWhateverTheOrderOfTheDrugs) {
   const json params = {
       {"architecture", "combo"}, {"dense_feature_layers", {32}}, {"dense", {32}}, {"epochs", 8},
       {"batch_size", 64},        {"learning_rate", 3e-3},        {"threads", 1}};
-  std::vector<std::vector<double>> predicted;
+  std::vector<std::vector<std::map<std::string, std::string>>> predicted;
   for (const char* file : {"pairs.h5", "swapped.h5"}) {
     const json data = {{"file", (dir / file).string()}};
     const auto trial = dir / (std::string("trial-") + file);
@@ -304,12 +293,16 @@ TEST(TorchModels, ComboArchitectureLearnsDrugPairsWhateverTheOrderOfTheDrugs) {
     ASSERT_EQ(result.at("status"), "ok") << r.out;
     // The pairs' responses depend on both drugs and on how they interact.
     EXPECT_GT(result.at("metrics").at("val_r2").get<double>(), 0.6) << r.out;
-    predicted.push_back(predictions(trial));
+    predicted.push_back(csv_rows(trial / "predictions_val.csv"));
   }
   // The network sees a combination as a set of two drugs, in training as in prediction.
   ASSERT_EQ(predicted[0].size(), predicted[1].size());
   for (std::size_t i = 0; i < predicted[0].size(); ++i) {
-    EXPECT_NEAR(predicted[0][i], predicted[1][i], 1e-3) << "row " << i;
+    const auto &original = predicted[0][i], &other = predicted[1][i];
+    EXPECT_NEAR(std::stod(original.at("y_pred")), std::stod(other.at("y_pred")), 1e-3) << i;
+    if (!original.at("drug2").empty()) {
+      EXPECT_EQ(original.at("drug"), other.at("drug2")) << i;
+    }
   }
 
   // The two-tower network would see only the first drug: refused.

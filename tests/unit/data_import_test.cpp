@@ -154,6 +154,21 @@ TEST(DataImport, CsvWithStudiesAndQuotedHeaders) {
   EXPECT_EQ(d.drugs.row(1)[0], 2.0f);
 }
 
+TEST(DataImport, CsvWithASecondDrugColumnHoldsCombinations) {
+  CsvFiles files("cell,drug,partner,y\nA,X,Y,0.5\nB,Y,,1.5\nA,Y,X,2.5\n", kCells, kDrugs);
+  files.options.second_drug_column = "partner";
+  const Dataset d = import_csv(files.options);
+  EXPECT_EQ(d.responses.drug, (std::vector<std::uint32_t>{0, 1, 1}));
+  EXPECT_EQ(d.responses.drug2, (std::vector<std::uint32_t>{1, kNoSecondDrug, 0}));
+  // (A, X+Y) measured twice, in both orders.
+  EXPECT_EQ(group_by_key(d.responses).duplicated_keys(), 1u);
+  files.options.second_drug_column = "missing";
+  EXPECT_NE(files.error().find("missing"), std::string::npos) << files.error();
+  CsvFiles unknown("cell,drug,partner,y\nA,X,Q,0.5\n", kCells, kDrugs);
+  unknown.options.second_drug_column = "partner";
+  EXPECT_NE(unknown.error().find("unknown drug \"Q\""), std::string::npos) << unknown.error();
+}
+
 TEST(DataImport, BadCsvInputNamesFileAndLine) {
   const std::string ok_responses = "cell,drug,y\nA,X,1\n";
   struct Case {

@@ -74,7 +74,8 @@ class Server {
   std::deque<int> idle_;
   std::unordered_map<int, int> held_;  // tasks each worker holds (running or waiting)
   std::unordered_map<int, std::string> node_;
-  int requested_ = 0;  // tasks asked of the master and not yet received
+  int requested_ = 0;               // tasks asked of the master and not yet received
+  std::size_t ranks_per_task_ = 1;  // of the latest task received
   bool cancelled_ = false;
 
   bool probe_outstanding_ = false;

@@ -25,6 +25,8 @@ class MpiRankGroups {
   // returns once all have. Throws when this MPI lacks MPI_THREAD_MULTIPLE, which groups need
   // (the trial reduces from the thread it trains on while the worker's thread polls).
   std::unique_ptr<RankGroup> create(const std::vector<int>& members) const;
+  // Whether this MPI runs with MPI_THREAD_MULTIPLE.
+  static bool supported();
 
  private:
   MPI_Comm parent_ = MPI_COMM_NULL;

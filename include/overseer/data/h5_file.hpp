@@ -20,15 +20,15 @@ std::vector<std::string> read_h5_studies(const std::filesystem::path& path);
 // Only the names under /row_lists, sorted: for checking a split that names them.
 std::vector<std::string> read_h5_row_list_names(const std::filesystem::path& path);
 
-// Writes the feature tables at once and then the responses chunk by chunk, so that a generator
-// of millions of pairs never holds them all. The file appears under its name only after a
-// successful close(); until then it is written next to it as NAME.partial.
 // The response columns a file may hold beyond cell, drug, y and study.
 struct ResponseColumns {
   bool original_part = false;
   bool second_drug = false;  // drug combinations: /responses/drug2
 };
 
+// Writes the feature tables at once and then the responses chunk by chunk, so that a generator
+// of millions of pairs never holds them all. The file appears under its name only after a
+// successful close(); until then it is written next to it as NAME.partial.
 class H5Writer {
  public:
   // `tables` supplies the cells, drugs, studies and provenance; its responses are ignored.

@@ -47,7 +47,9 @@ struct CsvOptions {
   std::string cell_column = "cell";
   std::string drug_column = "drug";
   std::string y_column = "y";
-  std::string study_column;                      // empty: every row belongs to one study, "all"
+  std::string study_column;  // empty: every row belongs to one study, "all"
+  // The second drug of a combination (empty in a row: the drug alone); empty: no such column.
+  std::string second_drug_column;
   MissingValues missing = MissingValues::Error;  // in either feature table
 };
 Dataset import_csv(const CsvOptions& options);

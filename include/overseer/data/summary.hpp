@@ -27,7 +27,7 @@ struct DatasetSummary {
   std::size_t combinations = 0;  // responses to two drugs (a second drug index)
   std::vector<std::pair<std::string, std::size_t>> studies;  // name, response rows
   double y_mean = 0, y_sd = 0, y_min = 0, y_max = 0;
-  std::size_t duplicated_keys = 0;  // (cell, drug, study) keys with more than one row
+  std::size_t duplicated_keys = 0;  // (cell, drug[s], study) keys with more than one row
   std::size_t duplicate_rows = 0;   // rows beyond the first of their key
   bool has_original_parts = false;
   std::array<std::size_t, 3> original_parts{};                 // train, val, test rows

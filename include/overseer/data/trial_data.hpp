@@ -29,6 +29,9 @@ class TrialData {
 
   const std::string& cell_id(std::size_t row) const;
   const std::string& drug_id(std::size_t row) const;
+  // The second drug of a combination; empty for a drug alone.
+  std::string second_drug_id(std::size_t row) const;
+  bool has_combinations() const;
   const std::string& study_name(std::size_t row) const;
   std::size_t study_count() const { return prepared_->dataset->studies.size(); }
   const PreparedData& prepared() const { return *prepared_; }

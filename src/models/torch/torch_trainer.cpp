@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <exception>
 #include <filesystem>
 #include <limits>
 #include <mutex>
@@ -423,7 +424,7 @@ void restore(torch::nn::Module& net, const std::vector<torch::Tensor>& copy) {
 // members is the gradient of the whole minibatch, so that every member takes the step a single
 // rank would and the weights stay identical.
 
-// Member `rank`'s rows of a minibatch of `n`: [first, last).
+// This member's rows of a minibatch of `n`: [first, last).
 std::pair<std::size_t, std::size_t> share_of(std::size_t n, const RankGroup* group) {
   if (group == nullptr) return {0, n};
   const auto k = static_cast<std::size_t>(group->size());
@@ -431,34 +432,40 @@ std::pair<std::size_t, std::size_t> share_of(std::size_t n, const RankGroup* gro
   return {n * r / k, n * (r + 1) / k};
 }
 
-// Sums the members' scaled gradients in place, and `loss` (a member's share of the minibatch's
-// loss times its size) with them; returns the summed loss.
-double sum_over_group(RankGroup& group, torch::nn::Module& net, double loss) {
+// A member's scaled gradients in one host buffer, and `loss` (its share of the minibatch's loss
+// times the share's size) after them: what the members sum. Built before the members agree to
+// sum, since building it may fail (memory) and nothing may fail between the two.
+torch::Tensor flat_gradients(torch::nn::Module& net, double loss) {
   std::vector<torch::Tensor> parts;
-  auto parameters = net.parameters();
-  for (auto& p : parameters) {
+  for (auto& p : net.parameters()) {
     // A member whose share was empty has computed no gradient yet.
     if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
     parts.push_back(p.grad().reshape({-1}).to(torch::kCPU));
   }
   parts.push_back(torch::full({1}, loss, torch::kFloat32));
-  auto flat = torch::cat(parts).contiguous();
-  group.sum(flat.data_ptr<float>(), static_cast<std::size_t>(flat.numel()));
+  return torch::cat(parts).contiguous();
+}
+
+// Puts the summed gradients back; returns the summed loss.
+double take_gradients(torch::nn::Module& net, const torch::Tensor& flat) {
   std::int64_t offset = 0;
-  for (auto& p : parameters) {
+  for (auto& p : net.parameters()) {
     p.mutable_grad().copy_(flat.narrow(0, offset, p.numel()).view_as(p));
     offset += p.numel();
   }
   return flat[offset].item<double>();
 }
 
-// The bits of every weight, summed per tensor and mixed: members whose weights differ in any
-// bit get different fingerprints (but for a collision of 64-bit hashes).
+// A checksum of every weight's bits: each tensor's bit patterns weighted by odd position
+// factors (so that one flipped bit, or two weights trading places, changes it), summed modulo
+// 2^64, and the tensors' sums mixed in order.
 std::int64_t weights_fingerprint(torch::nn::Module& net) {
   std::uint64_t h = 0;
   for (const auto& p : net.parameters()) {
-    const auto bits = p.detach().to(torch::kCPU).contiguous().view(torch::kInt32);
-    h = mix_seed(h, static_cast<std::uint64_t>(bits.sum(torch::kInt64).item<std::int64_t>()));
+    const auto bits = p.detach().to(torch::kCPU).contiguous().view(torch::kInt32).reshape({-1});
+    const auto odd = torch::arange(1, 2 * bits.numel() + 1, 2, torch::kInt64);
+    const auto sum = (bits.to(torch::kInt64) * odd).sum().item<std::int64_t>();
+    h = mix_seed(h, static_cast<std::uint64_t>(sum));
   }
   return static_cast<std::int64_t>(h);
 }
@@ -492,7 +499,7 @@ class TorchModel : public Model {
     Training t;
     run_as_member(context.group.get(), [&] { train(params, s, context, t); });
     // The leader scores for the group: the members' weights are the same.
-    if (context.group && context.group->rank() != 0) return {};
+    if (!leads(context.group.get())) return {};
     const auto& split = t.data->split();
     auto& net = *t.net;
     Metrics out;
@@ -600,8 +607,10 @@ class TorchModel : public Model {
           loss_part = loss.item<double>() * static_cast<double>(hi - lo);
         }
         if (group != nullptr) {
+          auto flat = flat_gradients(*net, loss_part);
           agree(*group, GroupVerdict::Continue);
-          loss_part = sum_over_group(*group, *net, loss_part);
+          group->sum(flat.data_ptr<float>(), static_cast<std::size_t>(flat.numel()));
+          loss_part = take_gradients(*net, flat);
         }
         stepper.step();
         loss_sum += loss_part;
@@ -636,10 +645,22 @@ class TorchModel : public Model {
       }
       GroupVerdict verdict = std::max(
           verdict_of(decision), patience_over ? GroupVerdict::Finish : GroupVerdict::Continue);
-      if (group != nullptr) verdict = agree(*group, verdict, weights_fingerprint(*net));
-      checkpoint_if_due(context, loop.epochs_run, decision, [&](const std::filesystem::path& dir) {
-        save_training(dir, *net, stepper, loop);
-      });
+      // Saved before the members agree: after a breaking verdict the others are gone, and a
+      // leader whose save failed must say so while they still listen.
+      std::exception_ptr failure;
+      try {
+        checkpoint_if_due(
+            context, loop.epochs_run, decision,
+            [&](const std::filesystem::path& dir) { save_training(dir, *net, stepper, loop); });
+      } catch (...) {
+        if (group == nullptr) throw;
+        failure = std::current_exception();
+      }
+      if (group != nullptr) {
+        verdict =
+            agree(*group, failure ? GroupVerdict::Failed : verdict, weights_fingerprint(*net));
+      }
+      if (failure) std::rethrow_exception(failure);
       if (verdict != GroupVerdict::Continue) break;
     }
     if (!loop.best_state.empty()) restore(*net, loop.best_state);
