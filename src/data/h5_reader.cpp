@@ -173,6 +173,8 @@ class Reader {
     return t;
   }
 
+  bool has_combinations() const { return has_path("/responses/drug2"); }
+
   // The names under /row_lists, sorted (HDF5's name index).
   std::vector<std::string> row_list_names() const {
     std::vector<std::string> out;
@@ -292,6 +294,12 @@ std::vector<std::string> read_h5_row_list_names(const std::filesystem::path& pat
   Reader reader(path);
   reader.check_format();
   return reader.row_list_names();
+}
+
+bool read_h5_has_combinations(const std::filesystem::path& path) {
+  Reader reader(path);
+  reader.check_format();
+  return reader.has_combinations();
 }
 
 }  // namespace overseer::data

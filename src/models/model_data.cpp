@@ -102,6 +102,12 @@ void check_model_data(const Campaign& campaign, const json& params) {
   }
 }
 
+bool model_data_has_combinations(const Campaign& campaign, const json& params) {
+  const auto options =
+      data::parse_data_options(model_data_view(campaign), campaign.base_dir, params);
+  return std::filesystem::exists(options.file) && data::read_h5_has_combinations(options.file);
+}
+
 void check_model_data_studies(const Campaign& campaign) {
   const auto values = sources_values(campaign);
   const json& data = campaign.model.data;

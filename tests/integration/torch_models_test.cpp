@@ -305,11 +305,21 @@ TEST(TorchModels, ComboArchitectureLearnsDrugPairsWhateverTheOrderOfTheDrugs) {
     }
   }
 
-  // The two-tower network would see only the first drug: refused.
+  // The two-tower network would see only the first drug: refused before it trains, naming the
+  // parameter, here and in a campaign.
   json uno = params;
   uno["architecture"] = "uno";
   r = run(overseer_command({"train", "--model", "torch_mlp", "--params", uno.dump(), "--data",
                             json{{"file", (dir / "pairs.h5").string()}}.dump()}),
           dir.path());
-  EXPECT_NE(r.out.find("drug combinations"), std::string::npos) << r.out << r.err;
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("/architecture: model \"torch_mlp\": the data holds drug combinations"),
+            std::string::npos)
+      << r.err;
+  r = run(overseer_command({"validate", workflow("combo-pairs.json").string(), "--set",
+                            "model.params.architecture=uno"}),
+          dir.path());
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("combo-pairs.json: /model/params/architecture:"), std::string::npos)
+      << r.err;
 }

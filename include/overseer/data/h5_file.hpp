@@ -19,6 +19,8 @@ Dataset read_h5(const std::filesystem::path& path);
 std::vector<std::string> read_h5_studies(const std::filesystem::path& path);
 // Only the names under /row_lists, sorted: for checking a split that names them.
 std::vector<std::string> read_h5_row_list_names(const std::filesystem::path& path);
+// Whether the responses hold drug combinations (/responses/drug2), without reading them.
+bool read_h5_has_combinations(const std::filesystem::path& path);
 
 // The response columns a file may hold beyond cell, drug, y and study.
 struct ResponseColumns {

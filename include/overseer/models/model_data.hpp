@@ -18,6 +18,10 @@ data::TrialData load_model_data(const Campaign& campaign, const json& params, st
 // ParameterError naming the parameter, which the caller locates.
 void check_model_data(const Campaign& campaign, const json& params);
 
+// Whether the dataset that `model.data` (with `params` on top) names holds drug combinations;
+// false when it does not exist, which check_model_data reports.
+bool model_data_has_combinations(const Campaign& campaign, const json& params);
+
 // Checks every study name that train_sources or test_sources can take (in model.data, in
 // model.params, or as a value of a searched parameter) against the studies of the dataset
 // file, so that a misspelt study stops the campaign before it starts; nothing when the file

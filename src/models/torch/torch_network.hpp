@@ -79,13 +79,15 @@ class SeededDropoutImpl : public torch::nn::Module {
 };
 TORCH_MODULE(SeededDropout);
 
-// One torch model: how to check its architecture parameters, and how to build the network
-// for the feature counts of the data.
+// One torch model: how to check its architecture parameters, how to build the network for the
+// feature counts of the data, and whether the network it builds for `params` reads the second
+// drug of combinations (unset: never).
 struct NetworkSpec {
   std::function<void(const json& params)> check;
   std::function<std::shared_ptr<DrugResponseNet>(const json& params, std::int64_t cell_features,
                                                  std::int64_t drug_features)>
       build;
+  std::function<bool(const json& params)> reads_second_drug = nullptr;
 };
 
 // Registers `name` as a model that trains the network with the shared training loop

@@ -23,6 +23,9 @@ namespace overseer::torch_models {
 namespace {
 
 const std::vector<std::string> kOptimizers = {"adam", "adamax", "sgd", "rmsprop"};
+constexpr const char* kIgnoresSecondDrug =
+    "the data holds drug combinations (responses with a second drug), which this network would "
+    "ignore; torch_mlp with architecture \"combo\" reads both drugs";
 const std::vector<std::string> kLosses = {"mse", "mae", "huber"};
 
 // Training settings common to every torch model, read from the merged parameters.
@@ -491,6 +494,10 @@ class TorchModel : public Model {
     TrainingSettings settings(params);
     spec_.check(params);
     check_model_data(campaign_, params);
+    const bool pairs = spec_.reads_second_drug && spec_.reads_second_drug(params);
+    if (!pairs && model_data_has_combinations(campaign_, params)) {
+      throw ParameterError("architecture", kIgnoresSecondDrug);
+    }
   }
 
   Metrics evaluate(const json& params, const RunContext& context) override {
@@ -559,9 +566,7 @@ class TorchModel : public Model {
     }();
     auto& net = t.net;
     if (view.second_drug_width() > 0 && !net->reads_second_drug()) {
-      throw std::runtime_error(
-          "the data holds drug combinations (responses with a second drug), which this network "
-          "would ignore; torch_mlp with architecture \"combo\" reads both drugs");
+      throw std::runtime_error(kIgnoresSecondDrug);
     }
     net->to(device);
     net->train();

@@ -116,10 +116,12 @@ void check_uno(const json& params) {
   check_activation(params);
 }
 
-const bool registered = register_network(
-    "torch_mlp", {check_uno, [](const json& params, std::int64_t cells, std::int64_t drugs) {
-                    return std::make_shared<UnoMlp>(params, cells, drugs);
-                  }});
+const bool registered =
+    register_network("torch_mlp", {check_uno,
+                                   [](const json& params, std::int64_t cells, std::int64_t drugs) {
+                                     return std::make_shared<UnoMlp>(params, cells, drugs);
+                                   },
+                                   combo_param});
 
 }  // namespace
 }  // namespace overseer::torch_models
