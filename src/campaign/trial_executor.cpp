@@ -18,6 +18,14 @@ Campaign worker_campaign(const json& setup, const WorkerSetup& worker) {
   return campaign;
 }
 
+// The result of a task that ended without running its trial.
+json unrun_result(const json& task, const std::string& status, const std::string& message) {
+  return {{"trial", task.at("trial")},
+          {"attempt", task.at("attempt")},
+          {"status", status},
+          {"message", message}};
+}
+
 class TrialExecutor : public TaskExecutor {
  public:
   TrialExecutor(const json& setup, const WorkerSetup& worker)
@@ -34,7 +42,7 @@ class TrialExecutor : public TaskExecutor {
     t.run_dir = task.value("run_dir", "");
     t.restore = task.value("restore", "");
     const auto ended = [&](const std::string& status, const std::string& message) {
-      done({{"trial", t.trial}, {"attempt", t.attempt}, {"status", status}, {"message", message}});
+      done(unrun_result(task, status, message));
     };
     bool draining = draining_;
     if (task.contains("group")) {
@@ -99,10 +107,7 @@ class FailedSetupExecutor : public TaskExecutor {
         spdlog::error("trial {}: could not tell its group: {}", task.at("trial").dump(), e.what());
       }
     }
-    done({{"trial", task.at("trial")},
-          {"attempt", task.at("attempt")},
-          {"status", "failed"},
-          {"message", "worker setup failed: " + error_}});
+    done(unrun_result(task, "failed", "worker setup failed: " + error_));
   }
 
  private:
