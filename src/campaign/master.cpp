@@ -12,6 +12,7 @@
 #include "overseer/core/result_reader.hpp"
 #include "overseer/models/artifacts.hpp"
 #include "overseer/models/checkpoints.hpp"
+#include "overseer/models/tournament_round.hpp"
 #include "overseer/store/journal_records.hpp"
 #include "overseer/store/results_export.hpp"
 #include "overseer/store/results_h5.hpp"
@@ -139,7 +140,8 @@ void Master::carry_out_exploit(TrialId id) {
   // reported back (a drain, a crash): a replay then tells a carried-out exploit (a later attempt)
   // from a moot one (that attempt itself ended the trial).
   trial.attempts = std::max(trial.attempts, exploit.attempt);
-  if (!campaign_.output.trial_dirs) return;
+  // A perturb goes on from the trial's own newest checkpoint.
+  if (!campaign_.output.trial_dirs || exploit.source == id) return;
   const auto dir = run_.trial_dir(id);
   std::error_code error;
   std::filesystem::remove_all(state_dir(dir), error);
@@ -256,7 +258,13 @@ std::optional<json> Master::next_task() {
     if (searcher_done_ || static_cast<std::int64_t>(trials_.size()) >= budget_) return std::nullopt;
     Suggestion s = searcher_->ask();
     journal_search_events();
-    if (s.kind == Suggestion::Kind::Exhausted) searcher_done_ = true;
+    if (s.kind == Suggestion::Kind::Exhausted) {
+      searcher_done_ = true;
+      if (scheduler_) {
+        scheduler_->no_more_trials(static_cast<std::int64_t>(trials_.size()));
+        release_held();
+      }
+    }
     if (s.kind != Suggestion::Kind::Point) return std::nullopt;
     id = static_cast<TrialId>(trials_.size());
     journal_->append(to_json(CreatedRecord{id, s.params, s.label}));
@@ -277,7 +285,10 @@ std::optional<json> Master::next_task() {
   if (avoid >= 0) task["avoid"] = avoid;
   if (campaign_.model.ranks_per_trial > 1) task["ranks"] = campaign_.model.ranks_per_trial;
   if (campaign_.output.trial_dirs) task["run_dir"] = run_.trial_dir(id).string();
-  if (scheduler_) task["progress"] = {{"answer", scheduler_->answer_steps(id).to_json()}};
+  if (scheduler_) {
+    task["progress"] = {{"answer", scheduler_->answer_steps(id).to_json()}};
+    if (auto plan = scheduler_->tournament_plan(id)) task["tournament"] = plan->to_json();
+  }
   if (trial.attempts > 0 || run_.resuming()) {
     if (auto restore = restore_point(id)) task["restore"] = *restore;
   }
@@ -368,6 +379,7 @@ void Master::on_result(int rank, const Payload& payload) {
   Trial& trial = *found;
   trial.dispatched = false;
   trial.attempts = attempt;
+  held_.erase(id);
 
   TrialResult& result = received.result;
   result.rank = rank;
@@ -404,7 +416,9 @@ void Master::on_result(int rank, const Payload& payload) {
   if (!final) {
     spdlog::warn("trial {} attempt {} {}: {}; retrying", id, attempt, to_string(result.status),
                  result.message);
-    queue_.push_back({id, rank});
+    // Trainers that train together hold every other worker while they wait for this one.
+    const bool together = scheduler_ && scheduler_->trains_together() > 0;
+    queue_.push_back({id, together ? -1 : rank});
     return;
   }
   if (result.status == TrialStatus::Stopped) {
@@ -413,6 +427,7 @@ void Master::on_result(int rank, const Payload& payload) {
     spdlog::warn("trial {} {}: {}", id, to_string(result.status), result.message);
   }
   record_final(id, result);
+  release_held();
   journal_search_events();
   if (campaign_.limits.max_failures && failures_ >= *campaign_.limits.max_failures && !stopping_) {
     spdlog::error("{} trials failed (limits.max_failures = {}); stopping the campaign", failures_,
@@ -433,6 +448,10 @@ void Master::on_progress(int worker, const json& batch) {
     }
   }
   for (const json& item : batch.at("items")) {
+    if (item.contains("tournament")) {
+      answer_tournament(worker, item);
+      continue;
+    }
     ProgressRecord record;
     try {
       record = progress_from_json(item);
@@ -450,52 +469,110 @@ void Master::on_progress(int worker, const json& batch) {
     if (item.value("answer", false)) answer(worker, record);
     exports_dirty_ = true;
   }
+  release_held();
 }
 
 void Master::answer(int worker, const ProgressRecord& record) {
   DecisionRecord decision{record.trial, record.attempt, record.step, "continue", json::object()};
-  std::string told = decision.decision;  // what the worker hears
   const Trial& reporting = trials_[static_cast<std::size_t>(record.trial)];
   // A report of an attempt that is no longer the trial's (an abandoned timeout's) gets no verdict.
   const bool current =
       reporting.dispatched && !reporting.finished && record.attempt == reporting.attempts + 1;
+  Verdict verdict = Verdict::Continue;
   if (scheduler_ && current) {
-    Verdict verdict =
-        scheduler_->decide(record.trial, record.step, objective_of(record), decision.why);
-    if (verdict == Verdict::Exploit) {
-      // The state to copy must be there and be the source's own: not of a finished trial, nor
-      // of one about to take another's.
-      const Trial& source = trials_[decision.why.at("source").get<std::size_t>()];
-      if (source.finished || source.exploit) {
-        verdict = Verdict::Continue;
-        decision.why = {{"source_unavailable", decision.why.at("source")}};
-      }
+    verdict = scheduler_->decide(record.trial, record.step, objective_of(record), decision.why);
+    if (verdict == Verdict::Wait) {
+      held_[record.trial] = HeldAnswer{worker, record.attempt, record.step};
+      return;
     }
-    decision.decision = told = to_string(verdict);
-    if (verdict == Verdict::Exploit) {
-      const auto source = decision.why.at("source").get<TrialId>();
-      decision.why["params"] = scheduler_->explore(trials_[static_cast<std::size_t>(source)].params,
-                                                   record.trial, record.step);
-      trials_[static_cast<std::size_t>(record.trial)].exploit =
-          Trial::Exploit{source, decision.why["params"], record.attempt};
-      // It checkpoints and stops; the master then continues it from the source's state.
-      told = "pause";
+  }
+  deliver(worker, verdict, std::move(decision), scheduler_ && current, false);
+}
+
+void Master::release_held() {
+  if (!scheduler_) return;
+  for (ReleasedVerdict& released : scheduler_->released()) {
+    const auto it = held_.find(released.trial);
+    if (it == held_.end() || it->second.step != released.step) continue;
+    const HeldAnswer held = it->second;
+    held_.erase(it);
+    const Trial& trial = trials_[static_cast<std::size_t>(released.trial)];
+    if (!trial.dispatched || trial.finished || held.attempt != trial.attempts + 1) continue;
+    deliver(held.worker, released.verdict,
+            DecisionRecord{released.trial, held.attempt, held.step, "continue",
+                           std::move(released.why)},
+            true, false);
+  }
+}
+
+void Master::answer_tournament(int worker, const json& item) {
+  TournamentRecord record;
+  try {
+    record = tournament_from_json(item);
+  } catch (const std::exception& e) {
+    spdlog::warn("master: ignoring an unreadable tournament outcome from rank {}: {}", worker,
+                 e.what());
+    return;
+  }
+  const Trial* trial = find_trial(record.trial);
+  if (trial == nullptr) return;
+  journal_->append_lazily(to_json(record));
+  DecisionRecord decision{record.trial, record.attempt, record.step, "continue", json::object()};
+  const bool current =
+      trial->dispatched && !trial->finished && record.attempt == trial->attempts + 1;
+  Verdict verdict = Verdict::Continue;
+  if (scheduler_ && current) {
+    verdict = scheduler_->after_tournament(record.trial, record.step, record.won, decision.why);
+  }
+  deliver(worker, verdict, std::move(decision), verdict != Verdict::Continue, true);
+}
+
+void Master::deliver(int worker, Verdict verdict, DecisionRecord decision, bool journaled,
+                     bool outcome) {
+  if (verdict == Verdict::Exploit) {
+    // The state to copy must be there and be the source's own: not of a finished trial, nor
+    // of one about to take another's.
+    const Trial& source = trials_[decision.why.at("source").get<std::size_t>()];
+    if (source.finished || source.exploit) {
+      verdict = Verdict::Continue;
+      decision.why = {{"source_unavailable", decision.why.at("source")}};
     }
-    // A stop is made durable before the worker acts on it. A continue may wait for the next
-    // sync: lost in a crash, it is decided again on resume from the same replayed reports, and
-    // under fsync "always" syncing each one would cost a trial reporting every step an fsync
-    // per step.
-    if (decision.decision != "continue") {
+  }
+  decision.decision = to_string(verdict);
+  std::string told = decision.decision;  // what the worker hears
+  json control = json::object();
+  if (verdict == Verdict::Exploit) {
+    const auto source = decision.why.at("source").get<TrialId>();
+    decision.why["params"] = scheduler_->explore(trials_[static_cast<std::size_t>(source)].params,
+                                                 decision.trial, decision.step);
+    trials_[static_cast<std::size_t>(decision.trial)].exploit =
+        Trial::Exploit{source, decision.why["params"], decision.attempt};
+    // It checkpoints and stops; the master then continues it from the source's state.
+    told = "pause";
+  } else if (verdict == Verdict::Tournament) {
+    const auto partner = decision.why.at("partner").get<TrialId>();
+    control["partner"] = {
+        {"trial", partner},
+        {"snapshot",
+         std::filesystem::absolute(exchange_snapshot(run_.trial_dir(partner), decision.step))
+             .string()}};
+  }
+  // A stop is made durable before the worker acts on it. A continue (or a tournament, which the
+  // scheduler pairs again from the replayed reports) may wait for the next sync: lost in a
+  // crash, it is decided again on resume from the same replayed reports, and under fsync
+  // "always" syncing each one would cost a trial reporting every step an fsync per step.
+  if (journaled) {
+    if (verdict == Verdict::Stop || verdict == Verdict::Exploit) {
       journal_->append(to_json(decision));
     } else {
       journal_->append_lazily(to_json(decision));
     }
   }
-  json control = json::object();
-  control["trial"] = record.trial;
-  control["attempt"] = record.attempt;
-  control["step"] = record.step;
+  control["trial"] = decision.trial;
+  control["attempt"] = decision.attempt;
+  control["step"] = decision.step;
   control["decision"] = told;
+  if (outcome) control["outcome"] = true;
   dispatcher_.send_control(worker, control);
 }
 
@@ -525,6 +602,7 @@ void Master::on_withdrawn(const json& trial) {
 void Master::record_final(TrialId id, const TrialResult& result) {
   Trial& trial = trials_[static_cast<std::size_t>(id)];
   trial.finished = true;
+  held_.erase(id);
   if (scheduler_) scheduler_->ended(id);
   TrialRecord record{id, trial.label, trial.params, trial.attempts, result};
   searcher_->tell(record);

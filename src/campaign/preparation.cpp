@@ -5,6 +5,7 @@
 #include "overseer/core/error.hpp"
 #include "overseer/models/model.hpp"
 #include "overseer/models/model_data.hpp"
+#include "overseer/schedulers/scheduler.hpp"
 
 namespace overseer {
 namespace {
@@ -27,6 +28,19 @@ void check_model(Campaign& campaign) {
                      "model \"" + campaign.model.name +
                          "\" trains a trial on one rank; ranks_per_trial above 1 needs a model "
                          "that trains data parallel, as the torch models do");
+  }
+  if (scheduler_options(campaign).name == "ltfb") {
+    if (!entry.tournaments) {
+      throw InputError(file, "/scheduler/name",
+                       "model \"" + campaign.model.name +
+                           "\" cannot take part in ltfb tournaments; torch_mlp, torch_cnn and "
+                           "curve can");
+    }
+    if (!campaign.output.trial_dirs) {
+      throw InputError(file, "/output/trial_dirs",
+                       "ltfb trainers exchange weights through their trial directories: it must "
+                       "be true");
+    }
   }
   // The first point the search would produce stands for all of them: it catches parameters
   // the model needs but neither the space nor the fixed parameters provide.
@@ -58,7 +72,6 @@ PreparedCampaign prepare_campaign(const std::filesystem::path& file,
   Campaign& campaign = prepared.campaign;
   const SchedulerOptions scheduling = scheduler_options(campaign);
   if (scheduling.name != "none") {
-    prepared.scheduler = make_scheduler(campaign);
     campaign.model.params[scheduling.resource] = scheduling.max_resource;
   }
   if (site) campaign.site_container_launcher = site->container.exec;
@@ -75,6 +88,8 @@ PreparedCampaign prepare_campaign(const std::filesystem::path& file,
     throw InputError(file.string(), "/search/budget",
                      "required for algorithm \"" + campaign.search.algorithm + "\"");
   }
+  // After the budget is known: a population-based scheduler sizes its population by it.
+  if (scheduling.name != "none") prepared.scheduler = make_scheduler(campaign);
   check_model(campaign);
   return prepared;
 }

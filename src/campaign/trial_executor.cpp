@@ -41,6 +41,9 @@ class TrialExecutor : public TaskExecutor {
     t.params = task.at("params");
     t.run_dir = task.value("run_dir", "");
     t.restore = task.value("restore", "");
+    if (const auto plan = task.find("tournament"); plan != task.end()) {
+      t.tournament = TournamentPlan::from_json(*plan);
+    }
     const auto ended = [&](const std::string& status, const std::string& message) {
       done(unrun_result(task, status, message));
     };

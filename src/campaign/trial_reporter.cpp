@@ -40,6 +40,15 @@ TrialReporter::TrialReporter(TaskLink& link, TrialId trial, int attempt, ReportP
       last_sent_(Clock::now()),
       draining_(draining) {}
 
+json TrialReporter::item_of(std::int64_t step) const {
+  json item = json::object();
+  item["trial"] = trial_;
+  item["attempt"] = attempt_;
+  item["step"] = step;
+  item["time"] = unix_time_now();
+  return item;
+}
+
 std::int64_t TrialReporter::last_step() const {
   const std::lock_guard<std::mutex> lock(mutex_);
   return last_step_;
@@ -65,11 +74,7 @@ ProgressDecision TrialReporter::report(std::int64_t step, const Metrics& metrics
     const std::lock_guard<std::mutex> lock(mutex_);
     wait = policy_.answered(last_step_, step) && !stopped();
     last_step_ = step;
-    json item = json::object();
-    item["trial"] = trial_;
-    item["attempt"] = attempt_;
-    item["step"] = step;
-    item["time"] = unix_time_now();
+    json item = item_of(step);
     json& values = item["metrics"] = json::object();
     for (const auto& [name, value] : metrics) values[name] = metric_to_json(value);
     if (wait) {
@@ -78,25 +83,57 @@ ProgressDecision TrialReporter::report(std::int64_t step, const Metrics& metrics
     }
     pending_.push_back(std::move(item));
   }
-  const auto answered = [&] { return answered_step_ >= step || stopped(); };
+  wait_for_answer(
+      wait, [&] { return answered_step_ >= step; }, cancel);
+  if (paused()) return ProgressDecision::Pause;
+  if (stopped_) return ProgressDecision::Stop;
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return wait && tournament_step_ == step ? ProgressDecision::Tournament
+                                          : ProgressDecision::Continue;
+}
+
+std::filesystem::path TrialReporter::partner_snapshot() const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return partner_.is_object() ? std::filesystem::path(partner_.at("snapshot").get<std::string>())
+                              : std::filesystem::path();
+}
+
+ProgressDecision TrialReporter::report_tournament(std::int64_t step, const json& outcome,
+                                                  const std::atomic<bool>* cancel) {
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    json item = item_of(step);
+    json& tournament = item["tournament"] = outcome;
+    tournament["partner"] = partner_.value("trial", TrialId{-1});
+    item["answer"] = true;
+    awaited_outcome_ = step;
+    pending_.push_back(std::move(item));
+  }
+  wait_for_answer(
+      true, [&] { return answered_outcome_ >= step; }, cancel);
+  if (paused()) return ProgressDecision::Pause;
+  return stopped_ ? ProgressDecision::Stop : ProgressDecision::Continue;
+}
+
+void TrialReporter::wait_for_answer(bool wait, const std::function<bool()>& answered,
+                                    const std::atomic<bool>* cancel) {
+  const auto done = [&] { return answered() || stopped(); };
   if (on_worker_thread()) {
     exchange(false, std::chrono::microseconds(0));
     while (wait) {
       {
         const std::lock_guard<std::mutex> lock(mutex_);
-        if (answered()) break;
+        if (done()) break;
       }
       exchange(false, kAnswerSlice);
     }
   } else if (wait) {
     // The worker's thread sends the report and hands the answer over (service()).
     std::unique_lock<std::mutex> lock(mutex_);
-    while (!answered() && !(cancel != nullptr && cancel->load())) {
+    while (!done() && !(cancel != nullptr && cancel->load())) {
       answered_.wait_for(lock, kAnswerSlice);
     }
   }
-  if (paused()) return ProgressDecision::Pause;
-  return stopped_ ? ProgressDecision::Stop : ProgressDecision::Continue;
 }
 
 void TrialReporter::service() {
@@ -112,7 +149,7 @@ void TrialReporter::exchange(bool now, std::chrono::microseconds wait) {
   {
     const std::lock_guard<std::mutex> lock(mutex_);
     const auto time = Clock::now();
-    const bool due = now || awaited_ > answered_step_ ||
+    const bool due = now || awaited_ > answered_step_ || awaited_outcome_ > answered_outcome_ ||
                      time - last_sent_ >= std::chrono::duration<double>(policy_.interval_s);
     if ((!pending_.empty() || !checkpoints_.empty()) && due) {
       batch = json::object();
@@ -140,10 +177,19 @@ void TrialReporter::apply(const json& control) {
   }
   {
     const std::lock_guard<std::mutex> lock(mutex_);
-    answered_step_ = std::max(answered_step_, control.value("step", std::int64_t{-1}));
+    const auto step = control.value("step", std::int64_t{-1});
+    if (control.value("outcome", false)) {
+      answered_outcome_ = std::max(answered_outcome_, step);
+    } else {
+      answered_step_ = std::max(answered_step_, step);
+    }
     const std::string decision = control.value("decision", "");
     if (decision == "stop") stopped_ = true;
     if (decision == "pause") paused_ = true;
+    if (decision == "tournament") {
+      tournament_step_ = step;
+      partner_ = control.at("partner");
+    }
   }
   answered_.notify_all();
 }

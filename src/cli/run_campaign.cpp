@@ -147,6 +147,29 @@ void check_rank_groups(const Layout& layout, const Campaign& campaign) {
   }
 }
 
+// Whether the job has a worker group for each trial that must train at the same time (an ltfb
+// population): with fewer, the trainers that run would wait for the others forever.
+void check_population(const Layout& layout, const PreparedCampaign& prepared) {
+  const std::int64_t together = prepared.scheduler ? prepared.scheduler->trains_together() : 0;
+  if (together == 0) return;
+  const Campaign& campaign = prepared.campaign;
+  const auto k = campaign.model.ranks_per_trial;
+  std::int64_t groups = 0;
+  for (int s = 0; s < layout.servers(); ++s) {
+    const auto [first, last] = layout.workers_of(s);
+    groups += (last - first) / k;
+  }
+  if (groups < together) {
+    throw InputError(campaign.file.string(), "/search/budget",
+                     "scheduler \"" + scheduler_options(campaign).name + "\" trains its " +
+                         std::to_string(together) + " trials at the same time, but " +
+                         std::to_string(layout.workers()) + " worker(s)" +
+                         (k > 1 ? " in groups of " + std::to_string(k) : std::string()) +
+                         " run only " + std::to_string(groups) +
+                         " at once; start more ranks or lower the budget");
+  }
+}
+
 ServerOptions server_options(const Campaign& campaign) {
   ServerOptions options;
   options.steal = campaign.balancer.steal;
@@ -213,6 +236,7 @@ int run_in_process(const RunOptions& options, const std::atomic<int>& interrupt_
     const int servers =
         options.servers.value_or(static_cast<int>((options.workers + per_server - 1) / per_server));
     layout.emplace(layout_for(servers + options.workers, p->prepared.campaign, servers));
+    check_population(*layout, p->prepared);
   } catch (const InputError& e) {
     report(e);
     return kExitInputError;
@@ -265,6 +289,7 @@ int run_under_mpi(const RunOptions& options, const std::atomic<int>& interrupt_s
       p.emplace(plan(options));
       layout.emplace(layout_for(transport.size(), p->prepared.campaign, options.servers));
       check_rank_groups(*layout, p->prepared.campaign);
+      check_population(*layout, p->prepared);
       const ServerOptions balancing = server_options(p->prepared.campaign);
       shared[0] = layout->servers();
       shared[1] = balancing.steal;

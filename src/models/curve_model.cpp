@@ -4,7 +4,9 @@
 // so the ranking of trials at any step, and at the end, is known exactly, and each step costs
 // exactly `step_s` seconds of waiting. A slow `rate` with a low `target` makes a trial that
 // looks bad early and wins late, which is what early stopping can get wrong. Its checkpoints
-// hold the step it reached.
+// hold the step it reached and the point its curve goes through: in an ltfb tournament (scored
+// by the loss itself) a loser takes the winner's loss at the step and goes on from there at its
+// own rate towards its own target.
 #include <cmath>
 #include <stdexcept>
 #include <thread>
@@ -12,6 +14,7 @@
 #include "overseer/models/artifacts.hpp"
 #include "overseer/models/checkpoints.hpp"
 #include "overseer/models/model.hpp"
+#include "overseer/models/tournament_round.hpp"
 
 namespace overseer {
 namespace {
@@ -26,10 +29,6 @@ struct Curve {
         start(number_param(p, "start", target + 1, -1e300, 1e300)),
         step_s(number_param(p, "step_s", 0, 0, 3600)),
         epochs(int_param(p, "epochs", 10, 1, 100000000)) {}
-
-  double loss(std::int64_t step) const {
-    return target + (start - target) * std::exp(-rate * static_cast<double>(step));
-  }
 };
 
 class CurveModel : public Model {
@@ -38,36 +37,68 @@ class CurveModel : public Model {
 
   Metrics evaluate(const json& params, const RunContext& context) override {
     const Curve curve(params);
-    // Its whole state is the step it reached.
-    std::int64_t step = 0;
-    if (!context.checkpoint.restore.empty()) {
-      step =
-          read_json_file(context.checkpoint.restore / "curve.json").at("step").get<std::int64_t>();
-    }
-    while (step < curve.epochs) {
+    // Its whole state: the step reached, and a point of its curve.
+    State state{0, 0, curve.start};
+    if (!context.checkpoint.restore.empty()) state = read_state(context.checkpoint.restore, curve);
+    const auto save = [&](const std::filesystem::path& dir) {
+      write_json_file(dir / "curve.json", {{"step", state.step},
+                                           {"anchor_step", state.anchor_step},
+                                           {"anchor_value", state.anchor_value},
+                                           {"loss", state.loss(curve)}});
+    };
+    // A partner's loss comes from its own curve, so its snapshot holds the value.
+    const auto snapshot_loss = [](const std::filesystem::path& snapshot) {
+      return read_json_file(snapshot / "curve.json").at("loss").get<double>();
+    };
+    const TournamentHooks hooks{save, [&] { return state.loss(curve); }, snapshot_loss,
+                                [&](const std::filesystem::path& snapshot) {
+                                  state.anchor_value = snapshot_loss(snapshot);
+                                  state.anchor_step = state.step;
+                                }};
+    while (state.step < curve.epochs) {
       if (context.cancelled()) throw std::runtime_error("cancelled");
       if (curve.step_s > 0) {
         std::this_thread::sleep_for(std::chrono::duration<double>(curve.step_s));
       }
-      ++step;
-      const ProgressDecision decision = context.report(step, metrics_at(curve, step));
-      checkpoint_if_due(context, step, decision, [&](const std::filesystem::path& dir) {
-        write_json_file(dir / "curve.json", {{"step", step}});
-      });
-      if (decision != ProgressDecision::Continue) break;
+      ++state.step;
+      const StepAnswer answer = report_step(context, state.step, metrics_at(curve, state), hooks);
+      if (!answer.unplayed) checkpoint_if_due(context, state.step, answer.decision, save);
+      if (answer.decision != ProgressDecision::Continue) break;
     }
-    return metrics_at(curve, step);
+    return metrics_at(curve, state);
   }
 
  private:
-  static Metrics metrics_at(const Curve& curve, std::int64_t step) {
-    return {{"val_loss", curve.loss(step)}, {"epochs", static_cast<double>(step)}};
+  struct State {
+    std::int64_t step, anchor_step;
+    double anchor_value;
+
+    double loss(const Curve& curve) const {
+      return curve.target + (anchor_value - curve.target) *
+                                std::exp(-curve.rate * static_cast<double>(step - anchor_step));
+    }
+  };
+
+  // A checkpoint or snapshot; one saved before tournaments existed holds only the step.
+  static State read_state(const std::filesystem::path& dir, const Curve& curve) {
+    const json saved = read_json_file(dir / "curve.json");
+    return State{saved.at("step").get<std::int64_t>(), saved.value("anchor_step", std::int64_t{0}),
+                 saved.value("anchor_value", curve.start)};
+  }
+
+  static Metrics metrics_at(const Curve& curve, const State& state) {
+    return {{"val_loss", state.loss(curve)}, {"epochs", static_cast<double>(state.step)}};
   }
 };
 
-const bool registered = ModelRegistry::instance().add(
-    "curve",
-    {{"val_loss", "epochs"}, [](const Campaign&) { return std::make_unique<CurveModel>(); }});
+ModelEntry curve_entry() {
+  ModelEntry entry{{"val_loss", "epochs"},
+                   [](const Campaign&) { return std::make_unique<CurveModel>(); }};
+  entry.tournaments = true;
+  return entry;
+}
+
+const bool registered = ModelRegistry::instance().add("curve", curve_entry());
 
 }  // namespace
 }  // namespace overseer

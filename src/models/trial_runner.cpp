@@ -76,6 +76,7 @@ TrialResult TrialRunner::run(const TrialTask& task) {
   const bool speaks = leads(task.group.get());
   if (speaks) context.run_dir = trial_dir;
   context.group = task.group;
+  context.tournament = task.tournament;
   context.device = resources_.device;
   context.devices = resources_.devices;
   context.threads = resources_.threads;

@@ -103,7 +103,7 @@ std::string html_report(const RunHistory& history, const RunStatistics& statisti
                               {"convergence", "Convergence", convergence_section},
                               {"learning-curves", "Learning curves", learning_curve_section},
                               {"rungs", "Rungs", rung_section},
-                              {"population", "Population (pbt)", population_section},
+                              {"population", "Population (pbt, ltfb)", population_section},
                               {"heatmaps", "Parameter pairs", heatmap_section},
                               {"parameters", "Parameters", parameter_section},
                               {"generations", "GA generations", generations_section},

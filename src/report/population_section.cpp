@@ -1,5 +1,6 @@
-// pbt's population: who copied whom when (the lineage), and each explored hyperparameter's
-// value over the steps of every trial (its schedule).
+// pbt's and ltfb's population: whose state each trial took when (the lineage: pbt's exploits,
+// ltfb's tournaments lost), and each explored hyperparameter's value over the steps of every
+// trial (its schedule).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -41,11 +42,25 @@ std::vector<Exploit> exploits_of(const RunHistory& history) {
   return out;
 }
 
+// Where a trial took another's state: an exploit from another trial (an ltfb perturb keeps
+// the trial's own), or an ltfb tournament the partner's weights won.
+std::vector<Exploit> state_copies(const RunHistory& history, const std::vector<Exploit>& exploits) {
+  std::vector<Exploit> out;
+  for (const auto& e : exploits) {
+    if (e.source != e.trial) out.push_back(e);
+  }
+  for (const auto& t : history.tournaments) {
+    if (!t.won) out.push_back({t.trial, t.partner, t.step, json()});
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string population_section(const ReportContext& c) {
   const std::vector<Exploit> exploits = exploits_of(c.history);
-  if (exploits.empty()) return {};
+  const std::vector<Exploit> copies = state_copies(c.history, exploits);
+  if (copies.empty() && exploits.empty()) return {};
   std::int64_t last_step = 0;
   for (const auto& p : c.history.progress) last_step = std::max(last_step, p.step);
 
@@ -60,7 +75,7 @@ std::string population_section(const ReportContext& c) {
     life.in_legend = false;
     lineage.push_back(std::move(life));
   }
-  for (const auto& e : exploits) {
+  for (const auto& e : copies) {
     Series link{fmt::format("trial {} from trial {} at step {}", e.trial, e.source, e.step),
                 {{static_cast<double>(e.step), static_cast<double>(e.source)},
                  {static_cast<double>(e.step), static_cast<double>(e.trial)}}};
@@ -69,9 +84,10 @@ std::string population_section(const ReportContext& c) {
     lineage.push_back(std::move(link));
   }
   std::string html =
-      note(fmt::format("{} exploits: each marked link goes from the trial whose state was copied "
-                       "to the trial that continued from it, at the step of the verdict.",
-                       exploits.size())) +
+      note(fmt::format("{} copies of a trial's state: each marked link goes from the trial "
+                       "whose state was copied to the trial that continued from it, at the step "
+                       "of the verdict (a pbt exploit) or of the tournament (ltfb).",
+                       copies.size())) +
       chart(line_chart({"lineage", "step", "trial", lineage, std::nullopt}));
 
   // Schedules: each numeric hyperparameter that exploits changed, held between exploits.

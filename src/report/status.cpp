@@ -1,5 +1,6 @@
 #include "overseer/report/status.hpp"
 
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -56,6 +57,16 @@ std::string status_text(const RunHistory& h, const RunStatistics& s) {
     out << ' ' << r.milestone << " steps " << r.continued << '/' << r.reached << " continued";
   }
   if (bracket >= 0) out << "\n";
+  if (!h.tournaments.empty()) {
+    std::set<std::int64_t> rounds;
+    std::size_t adopted = 0;
+    for (const auto& t : h.tournaments) {
+      rounds.insert(t.step);
+      adopted += !t.won;
+    }
+    out << "tournaments: " << h.tournaments.size() << " at " << rounds.size()
+        << " steps, the partner's weights kept in " << adopted << "\n";
+  }
   out << "workers: " << s.workers << ", utilization " << percent_text(s.utilization()) << "\n";
   return out.str();
 }

@@ -30,6 +30,10 @@ std::string to_string(Verdict verdict) {
       return "stop";
     case Verdict::Exploit:
       return "exploit";
+    case Verdict::Wait:
+      return "wait";
+    case Verdict::Tournament:
+      return "tournament";
     case Verdict::Continue:
       break;
   }
@@ -41,12 +45,19 @@ json AnswerSteps::to_json() const {
   return milestones;
 }
 
+AnswerSteps AnswerSteps::every_interval(std::int64_t interval, std::int64_t max_resource) {
+  AnswerSteps steps;
+  for (std::int64_t s = interval; s < max_resource; s += interval) steps.milestones.push_back(s);
+  return steps;
+}
+
 SchedulerOptions scheduler_options(const Campaign& campaign) {
   SchedulerOptions o;
   o.minimize = campaign.objective.mode == ObjectiveMode::Min;
   o.space = campaign.space;
   o.seed = campaign.search.seed;
   o.checkpoint_every = campaign.checkpoint.every_steps;
+  o.budget = campaign.search.budget.value_or(0);
   if (campaign.scheduler.is_null()) {
     o.name = "none";
     return o;
@@ -98,6 +109,21 @@ SchedulerOptions scheduler_options(const Campaign& campaign) {
   o.grace_steps = view.integer_or("grace_steps", o.grace_steps);
   if (o.grace_steps < 0) view.at("grace_steps").fail("grace_steps must not be negative");
   return o;
+}
+
+std::int64_t interval_option(const SchedulerOptions& o, const JsonView& view,
+                             std::int64_t default_interval, const std::string& needs) {
+  const std::int64_t interval = view.integer_or("interval", default_interval);
+  if (interval < 1 || interval >= o.max_resource) {
+    (view.find("interval") ? view.at("interval") : view)
+        .fail("interval must be between 1 and max_resource - 1 (" +
+              std::to_string(o.max_resource - 1) + ")");
+  }
+  if (o.checkpoint_every < 1 || interval % o.checkpoint_every != 0) {
+    view.fail(needs + ": set checkpoint.every_steps to a divisor of the interval (" +
+              std::to_string(interval) + ")");
+  }
+  return interval;
 }
 
 std::unique_ptr<Scheduler> make_scheduler(const Campaign& campaign) {

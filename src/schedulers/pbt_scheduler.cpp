@@ -8,9 +8,9 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <set>
 
 #include "overseer/core/random.hpp"
+#include "overseer/schedulers/hyperparameter_explore.hpp"
 #include "overseer/schedulers/scheduler.hpp"
 
 namespace overseer {
@@ -21,8 +21,7 @@ constexpr std::uint64_t kSeedSalt = 0x706274ULL;  // "pbt"
 struct PbtOptions {
   std::int64_t interval = 5;
   double quantile = 0.25;
-  double resample_probability = 0.25;
-  std::set<std::string> hyperparameters;  // the ones explored; empty: every searched one
+  ExploreOptions explore;
 };
 
 class PbtScheduler : public Scheduler {
@@ -35,11 +34,7 @@ class PbtScheduler : public Scheduler {
         seed_(mix_seed(o.seed, kSeedSalt)) {}
 
   AnswerSteps answer_steps(TrialId) const override {
-    AnswerSteps steps;
-    for (std::int64_t s = options_.interval; s < max_resource_; s += options_.interval) {
-      steps.milestones.push_back(s);
-    }
-    return steps;
+    return AnswerSteps::every_interval(options_.interval, max_resource_);
   }
 
   void observe(TrialId trial, std::int64_t step, double value) override {
@@ -86,43 +81,10 @@ class PbtScheduler : public Scheduler {
   }
 
   json explore(const json& source, TrialId trial, std::int64_t step) const override {
-    Rng rng(mix_seed(
-        seed_ + 1, mix_seed(static_cast<std::uint64_t>(trial), static_cast<std::uint64_t>(step))));
-    json params = source;
-    for (const auto& p : space_.parameters()) {
-      if (p.type == ParamType::Constant) continue;
-      if (!options_.hyperparameters.empty() && !options_.hyperparameters.count(p.name)) continue;
-      if (!params.contains(p.name)) continue;
-      if (rng.uniform01() < options_.resample_probability) {
-        params[p.name] = p.sample(rng);
-      } else {
-        params[p.name] = perturbed(p, params[p.name], rng);
-      }
-    }
-    return params;
+    return explore_hyperparameters(space_, source, options_.explore, seed_, trial, step);
   }
 
  private:
-  static json perturbed(const Parameter& p, const json& value, Rng& rng) {
-    const bool up = rng.uniform01() < 0.5;
-    const json& choices = p.values;
-    if (!choices.empty() && p.type != ParamType::Categorical && p.type != ParamType::Logical) {
-      // Ordered values (and explicit value lists of numbers): one step to a neighbour.
-      const auto it = std::find(choices.begin(), choices.end(), value);
-      if (it == choices.end()) return value;
-      const auto index = static_cast<std::int64_t>(it - choices.begin());
-      const auto last = static_cast<std::int64_t>(choices.size()) - 1;
-      return choices[static_cast<std::size_t>(
-          std::clamp<std::int64_t>(index + (up ? 1 : -1), 0, last))];
-    }
-    if (p.type == ParamType::Float || p.type == ParamType::Int) {
-      const double scaled = std::clamp(value.get<double>() * (up ? 1.2 : 0.8), p.lower, p.upper);
-      if (p.type == ParamType::Int) return static_cast<std::int64_t>(std::llround(scaled));
-      return scaled;
-    }
-    return value;  // categorical and logical change only when drawn afresh
-  }
-
   PbtOptions options_;
   SearchSpace space_;
   std::int64_t max_resource_;
@@ -133,41 +95,18 @@ class PbtScheduler : public Scheduler {
 };
 
 const bool registered = SchedulerRegistry::instance().add(
-    "pbt",
-    {{"interval", "quantile", "resample_probability", "hyperparameters"},
-     [](const SchedulerOptions& o, const JsonView& view) {
-       PbtOptions p;
-       p.interval = view.integer_or("interval", p.interval);
-       if (p.interval < 1 || p.interval >= o.max_resource) {
-         (view.find("interval") ? view.at("interval") : view)
-             .fail("interval must be between 1 and max_resource - 1 (" +
-                   std::to_string(o.max_resource - 1) + ")");
-       }
-       if (o.checkpoint_every < 1 || p.interval % o.checkpoint_every != 0) {
-         view.fail(
-             "pbt continues trials from each other's checkpoints: set "
-             "checkpoint.every_steps to a divisor of the interval (" +
-             std::to_string(p.interval) + ")");
-       }
-       p.quantile = view.number_or("quantile", p.quantile);
-       if (!(p.quantile > 0 && p.quantile <= 0.5)) {
-         view.at("quantile").fail("quantile must be above 0 and at most 0.5");
-       }
-       p.resample_probability = view.number_or("resample_probability", p.resample_probability);
-       if (!(p.resample_probability >= 0 && p.resample_probability <= 1)) {
-         view.at("resample_probability").fail("resample_probability must be between 0 and 1");
-       }
-       if (auto list = view.find("hyperparameters")) {
-         for (const auto& element : list->elements()) {
-           const std::string name = element.string();
-           if (o.space.find(name) == nullptr) {
-             element.fail("\"" + name + "\" is not a parameter of the search space");
-           }
-           p.hyperparameters.insert(name);
-         }
-       }
-       return std::make_unique<PbtScheduler>(o, std::move(p));
-     }});
+    "pbt", {{"interval", "quantile", "resample_probability", "hyperparameters"},
+            [](const SchedulerOptions& o, const JsonView& view) {
+              PbtOptions p;
+              p.interval = interval_option(o, view, p.interval,
+                                           "pbt continues trials from each other's checkpoints");
+              p.quantile = view.number_or("quantile", p.quantile);
+              if (!(p.quantile > 0 && p.quantile <= 0.5)) {
+                view.at("quantile").fail("quantile must be above 0 and at most 0.5");
+              }
+              p.explore = ExploreOptions::from(view, o.space);
+              return std::make_unique<PbtScheduler>(o, std::move(p));
+            }});
 
 }  // namespace
 }  // namespace overseer

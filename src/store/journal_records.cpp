@@ -99,6 +99,13 @@ class Replay {
                                     ", which is unknown");
       }
       visitor_.on_checkpoint(checkpoint);
+    } else if (event == "tournament") {
+      const TournamentRecord tournament = tournament_from_json(record);
+      if (tournament.trial < 0 || tournament.trial >= static_cast<TrialId>(finished_.size())) {
+        throw std::invalid_argument("tournament of trial " + std::to_string(tournament.trial) +
+                                    ", which is unknown");
+      }
+      visitor_.on_tournament(tournament);
     } else if (event == "search") {
       visitor_.on_search(record);
     } else if (event == "end") {
@@ -169,6 +176,28 @@ json to_json(const CheckpointRecord& r) {
   record["step"] = r.step;
   record["path"] = r.path;
   return record;
+}
+
+json to_json(const TournamentRecord& r) {
+  json record = record_of("tournament");
+  record["trial"] = r.trial;
+  record["attempt"] = r.attempt;
+  record["step"] = r.step;
+  json& outcome = record["tournament"] = json::object();
+  outcome["partner"] = r.partner;
+  outcome["own"] = metric_to_json(r.own);
+  outcome["partner_score"] = metric_to_json(r.partner_score);
+  outcome["won"] = r.won;
+  return record;
+}
+
+TournamentRecord tournament_from_json(const json& item) {
+  const json& outcome = item.at("tournament");
+  return TournamentRecord{
+      integer<TrialId>(item, "trial"),     integer<int>(item, "attempt"),
+      integer<std::int64_t>(item, "step"), integer<TrialId>(outcome, "partner"),
+      metric_from_json(outcome.at("own")), metric_from_json(outcome.at("partner_score")),
+      outcome.at("won").get<bool>()};
 }
 
 CheckpointRecord checkpoint_from_json(const json& item) {

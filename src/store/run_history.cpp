@@ -49,6 +49,7 @@ class HistoryBuilder : public JournalVisitor {
     }
     h_.decisions.push_back(d);
   }
+  void on_tournament(const TournamentRecord& t) override { h_.tournaments.push_back(t); }
   void on_search(const json& record) override {
     RunSession& session = h_.sessions.back();
     session.last = std::max(session.last, record.value("time", session.last));

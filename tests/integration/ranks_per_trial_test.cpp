@@ -222,3 +222,70 @@ TEST(RanksPerTrial, CampaignsThatCannotFormGroupsAreInputErrors) {
   EXPECT_EQ(zero.exit_code, 2) << zero.err;
   EXPECT_NE(zero.err.find("ranks_per_trial must be between 1"), std::string::npos) << zero.err;
 }
+
+namespace {
+
+// Two ltfb trainers of torch_mlp that never move their weights (learning rate 0), so that the
+// validation loss is a function of the weights alone: after a tournament the loser's equals
+// the winner's before it. Each trainer is `ranks` ranks.
+fs::path write_ltfb_campaign(const ScratchDir& dir, int ranks) {
+  const json campaign = {
+      {"name", "ltfb"},
+      {"model",
+       {{"name", "torch_mlp"},
+        {"ranks_per_trial", ranks},
+        {"params",
+         {{"dense_feature_layers", {16}},
+          {"dense", {16}},
+          {"learning_rate", 0},
+          {"batch_size", 256},
+          {"threads", 1}}},
+        {"data",
+         {{"file", (source_dir() / "data" / "nci60.h5").string()}, {"split", "original"}}}}},
+      {"space", {{{"name", "dropout"}, {"type", "float"}, {"lower", 0}, {"upper", 0.2}}}},
+      {"search", {{"algorithm", "random"}, {"budget", 2}, {"seed", 8}}},
+      {"scheduler", {{"name", "ltfb"}, {"max_resource", 3}, {"interval", 1}}},
+      {"checkpoint", {{"every_steps", 1}}}};
+  const fs::path file = dir / ("ltfb-" + std::to_string(ranks) + ".json");
+  write_text(file, campaign.dump(2));
+  return file;
+}
+
+void expect_weights_exchanged(const fs::path& run) {
+  std::map<std::int64_t, std::map<std::int64_t, double>> loss;  // trial, step
+  std::map<std::int64_t, std::map<std::int64_t, json>> outcome;
+  for (const auto& r : read_journal(run / "journal.jsonl").records) {
+    if (r["event"] == "progress") loss[r["trial"]][r["step"]] = r["metrics"]["val_loss"];
+    if (r["event"] == "tournament") outcome[r["trial"]][r["step"]] = r["tournament"];
+  }
+  int adopted = 0;
+  for (std::int64_t step : {1, 2}) {
+    for (std::int64_t trial : {0, 1}) {
+      const json& o = outcome.at(trial).at(step);
+      ASSERT_EQ(o["partner"], 1 - trial);
+      const double mine = loss.at(trial).at(step), theirs = loss.at(1 - trial).at(step);
+      EXPECT_DOUBLE_EQ(loss.at(trial).at(step + 1), o["won"] ? mine : theirs)
+          << "trial " << trial << " after step " << step;
+      adopted += !o["won"].get<bool>();
+    }
+  }
+  EXPECT_GT(adopted, 0);
+  for (const auto& [trial, record] : finals(run)) EXPECT_EQ(record["status"], "ok") << trial;
+}
+
+}  // namespace
+
+TEST(RanksPerTrial, LtfbTrainersOfOneAndOfTwoRanksTakeTheWinnersWeights) {
+  ScratchDir dir;
+  const ProcessResult single =
+      run(mpirun_command(3, run_args(write_ltfb_campaign(dir, 1), dir / "single")), dir.path());
+  ASSERT_EQ(single.exit_code, 0) << single.err;
+  expect_weights_exchanged(dir / "single");
+  // In a group the leader plays the tournament and every member takes the weights that won;
+  // the members' weights are compared at the end of each epoch.
+  const ProcessResult grouped =
+      run(mpirun_command(5, run_args(write_ltfb_campaign(dir, 2), dir / "grouped")), dir.path());
+  ASSERT_EQ(grouped.exit_code, 0) << grouped.err;
+  expect_weights_exchanged(dir / "grouped");
+  EXPECT_EQ(exactly_once_problem(dir / "grouped", 2), "");
+}

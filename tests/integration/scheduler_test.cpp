@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -273,4 +274,198 @@ TEST(Scheduler, PbtResumedAfterADrainInTheMiddleFinishesTheSamePopulation) {
   r = run(overseer_command({"export", (dir / "run").string()}), dir.path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   expect_pbt(dir / "run");
+}
+
+namespace {
+
+// Four curve trainers under ltfb, meeting after steps 5, 10 and 15.
+void write_ltfb_campaign(const fs::path& file, double step_s, const json& options = {}) {
+  json scheduler = {{"name", "ltfb"}, {"max_resource", 20}, {"interval", 5}};
+  if (!options.is_null()) scheduler.update(options);
+  const json campaign = {{"name", "curve-ltfb"},
+                         {"model", {{"name", "curve"}, {"params", {{"step_s", step_s}}}}},
+                         {"space",
+                          {{{"name", "target"}, {"type", "float"}, {"lower", 0}, {"upper", 1}},
+                           {{"name", "rate"}, {"type", "float"}, {"lower", 0.05}, {"upper", 0.5}}}},
+                         {"search", {{"algorithm", "random"}, {"budget", 4}, {"seed", 5}}},
+                         {"scheduler", scheduler},
+                         {"checkpoint", {{"every_steps", 5}}}};
+  write_text(file, campaign.dump());
+}
+
+// From the journal: each trial's hyperparameters, the val_loss it reported at each step (the
+// last attempt's), its tournament decisions and outcomes by step, and its final result.
+struct Tournaments {
+  std::map<std::int64_t, json> params;
+  std::map<std::int64_t, std::map<std::int64_t, double>> loss;
+  std::map<std::int64_t, std::map<std::int64_t, std::int64_t>> partner;  // by step
+  std::map<std::int64_t, std::map<std::int64_t, json>> outcome;          // by step
+  std::map<std::int64_t, json> final;
+};
+
+Tournaments tournaments(const fs::path& run) {
+  Tournaments t;
+  for (const auto& r : overseer::read_journal(run / "journal.jsonl").records) {
+    const auto event = r["event"];
+    if (event == "created") t.params[r["trial"]] = r["params"];
+    if (event == "progress") t.loss[r["trial"]][r["step"]] = r["metrics"]["val_loss"];
+    if (event == "decision" && r["decision"] == "tournament") {
+      t.partner[r["trial"]][r["step"]] = r["why"]["partner"];
+    }
+    if (event == "tournament") t.outcome[r["trial"]][r["step"]] = r["tournament"];
+    if (event == "result" && r["final"]) t.final[r["trial"]] = r;
+  }
+  return t;
+}
+
+// Every round pairs the four trainers two by two; each pair scored the same two states; the
+// loser goes on from the winner's loss at its own rate towards its own target.
+void expect_ltfb(const Tournaments& t) {
+  ASSERT_EQ(t.final.size(), 4u);
+  for (const auto& [trial, r] : t.final) {
+    EXPECT_EQ(r["status"], "ok") << trial;
+    EXPECT_EQ(r["step"], 20) << trial;
+  }
+  int exchanges = 0;
+  for (std::int64_t step : {5, 10, 15}) {
+    for (std::int64_t a = 0; a < 4; ++a) {
+      ASSERT_TRUE(t.partner.count(a) && t.partner.at(a).count(step)) << a << " at " << step;
+      const std::int64_t b = t.partner.at(a).at(step);
+      ASSERT_NE(a, b);
+      EXPECT_EQ(t.partner.at(b).at(step), a) << "pairs are mutual";
+      const json& mine = t.outcome.at(a).at(step);
+      const json& theirs = t.outcome.at(b).at(step);
+      EXPECT_EQ(mine["partner"], b);
+      EXPECT_DOUBLE_EQ(mine["own"].get<double>(), t.loss.at(a).at(step));
+      EXPECT_DOUBLE_EQ(mine["partner_score"].get<double>(), theirs["own"].get<double>());
+      EXPECT_EQ(mine["won"], mine["own"].get<double>() <= mine["partner_score"].get<double>());
+      const double target = t.params.at(a)["target"], rate = t.params.at(a)["rate"];
+      const double from = mine["won"] ? mine["own"] : mine["partner_score"];
+      EXPECT_NEAR(t.loss.at(a).at(step + 1), target + (from - target) * std::exp(-rate), 1e-12)
+          << "trial " << a << " after step " << step;
+      exchanges += !mine["won"].get<bool>();
+    }
+  }
+  EXPECT_GT(exchanges, 0);
+}
+
+}  // namespace
+
+TEST(Scheduler, LtfbPairsTheTrainersAtEachIntervalAndTheLoserTakesTheWinnersState) {
+  ScratchDir dir;
+  write_ltfb_campaign(dir / "c.json", 0.01);
+  auto r = run(overseer_command({"run", (dir / "c.json").string(), "--workers", "4", "--out",
+                                 (dir / "run").string()}),
+               dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_ltfb(tournaments(dir / "run"));
+  // A trainer keeps only the snapshots a partner may still read.
+  for (int trial = 0; trial < 4; ++trial) {
+    const auto exchange = dir / "run" / "trials" / std::to_string(trial) / "exchange";
+    EXPECT_TRUE(fs::is_directory(exchange / "step-15")) << exchange;
+    EXPECT_FALSE(fs::exists(exchange / "step-5")) << exchange;
+  }
+  r = run(overseer_command({"status", (dir / "run").string()}), dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("tournaments: 12 at 3 steps, the partner's weights kept in "),
+            std::string::npos)
+      << r.out;
+  // The report's lineage links each loser to the winner whose weights it took.
+  r = run(overseer_command({"report", (dir / "run").string()}), dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string html = read_text(dir / "run" / "report.html");
+  const auto sections = section_ids(html);
+  EXPECT_NE(std::find(sections.begin(), sections.end(), "population"), sections.end());
+  EXPECT_NE(html.find(" from trial "), std::string::npos);
+}
+
+TEST(Scheduler, LtfbResumedAfterADrainInTheMiddleEndsAsAnUninterruptedRun) {
+  ScratchDir dir;
+  write_ltfb_campaign(dir / "c.json", 0.04);
+  auto r = run(overseer_command({"run", (dir / "c.json").string(), "--workers", "4", "--out",
+                                 (dir / "whole").string()}),
+               dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = run(overseer_command({"run", (dir / "c.json").string(), "--workers", "4", "--out",
+                            (dir / "run").string(), "--set", "limits.walltime_s=0.5"}),
+          dir.path());
+  ASSERT_EQ(r.exit_code, 3) << r.err;
+  EXPECT_LT(tournaments(dir / "run").final.size(), 4u);
+  r = run(mpirun_command(
+              5, {"run", (dir / "c.json").string(), "--out", (dir / "run").string(), "--resume"}),
+          dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const Tournaments resumed = tournaments(dir / "run");
+  expect_ltfb(resumed);
+  const Tournaments whole = tournaments(dir / "whole");
+  for (std::int64_t trial = 0; trial < 4; ++trial) {
+    EXPECT_EQ(resumed.partner.at(trial), whole.partner.at(trial)) << trial;
+    EXPECT_DOUBLE_EQ(resumed.final.at(trial)["value"].get<double>(),
+                     whole.final.at(trial)["value"].get<double>())
+        << trial;
+  }
+}
+
+TEST(Scheduler, LtfbWithPerturbGivesALoserNewHyperparametersFromTheWinnersState) {
+  ScratchDir dir;
+  write_ltfb_campaign(
+      dir / "c.json", 0.01,
+      {{"perturb", true}, {"hyperparameters", {"rate"}}, {"resample_probability", 0}});
+  auto r = run(overseer_command({"run", (dir / "c.json").string(), "--workers", "4", "--out",
+                                 (dir / "run").string()}),
+               dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  int perturbed = 0;
+  std::map<std::int64_t, json> params;
+  std::map<std::int64_t, std::int64_t> resumes_at;  // trial -> the step its next attempt left at
+  for (const auto& rec : overseer::read_journal(dir / "run" / "journal.jsonl").records) {
+    if (rec["event"] == "created") params[rec["trial"]] = rec["params"];
+    if (rec["event"] == "progress" && resumes_at.count(rec["trial"])) {
+      EXPECT_EQ(rec["step"], resumes_at[rec["trial"]] + 1) << "from its own checkpoint: " << rec;
+      resumes_at.erase(rec["trial"]);
+    }
+    if (rec["event"] != "decision" || rec["decision"] != "exploit") continue;
+    resumes_at[rec["trial"]] = rec["step"];
+    ++perturbed;
+    const std::int64_t trial = rec["trial"];
+    EXPECT_EQ(rec["why"]["source"], trial);
+    EXPECT_EQ(rec["why"]["params"]["target"], params[trial]["target"]) << "only rate is explored";
+    const double rate = rec["why"]["params"]["rate"];
+    const double ratio = rate / params[trial]["rate"].get<double>();
+    EXPECT_TRUE(std::abs(ratio - 0.8) < 1e-9 || std::abs(ratio - 1.2) < 1e-9 || rate == 0.05 ||
+                rate == 0.5)
+        << rec;
+    params[trial] = rec["why"]["params"];
+  }
+  EXPECT_GT(perturbed, 0);
+  const Tournaments t = tournaments(dir / "run");
+  ASSERT_EQ(t.final.size(), 4u);
+  for (const auto& [trial, result] : t.final) EXPECT_EQ(result["step"], 20) << trial;
+  // results.csv shows the hyperparameters each trial ended with.
+  const auto rows = csv_rows(dir / "run" / "results.csv");
+  ASSERT_EQ(rows.size(), 4u);
+  for (const auto& row : rows) {
+    const auto trial = std::stoll(row.at("trial_id"));
+    EXPECT_DOUBLE_EQ(std::stod(row.at("param_rate")), params[trial]["rate"].get<double>());
+  }
+}
+
+TEST(Scheduler, LtfbRefusesTooFewWorkersAndModelsWithoutTournaments) {
+  ScratchDir dir;
+  write_ltfb_campaign(dir / "c.json", 0);
+  auto r = run(overseer_command({"run", (dir / "c.json").string(), "--workers", "3", "--out",
+                                 (dir / "run").string()}),
+               dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("c.json: /search/budget: scheduler \"ltfb\" trains its 4 trials at the "
+                       "same time, but 3 worker(s) run only 3 at once"),
+            std::string::npos)
+      << r.err;
+  r = run(overseer_command({"validate", (dir / "c.json").string(), "--set", "model.name=sleep"}),
+          dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("c.json: /scheduler/name: model \"sleep\" cannot take part in ltfb "
+                       "tournaments"),
+            std::string::npos)
+      << r.err;
 }

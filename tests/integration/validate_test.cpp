@@ -69,7 +69,7 @@ const BrokenCampaign kBroken[] = {
      "search space"},
     {"scheduler-unknown.json",
      "scheduler-unknown.json: /scheduler/name: unknown scheduler \"successive\"; available: "
-     "none, asha, hyperband, median"},
+     "none, asha, hyperband, ltfb, median, pbt"},
     {"scheduler-bad-min-resource.json",
      "scheduler-bad-min-resource.json: /scheduler/min_resource: min_resource must be between 1 "
      "and max_resource (9)"},

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "overseer/core/error.hpp"
 #include "overseer/store/journal.hpp"
 #include "overseer/store/journal_records.hpp"
@@ -114,6 +116,10 @@ class RecordingVisitor : public JournalVisitor {
     seen.push_back("attempt " + std::to_string(a.trial) + "." + std::to_string(a.attempt) +
                    (a.final ? " final " : " ") + to_string(a.result.status));
   }
+  void on_tournament(const TournamentRecord& t) override {
+    seen.push_back("tournament " + std::to_string(t.trial) + " with " + std::to_string(t.partner) +
+                   " at " + std::to_string(t.step) + (t.won ? " won" : " lost"));
+  }
   void on_search(const json& r) override { seen.push_back("search " + r.value("kind", "")); }
   void on_end(const EndRecord& r) override { seen.push_back("end " + r.reason); }
 };
@@ -166,4 +172,21 @@ TEST(JournalReplay, RecordsThatDoNotFitTogetherAreRefusedAtTheirLine) {
   EXPECT_NE(replay_error({kStart, R"({"event":"created","params":{}})"})
                 .find("j.jsonl:2: malformed record"),
             std::string::npos);
+}
+
+TEST(JournalReplay, ATournamentRecordReadsBackAsItWasWritten) {
+  const TournamentRecord written{0, 2, 10, 3, 0.25, std::nan(""), true};
+  const json record = to_json(written);
+  EXPECT_TRUE(record["tournament"]["partner_score"].is_null());
+  RecordingVisitor visitor;
+  replay_journal({json::parse(kStart), json::parse(kCreated0), record}, "j.jsonl", visitor);
+  EXPECT_EQ(visitor.seen.back(), "tournament 0 with 3 at 10 won");
+  const TournamentRecord read = tournament_from_json(record);
+  EXPECT_EQ(read.attempt, 2);
+  EXPECT_DOUBLE_EQ(read.own, 0.25);
+  EXPECT_TRUE(std::isnan(read.partner_score));
+  EXPECT_EQ(replay_error({kStart, R"({"event":"tournament","trial":0,"attempt":1,"step":1,
+                                      "tournament":{"partner":1,"own":1,"partner_score":2,
+                                                    "won":true}})"}),
+            "j.jsonl:2: tournament of trial 0, which is unknown");
 }

@@ -128,3 +128,24 @@ TEST(RankGroup, WithoutAGroupTheBodyJustRuns) {
   EXPECT_EQ(run_as_member(nullptr, [] { return 5; }), 5);
   EXPECT_THROW(run_as_member(nullptr, [] { throw std::runtime_error("x"); }), std::runtime_error);
 }
+
+TEST(RankGroup, TheLeadersTextReachesEveryMemberWithTheVerdict) {
+  std::vector<std::string> heard(3);
+  std::vector<GroupVerdict> seen(3);
+  const auto errors = run_members(3, [&](RankGroup& g) {
+    std::string text = leads(&g) ? "/runs/ltfb/trials/3/exchange/step-10 \xc3\xa9" : "";
+    seen[static_cast<std::size_t>(g.rank())] =
+        agree_sharing(g, g.rank() == 2 ? GroupVerdict::Pause : GroupVerdict::Continue, text);
+    heard[static_cast<std::size_t>(g.rank())] = text;
+  });
+  EXPECT_EQ(errors, (std::vector<std::string>{"", "", ""}));
+  EXPECT_EQ(heard, (std::vector<std::string>(3, "/runs/ltfb/trials/3/exchange/step-10 \xc3\xa9")));
+  EXPECT_EQ(seen, (std::vector<GroupVerdict>(3, GroupVerdict::Pause)));
+  // A leader that failed, or whose text is too long, fails every member there.
+  const auto failed = run_members(2, [](RankGroup& g) {
+    std::string text = leads(&g) ? std::string(kSharedTextLength + 1, 'x') : "";
+    agree_sharing(g, GroupVerdict::Continue, text);
+  });
+  EXPECT_NE(failed[0].find("longer than 4096"), std::string::npos) << failed[0];
+  EXPECT_NE(failed[1].find("another rank"), std::string::npos) << failed[1];
+}

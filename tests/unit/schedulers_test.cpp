@@ -1,6 +1,8 @@
 // The schedulers' decisions on reports whose ranking is known, and their option checks.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
 #include <set>
 
 #include "input_error.hpp"
@@ -126,9 +128,9 @@ TEST(Schedulers, BadOptionsNameTheFileAndField) {
   const auto error = [](const json& scheduler, const json& params = json::object()) {
     return overseer::test::input_error([&] { make_scheduler(campaign_with(scheduler, params)); });
   };
-  EXPECT_EQ(error({{"name", "ltfb"}, {"max_resource", 9}}),
-            "c.json: /scheduler/name: unknown scheduler \"ltfb\"; available: none, asha, "
-            "hyperband, median, pbt");
+  EXPECT_EQ(error({{"name", "bohb"}, {"max_resource", 9}}),
+            "c.json: /scheduler/name: unknown scheduler \"bohb\"; available: none, asha, "
+            "hyperband, ltfb, median, pbt");
   EXPECT_EQ(error({{"name", "asha"}}),
             "c.json: /scheduler: max_resource must be at least 1 (or set model.params.epochs)");
   EXPECT_EQ(error({{"name", "asha"}, {"max_resource", 9}, {"min_resource", 10}}),
@@ -164,7 +166,7 @@ const json kPbtSpace = json::parse(R"([
 
 std::unique_ptr<Scheduler> pbt(const json& options = json::object()) {
   json scheduler = {{"name", "pbt"}, {"max_resource", 20}, {"interval", 5}};
-  scheduler.update(options);
+  if (!options.is_null()) scheduler.update(options);
   return make_scheduler(campaign_with(
       scheduler, json::object(), {{"space", kPbtSpace}, {"checkpoint", {{"every_steps", 5}}}}));
 }
@@ -265,4 +267,173 @@ TEST(Pbt, JudgesWhereReportsCrossAnIntervalAndNeverFinishedOrFinalOnes) {
   // At max_resource a trial is done.
   s->observe(3, 20, 5.0);
   EXPECT_EQ(s->decide(3, 20, 5.0, why), Verdict::Continue);
+}
+
+namespace {
+
+std::unique_ptr<Scheduler> ltfb(const json& options = json::object(), int trainers = 4) {
+  json scheduler = {{"name", "ltfb"}, {"max_resource", 20}, {"interval", 5}};
+  if (!options.is_null()) scheduler.update(options);
+  return make_scheduler(campaign_with(scheduler, json::object(),
+                                      {{"space", kPbtSpace},
+                                       {"search", {{"algorithm", "random"}, {"budget", trainers}}},
+                                       {"checkpoint", {{"every_steps", 5}}}}));
+}
+
+// The partner of every trial in the verdicts: -1 for a bye.
+std::map<TrialId, TrialId> partners(const std::vector<ReleasedVerdict>& verdicts) {
+  std::map<TrialId, TrialId> out;
+  for (const auto& v : verdicts) {
+    out[v.trial] = v.verdict == Verdict::Tournament ? v.why.at("partner").get<TrialId>() : -1;
+  }
+  return out;
+}
+
+// Every trial's partner names it back, and only a bye (at most one) has none.
+void expect_matching(const std::map<TrialId, TrialId>& pairs) {
+  int byes = 0;
+  for (const auto& [trial, partner] : pairs) {
+    if (partner < 0) {
+      ++byes;
+      continue;
+    }
+    EXPECT_NE(partner, trial);
+    ASSERT_TRUE(pairs.count(partner)) << partner;
+    EXPECT_EQ(pairs.at(partner), trial);
+  }
+  EXPECT_LE(byes, 1);
+}
+
+}  // namespace
+
+TEST(Ltfb, ATrainerWaitsAtEachIntervalUntilEveryTrainerGotThereThenAllArePaired) {
+  auto s = ltfb();
+  EXPECT_EQ(s->answer_steps(0).milestones, (std::vector<std::int64_t>{5, 10, 15}));
+  EXPECT_EQ(s->trains_together(), 4);
+  json why;
+  for (TrialId t = 0; t < 3; ++t) {
+    EXPECT_EQ(verdict(*s, t, 5, 0.5), "wait") << t;
+    EXPECT_TRUE(s->released().empty());
+  }
+  // Reports between the intervals ask nothing.
+  s->observe(0, 6, 0.4);
+  // The last one to arrive hears at once; the others are released.
+  EXPECT_EQ(verdict(*s, 3, 5, 0.5), "tournament");
+  auto released = s->released();
+  ASSERT_EQ(released.size(), 3u);
+  auto pairs = partners(released);
+  s->decide(3, 5, 0.5, why);
+  pairs[3] = why.at("partner");
+  EXPECT_EQ(why.at("round"), 1);
+  ASSERT_EQ(pairs.size(), 4u);
+  expect_matching(pairs);
+  for (const auto& [trial, partner] : pairs) EXPECT_GE(partner, 0) << trial;
+  EXPECT_TRUE(s->released().empty());
+
+  // A trainer that ended is left out of later rounds: three are paired with one bye.
+  s->ended(2);
+  for (TrialId t : {0, 1}) EXPECT_EQ(verdict(*s, t, 10, 0.3), "wait");
+  s->observe(3, 10, 0.3);
+  pairs = partners(s->released());
+  s->decide(3, 10, 0.3, why);
+  pairs[3] = why.contains("partner") ? why.at("partner").get<TrialId>() : -1;
+  ASSERT_EQ(pairs.size(), 3u);
+  expect_matching(pairs);
+  EXPECT_EQ(std::count_if(pairs.begin(), pairs.end(), [](auto& p) { return p.second < 0; }), 1);
+  // No tournament at max_resource.
+  s->observe(0, 20, 0.1);
+  EXPECT_EQ(s->decide(0, 20, 0.1, why), Verdict::Continue);
+}
+
+TEST(Ltfb, TheRoundsAreAFunctionOfTheReportsSoAReplayPairsTheSame) {
+  auto first = ltfb({}, 6);
+  auto replayed = ltfb({}, 6);
+  std::map<TrialId, TrialId> heard;
+  // The first run decides as reports come; the replay only observes them (as --resume does),
+  // and is then asked by trials that report the step again.
+  for (TrialId t = 0; t < 6; ++t) {
+    first->observe(t, 5, 0.1);
+    json why;
+    if (first->decide(t, 5, 0.1, why) == Verdict::Tournament) heard[t] = why.at("partner");
+    replayed->observe(t, 5, 0.1);
+  }
+  for (const auto& [trial, partner] : partners(first->released())) heard[trial] = partner;
+  ASSERT_EQ(heard.size(), 6u);
+  for (TrialId t = 0; t < 6; ++t) {
+    json why;
+    ASSERT_EQ(replayed->decide(t, 5, 0.1, why), Verdict::Tournament);
+    EXPECT_EQ(why.at("partner"), heard.at(t)) << t;
+  }
+  // A search that ends early leaves the missing trainers out of the rounds.
+  auto short_search = ltfb({}, 4);
+  EXPECT_EQ(verdict(*short_search, 0, 5, 0.1), "wait");
+  EXPECT_EQ(verdict(*short_search, 1, 5, 0.1), "wait");
+  short_search->no_more_trials(2);
+  const auto pairs = partners(short_search->released());
+  EXPECT_EQ(pairs, (std::map<TrialId, TrialId>{{0, 1}, {1, 0}}));
+}
+
+TEST(Ltfb, TheTaskCarriesTheTrainersShardAndALoserPerturbsOnlyWhenAsked) {
+  const auto plan = ltfb({{"tournament_fraction", 0.25}})->tournament_plan(2);
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->trainer, 2);
+  EXPECT_EQ(plan->trainers, 4);
+  EXPECT_DOUBLE_EQ(plan->fraction, 0.25);
+  EXPECT_EQ(plan->interval, 5);
+  EXPECT_EQ(plan->until, 20);
+  EXPECT_TRUE(plan->due(15));
+  EXPECT_FALSE(plan->due(20));
+  EXPECT_FALSE(plan->due(7));
+  EXPECT_EQ(TournamentPlan::from_json(plan->to_json()).to_json(), plan->to_json());
+
+  json why;
+  EXPECT_EQ(ltfb()->after_tournament(1, 5, false, why), Verdict::Continue);
+  auto perturbing = ltfb({{"perturb", true}, {"resample_probability", 0}});
+  EXPECT_EQ(perturbing->after_tournament(1, 5, true, why), Verdict::Continue);
+  ASSERT_EQ(perturbing->after_tournament(1, 5, false, why), Verdict::Exploit);
+  EXPECT_EQ(why.at("source"), 1);
+  const json params = {{"lr", 0.5}, {"width", 32}, {"act", "relu"}, {"seed", 7}};
+  const json explored = perturbing->explore(params, 1, 5);
+  EXPECT_TRUE(explored["lr"] == 0.4 || explored["lr"] == 0.6) << explored;
+  EXPECT_TRUE(explored["width"] == 16 || explored["width"] == 64) << explored;
+  EXPECT_EQ(explored["act"], "relu");
+}
+
+TEST(Ltfb, ShardsAreDisjointCoverEveryRowAndHoldOutTheTournamentFraction) {
+  std::vector<std::size_t> train(103);
+  for (std::size_t i = 0; i < train.size(); ++i) train[i] = 3 * i;
+  std::set<std::size_t> seen;
+  for (int i = 0; i < 4; ++i) {
+    TournamentPlan plan;
+    plan.trainer = i;
+    plan.trainers = 4;
+    plan.fraction = 0.2;
+    plan.seed = 9;
+    const auto shard = plan.shard(train);
+    const std::size_t size = shard.train.size() + shard.tournament.size();
+    EXPECT_TRUE(size == 25 || size == 26) << size;
+    EXPECT_EQ(shard.tournament.size(), 5u);  // a fifth of 25 or 26, rounded
+    for (const auto* rows : {&shard.train, &shard.tournament}) {
+      for (auto row : *rows) EXPECT_TRUE(seen.insert(row).second) << row;
+    }
+  }
+  EXPECT_EQ(seen, std::set<std::size_t>(train.begin(), train.end()));
+}
+
+TEST(Ltfb, BadOptionsNameTheField) {
+  const auto error = [](const json& options, int trainers = 4) {
+    return overseer::test::input_error([&] { ltfb(options, trainers); });
+  };
+  EXPECT_EQ(error({}, 1),
+            "c.json: /scheduler: ltfb pairs trainers: the campaign's search.budget (its number of "
+            "trainers) must be at least 2");
+  EXPECT_EQ(error({{"tournament_fraction", 1}}),
+            "c.json: /scheduler/tournament_fraction: tournament_fraction must be above 0 and "
+            "below 1");
+  EXPECT_EQ(error({{"perturb", "yes"}}).rfind("c.json: /scheduler/perturb: ", 0), 0u);
+  EXPECT_EQ(error({{"interval", 20}}),
+            "c.json: /scheduler/interval: interval must be between 1 and max_resource - 1 (19)");
+  EXPECT_EQ(error({{"interval", 4}}),
+            "c.json: /scheduler: ltfb trainers load each other's weights and continue from their "
+            "checkpoints: set checkpoint.every_steps to a divisor of the interval (4)");
 }

@@ -140,3 +140,47 @@ TEST(TrialReporter, ADrainPausesTheTrialAndEveryLaterOneOfTheWorker) {
   EXPECT_TRUE(next.paused());
   EXPECT_EQ(next.report(1, {{"val_loss", 0.5}}, nullptr), ProgressDecision::Pause);
 }
+
+TEST(TrialReporter, ATournamentAnswerNamesThePartnerAndItsOutcomeWaitsForAnAnswerOfItsOwn) {
+  // Answers each waiting report as the master does under ltfb: the step's report with the
+  // partner, the outcome's with a pause (a perturb).
+  class TournamentLink : public FakeLink {
+   public:
+    void send_progress(const json& batch) override {
+      FakeLink::send_progress(batch);
+      for (const auto& item : batch.at("items")) {
+        if (!item.value("answer", false)) continue;
+        json control = {
+            {"trial", item["trial"]}, {"attempt", item["attempt"]}, {"step", item["step"]}};
+        if (item.contains("tournament")) {
+          control["outcome"] = true;
+          control["decision"] = "pause";
+        } else {
+          control["decision"] = "tournament";
+          control["partner"] = {{"trial", 4}, {"snapshot", "/run/trials/4/exchange/step-2"}};
+        }
+        pending.push_back(control);
+      }
+    }
+    std::vector<json> receive_control(std::chrono::microseconds) override {
+      std::vector<json> out(pending.begin(), pending.end());
+      pending.clear();
+      return out;
+    }
+    std::deque<json> pending;
+  } link;
+  std::atomic<bool> draining{false};
+  TrialReporter reporter(link, 1, 1, policy({{"answer", {2}}}), draining);
+  EXPECT_EQ(reporter.report(1, {{"val_loss", 0.5}}, nullptr), ProgressDecision::Continue);
+  EXPECT_EQ(reporter.report(2, {{"val_loss", 0.4}}, nullptr), ProgressDecision::Tournament);
+  EXPECT_EQ(reporter.partner_snapshot(), "/run/trials/4/exchange/step-2");
+  EXPECT_FALSE(reporter.stopped());
+  EXPECT_EQ(reporter.report_tournament(2, {{"own", 0.4}, {"partner_score", 0.3}, {"won", false}},
+                                       nullptr),
+            ProgressDecision::Pause);
+  const json& outcome = link.batches.back().at("items").back();
+  EXPECT_EQ(outcome["step"], 2);
+  EXPECT_EQ(outcome["tournament"]["partner"], 4);
+  EXPECT_EQ(outcome["tournament"]["won"], false);
+  EXPECT_TRUE(reporter.paused());
+}

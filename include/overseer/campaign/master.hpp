@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -56,7 +57,8 @@ class Master : public Role, private TaskSource, private JournalVisitor {
     double submitted = 0;     // when the current attempt was handed out (Unix time)
     std::string checkpoint;   // the newest checkpoint journaled, relative to its directory
     // A pbt exploit decided and not yet carried out: once the attempt that heard it pauses,
-    // the trial continues from `source`'s newest checkpoint with `params`.
+    // the trial continues from `source`'s newest checkpoint with `params` (from its own when
+    // `source` is the trial: an ltfb loser's perturb).
     struct Exploit {
       TrialId source = 0;
       json params;
@@ -91,8 +93,17 @@ class Master : public Role, private TaskSource, private JournalVisitor {
   void on_result(int worker, const Payload& payload) override;
   void on_withdrawn(const json& trial) override;
   void on_progress(int worker, const json& batch) override;
-  // Answers a report that waits for the scheduler's decision, journaled first.
+  // Answers a report that waits for the scheduler's decision, journaled first, or holds the
+  // answer back when the scheduler waits (ltfb: for the other trainers to reach the step).
   void answer(int worker, const ProgressRecord& record);
+  // Sends the answers the scheduler has released since (see Scheduler::released).
+  void release_held();
+  // Answers a trial's tournament outcome: it goes on, or pauses to go on with new
+  // hyperparameters (Scheduler::after_tournament).
+  void answer_tournament(int worker, const json& item);
+  // Tells the worker `verdict` on the report of (`decision.trial`, attempt, step), journaling
+  // the decision when `journaled`; `outcome`: the answer to a tournament outcome.
+  void deliver(int worker, Verdict verdict, DecisionRecord decision, bool journaled, bool outcome);
   // The objective's value in a progress report (NaN when it lacks it).
   double objective_of(const ProgressRecord& record) const;
   void record_final(TrialId id, const TrialResult& result);
@@ -123,6 +134,13 @@ class Master : public Role, private TaskSource, private JournalVisitor {
   std::int64_t budget_;
   std::vector<Trial> trials_;        // indexed by trial id, which counts up from 0
   std::deque<QueuedAttempt> queue_;  // retries and attempts interrupted by a crash
+  // Reports whose answer the scheduler holds back, by trial.
+  struct HeldAnswer {
+    int worker = 0;
+    int attempt = 0;
+    std::int64_t step = 0;
+  };
+  std::map<TrialId, HeldAnswer> held_;
   bool searcher_done_ = false;
   bool stopping_ = false;
   bool done_ = false;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -46,6 +47,9 @@ class TrialReporter : public ProgressReporter {
   bool paused() const override { return paused_.load() || draining_.load(); }
   std::int64_t last_step() const override;
   void checkpointed(std::int64_t step, const std::filesystem::path& path) override;
+  std::filesystem::path partner_snapshot() const override;
+  ProgressDecision report_tournament(std::int64_t step, const json& outcome,
+                                     const std::atomic<bool>* cancel) override;
   // Sends what is still waiting: before the trial's result, so the master has its progress first.
   void flush();
 
@@ -54,6 +58,12 @@ class TrialReporter : public ProgressReporter {
   // Sends the waiting items when `now` or when the interval has passed, and takes in answers.
   void exchange(bool now, std::chrono::microseconds wait);
   void apply(const json& control);
+  // A report's members that every kind of item has: trial, attempt, step and time.
+  json item_of(std::int64_t step) const;
+  // Sends what was just queued and, when `wait`, waits until `answered` (called under the
+  // lock) says its answer came, the trial was stopped, or `cancel`.
+  void wait_for_answer(bool wait, const std::function<bool()>& answered,
+                       const std::atomic<bool>* cancel);
 
   TaskLink& link_;
   const TrialId trial_;
@@ -68,6 +78,11 @@ class TrialReporter : public ProgressReporter {
   std::int64_t last_step_ = -1;
   std::int64_t awaited_ = -1;  // the step whose report waits for an answer; -1: none
   std::int64_t answered_step_ = -1;
+  // A tournament's: its outcome's report waits for an answer of its own.
+  std::int64_t awaited_outcome_ = -1;
+  std::int64_t answered_outcome_ = -1;
+  std::int64_t tournament_step_ = -1;  // the step of the last Tournament answer
+  json partner_;                       // {"trial", "snapshot"} of that answer
   std::chrono::steady_clock::time_point last_sent_;
   std::atomic<bool> stopped_{false};
   std::atomic<bool> paused_{false};  // told to pause (a pbt exploit): checkpoint, then stop

@@ -6,12 +6,14 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "overseer/core/campaign.hpp"
 #include "overseer/core/registry.hpp"
+#include "overseer/core/tournament.hpp"
 #include "overseer/core/trial.hpp"
 #include "overseer/models/parameters.hpp"
 #include "overseer/models/rank_group.hpp"
@@ -22,7 +24,9 @@ using Metrics = std::map<std::string, double>;
 
 // What a trial is told to do after it reported progress. Pause is a stop that the campaign will
 // continue later (a drain at the end of a batch job): the model saves a checkpoint first.
-enum class ProgressDecision { Continue, Stop, Pause };
+// Tournament (scheduler ltfb): the trial meets another, whose snapshot of the same step
+// ProgressReporter::partner_snapshot() names; see models/tournament_round.hpp.
+enum class ProgressDecision { Continue, Stop, Pause, Tournament };
 
 // Takes a trial's intermediate results to the master, whose scheduler may answer Stop. A model
 // may report from whatever thread it trains on.
@@ -44,6 +48,14 @@ class ProgressReporter {
   virtual std::int64_t last_step() const = 0;
   // A checkpoint of the training state after `step` is complete at `path` (see checkpoints.hpp).
   virtual void checkpointed(std::int64_t /*step*/, const std::filesystem::path& /*path*/) {}
+  // After a Tournament answer: the partner's snapshot directory.
+  virtual std::filesystem::path partner_snapshot() const { return {}; }
+  // How the tournament of `step` ended ({"partner", "own", "partner_score", "won"}); waits for
+  // the answer, which may be Pause (ltfb's perturb: the loser goes on with new hyperparameters).
+  virtual ProgressDecision report_tournament(std::int64_t /*step*/, const json& /*outcome*/,
+                                             const std::atomic<bool>* /*cancel*/) {
+    return ProgressDecision::Continue;
+  }
 };
 
 // When a trial saves its training state, and what it continues from.
@@ -75,6 +87,9 @@ struct RunContext {
   // member other than the leader has no run directory, reporter or checkpoint plan of its own
   // (only `checkpoint.restore`): the leader writes for the group.
   std::shared_ptr<RankGroup> group;
+  // The trial's part in an ltfb campaign: its shard of the training rows, and the steps after
+  // which it meets a partner (every member of a group has it).
+  std::optional<TournamentPlan> tournament;
 
   // Long-running models poll this and return (or throw) soon after it turns true.
   bool cancelled() const { return cancel && cancel->load(std::memory_order_relaxed); }
@@ -112,6 +127,9 @@ struct ModelEntry {
   bool own_data = false;
   // Trains one trial over several ranks (RunContext::group): model.ranks_per_trial may exceed 1.
   bool data_parallel = false;
+  // Takes part in ltfb tournaments (RunContext::tournament, models/tournament_round.hpp),
+  // reporting after every step.
+  bool tournaments = false;
 };
 
 using ModelRegistry = Registry<ModelEntry>;

@@ -38,6 +38,7 @@ class RankGroup {
 
  private:
   friend GroupVerdict agree(RankGroup&, GroupVerdict, std::int64_t);
+  friend GroupVerdict agree_sharing(RankGroup&, GroupVerdict, std::string&);
   bool said_failed_ = false;
 };
 
@@ -56,6 +57,12 @@ class GroupFailed : public std::runtime_error {
 // Every member's verdict, and `fingerprint` (of its weights; 0 to skip) compared across them:
 // throws GroupFailed when another member failed or when the fingerprints differ.
 GroupVerdict agree(RankGroup& group, GroupVerdict mine, std::int64_t fingerprint = 0);
+
+// agree() without a fingerprint, that also hands the leader's `text` (a path of at most
+// kSharedTextLength bytes; the others pass "") to every member, in the same one reduction. A
+// leader whose text is longer fails the group.
+constexpr std::size_t kSharedTextLength = 4096;
+GroupVerdict agree_sharing(RankGroup& group, GroupVerdict mine, std::string& text);
 
 // Runs `body` on one member. A member whose body throws (anything but GroupFailed) says so at
 // the sync point the others wait at next, so that none of them waits forever for it, and then

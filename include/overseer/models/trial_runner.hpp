@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,8 @@ struct TrialTask {
   std::filesystem::path restore = {};
   // The trial's rank group when it spans several ranks; see RunContext::group.
   std::shared_ptr<RankGroup> group = nullptr;
+  // Its part in an ltfb campaign; see RunContext::tournament.
+  std::optional<TournamentPlan> tournament = std::nullopt;
 };
 
 // What the worker's site binding gives every trial it runs (RunContext's device and threads).

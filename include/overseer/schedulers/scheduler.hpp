@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -9,14 +10,17 @@
 #include "overseer/core/campaign.hpp"
 #include "overseer/core/json_view.hpp"
 #include "overseer/core/registry.hpp"
+#include "overseer/core/tournament.hpp"
 #include "overseer/core/trial.hpp"
 
 namespace overseer {
 
 // What a scheduler answers a running trial's report with. Exploit (PBT): the trial stops, and
 // continues from another trial's newest checkpoint with that trial's hyperparameters perturbed
-// (see Scheduler::explore).
-enum class Verdict { Continue, Stop, Exploit };
+// (see Scheduler::explore); when the source is the trial itself (ltfb's perturb), from its own.
+// Wait: the answer comes later, from Scheduler::released(). Tournament (LTFB): the trial meets
+// why["partner"], whose snapshot of the same step the master names in its answer.
+enum class Verdict { Continue, Stop, Exploit, Wait, Tournament };
 
 std::string to_string(Verdict verdict);
 
@@ -26,6 +30,8 @@ struct AnswerSteps {
   bool every = false;
   std::vector<std::int64_t> milestones;
   json to_json() const;
+  // Milestones at every multiple of `interval` below `max_resource`.
+  static AnswerSteps every_interval(std::int64_t interval, std::int64_t max_resource);
 };
 
 // The options every scheduler shares, from the campaign's `scheduler` object.
@@ -41,6 +47,15 @@ struct SchedulerOptions {
   SearchSpace space;
   std::uint64_t seed = 0;
   std::int64_t checkpoint_every = 0;  // the campaign's checkpoint.every_steps
+  std::int64_t budget = 0;            // the campaign's search.budget
+};
+
+// A verdict that a scheduler held back (Verdict::Wait) and gives now.
+struct ReleasedVerdict {
+  TrialId trial = 0;
+  std::int64_t step = 0;
+  Verdict verdict = Verdict::Continue;
+  json why;
 };
 
 // Decides on running trials from their progress (docs/schedulers.md). Its state must be a
@@ -66,6 +81,22 @@ class Scheduler {
     (void)step;
     return source_params;
   }
+  // The verdicts held back by decide() that are due now, after an observe() or ended().
+  virtual std::vector<ReleasedVerdict> released() { return {}; }
+  // The trial's part in a tournament (ltfb), sent with its task; none for other schedulers.
+  virtual std::optional<TournamentPlan> tournament_plan(TrialId /*trial*/) const {
+    return std::nullopt;
+  }
+  // How many trials must train at the same time, or the campaign waits forever; 0: any.
+  virtual std::int64_t trains_together() const { return 0; }
+  // The search ended after `created` trials: no trial beyond them will report.
+  virtual void no_more_trials(std::int64_t /*created*/) {}
+  // A trial's tournament at `step` ended (won: it kept its own weights). Exploit, with
+  // why["source"] the trial itself, makes it go on with hyperparameters from explore().
+  virtual Verdict after_tournament(TrialId /*trial*/, std::int64_t /*step*/, bool /*won*/,
+                                   json& /*why*/) {
+    return Verdict::Continue;
+  }
 };
 
 struct SchedulerEntry {
@@ -81,6 +112,11 @@ using SchedulerRegistry = Registry<SchedulerEntry>;
 // options against the registry and the model's resource parameter against the campaign: it must
 // not be searched, and a fixed value must equal max_resource. Throws InputError.
 std::unique_ptr<Scheduler> make_scheduler(const Campaign& campaign);
+// The `interval` option of a scheduler that acts every `interval` steps on the trials'
+// checkpoints (pbt, ltfb): 1 to max_resource - 1, a multiple of checkpoint.every_steps.
+// `needs` says why checkpoints are needed, for the error. Throws InputError.
+std::int64_t interval_option(const SchedulerOptions& options, const JsonView& view,
+                             std::int64_t default_interval, const std::string& needs);
 // The common options of the campaign's scheduler, checked as make_scheduler checks them.
 SchedulerOptions scheduler_options(const Campaign& campaign);
 

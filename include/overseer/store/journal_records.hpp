@@ -78,6 +78,19 @@ struct CheckpointRecord {
   std::string path;  // relative to the trial directory: state/step-N
 };
 
+// How a trainer's ltfb tournament ended: both states scored on its own tournament rows
+// (lower wins), and whether it kept its own. Sent by the worker after the decision
+// "tournament" that paired it with `partner`.
+struct TournamentRecord {
+  TrialId trial = 0;
+  int attempt = 0;
+  std::int64_t step = 0;
+  TrialId partner = 0;
+  double own = 0;
+  double partner_score = 0;
+  bool won = true;
+};
+
 // The campaign ended by itself (an interrupted one has no end record).
 struct EndRecord {
   double time = 0;
@@ -90,6 +103,10 @@ json to_json(const EndRecord& record);
 json to_json(const ProgressRecord& record);
 json to_json(const DecisionRecord& record);
 json to_json(const CheckpointRecord& record);
+json to_json(const TournamentRecord& record);
+// A tournament item as a worker sends it ({trial, attempt, step, tournament: {partner, own,
+// partner_score, won}}), read back.
+TournamentRecord tournament_from_json(const json& item);
 CheckpointRecord checkpoint_from_json(const json& item);
 // A progress item as a worker sends it ({trial, attempt, step, time, metrics}), read back.
 ProgressRecord progress_from_json(const json& item);
@@ -110,6 +127,7 @@ class JournalVisitor {
   virtual void on_progress(const ProgressRecord&) {}
   virtual void on_decision(const DecisionRecord&) {}
   virtual void on_checkpoint(const CheckpointRecord&) {}
+  virtual void on_tournament(const TournamentRecord&) {}
   virtual void on_search(const json& /*record*/) {}
   virtual void on_end(const EndRecord&) {}
 };

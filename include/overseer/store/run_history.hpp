@@ -32,6 +32,7 @@ struct RunHistory {
   std::vector<AttemptRecord> attempts;
   std::vector<ProgressRecord> progress;  // in journal order
   std::vector<DecisionRecord> decisions;
+  std::vector<TournamentRecord> tournaments;  // ltfb's outcomes, in journal order
   std::vector<json> search_events;
   std::vector<RunSession> sessions;
 

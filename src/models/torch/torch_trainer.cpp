@@ -17,6 +17,7 @@
 #include "overseer/models/metrics.hpp"
 #include "overseer/models/model_data.hpp"
 #include "overseer/models/scoring.hpp"
+#include "overseer/models/tournament_round.hpp"
 #include "torch_network.hpp"
 
 namespace overseer::torch_models {
@@ -244,6 +245,28 @@ void save_training(const std::filesystem::path& dir, torch::nn::Module& net, con
                                       {"samples", loop.samples}});
 }
 
+// The network's weights from a training archive, and the optimizer's state when `stepper`.
+void load_weights(torch::serialize::InputArchive& archive, torch::nn::Module& net,
+                  const Stepper* stepper) {
+  torch::serialize::InputArchive network;
+  archive.read("network", network);
+  net.load(network);
+  if (stepper != nullptr) {
+    torch::serialize::InputArchive optimizer;
+    archive.read("optimizer", optimizer);
+    stepper->load(optimizer);
+  }
+}
+
+// An ltfb partner's weights and optimizer state, from its snapshot (save_training), in place of
+// the trial's own; the trial keeps its own hyperparameters, dropout masks and loop state.
+void adopt_training(const std::filesystem::path& dir, torch::nn::Module& net,
+                    const Stepper& stepper, torch::Device device) {
+  torch::serialize::InputArchive archive;
+  archive.load_from((dir / "training.pt").string(), device);
+  load_weights(archive, net, &stepper);
+}
+
 LoopState load_training(const std::filesystem::path& dir, torch::nn::Module& net,
                         const Stepper& stepper, torch::Device device) {
   const json saved = read_json_file(dir / "loop.json");
@@ -255,12 +278,9 @@ LoopState load_training(const std::filesystem::path& dir, torch::nn::Module& net
   loop.train_loss = saved.at("train_loss").get<double>();
   loop.train_seconds = saved.at("train_seconds").get<double>();
   loop.samples = saved.at("samples").get<std::size_t>();
-  torch::serialize::InputArchive archive, network, optimizer;
+  torch::serialize::InputArchive archive;
   archive.load_from((dir / "training.pt").string(), device);
-  archive.read("network", network);
-  net.load(network);
-  archive.read("optimizer", optimizer);
-  stepper.load(optimizer);
+  load_weights(archive, net, &stepper);
   const auto drops = dropouts(net);
   for (std::size_t i = 0; i < drops.size(); ++i) {
     torch::Tensor state;
@@ -480,6 +500,7 @@ GroupVerdict verdict_of(ProgressDecision decision) {
     case ProgressDecision::Pause:
       return GroupVerdict::Pause;
     case ProgressDecision::Continue:
+    case ProgressDecision::Tournament:  // played by report_step, which never returns it
       break;
   }
   return GroupVerdict::Continue;
@@ -558,12 +579,7 @@ class TorchModel : public Model {
     t.device = resolve_device(s.device, context.device);
     const torch::Device device = t.device;
     const auto view = data.view();
-    t.net = [&] {
-      const std::lock_guard<std::mutex> lock(initial_weights_mutex);
-      torch::manual_seed(context.seed);
-      return spec_.build(params, static_cast<std::int64_t>(view.cell_width()),
-                         static_cast<std::int64_t>(view.drug_width()));
-    }();
+    t.net = build_network(params, view, context.seed);
     auto& net = t.net;
     if (view.second_drug_width() > 0 && !net->reads_second_drug()) {
       throw std::runtime_error(kIgnoresSecondDrug);
@@ -573,7 +589,22 @@ class TorchModel : public Model {
     const Stepper stepper = make_stepper(s, net->parameters());
 
     BatchLoader loader(data, data.labels(), net->sparse_input(), device);
+    // An ltfb trainer trains on its shard and holds its tournament rows out of it.
     auto order = split.train;
+    std::vector<std::size_t> tournament_rows;
+    if (context.tournament) {
+      auto shard = context.tournament->shard(split.train);
+      if (shard.train.empty() || shard.tournament.empty()) {
+        throw std::runtime_error("ltfb: trainer " + std::to_string(context.tournament->trainer) +
+                                 "'s shard of " + std::to_string(split.train.size()) +
+                                 " training rows leaves " + std::to_string(shard.train.size()) +
+                                 " to train on and " + std::to_string(shard.tournament.size()) +
+                                 " for its tournament; use fewer trainers or more data");
+      }
+      order = std::move(shard.train);
+      tournament_rows = std::move(shard.tournament);
+    }
+    const auto tournament_truth = labels_of(data.labels(), tournament_rows);
     Rng rng(context.seed);
     const auto batch = static_cast<std::size_t>(s.batch_size);
     // At least 256 rows, and no more than training uses beyond that: a CNN's activations
@@ -641,22 +672,57 @@ class TorchModel : public Model {
           patience_over = ++loop.stale >= s.patience;
         }
       }
-      ProgressDecision decision = ProgressDecision::Continue;
+      StepAnswer answer;
+      std::exception_ptr failure;
       if (val && context.reporting()) {
         const Metrics progress = {{"val_loss", *val},
                                   {"train_loss", loop.train_loss},
                                   {"epochs", static_cast<double>(loop.epochs_run)}};
-        decision = context.report(loop.epochs_run, progress);
+        const auto tournament_loss = [&](DrugResponseNet& scored) {
+          return regression_metrics(tournament_truth,
+                                    predict(scored, data, tournament_rows, device, t.eval_batch))
+              .at("mse");
+        };
+        const TournamentHooks hooks{
+            [&](const std::filesystem::path& dir) { save_training(dir, *net, stepper, loop); },
+            [&] { return tournament_loss(*net); },
+            [&](const std::filesystem::path& snapshot) {
+              const auto partner = build_network(params, view, context.seed);
+              partner->to(device);
+              torch::serialize::InputArchive archive;
+              archive.load_from((snapshot / "training.pt").string(), device);
+              load_weights(archive, *partner, nullptr);
+              return tournament_loss(*partner);
+            },
+            [&](const std::filesystem::path& snapshot) {
+              adopt_training(snapshot, *net, stepper, device);
+            }};
+        // A group's members hear of the leader's failure here, before they share its answer.
+        try {
+          answer = report_step(context, loop.epochs_run, progress, hooks);
+        } catch (...) {
+          if (group == nullptr) throw;
+          failure = std::current_exception();
+        }
       }
+      if (group != nullptr && context.tournament && context.tournament->due(loop.epochs_run)) {
+        // The members take the partner's state that won on the leader's tournament rows.
+        std::string adopted = answer.adopted ? answer.partner.string() : std::string();
+        agree_sharing(*group, failure ? GroupVerdict::Failed : GroupVerdict::Continue, adopted);
+        if (failure) std::rethrow_exception(failure);
+        if (!leads(group) && !adopted.empty()) adopt_training(adopted, *net, stepper, device);
+      }
+      const ProgressDecision decision = answer.decision;
       GroupVerdict verdict = std::max(
           verdict_of(decision), patience_over ? GroupVerdict::Finish : GroupVerdict::Continue);
       // Saved before the members agree: after a breaking verdict the others are gone, and a
       // leader whose save failed must say so while they still listen.
-      std::exception_ptr failure;
       try {
-        checkpoint_if_due(
-            context, loop.epochs_run, decision,
-            [&](const std::filesystem::path& dir) { save_training(dir, *net, stepper, loop); });
+        if (!answer.unplayed) {
+          checkpoint_if_due(
+              context, loop.epochs_run, decision,
+              [&](const std::filesystem::path& dir) { save_training(dir, *net, stepper, loop); });
+        }
       } catch (...) {
         if (group == nullptr) throw;
         failure = std::current_exception();
@@ -669,6 +735,14 @@ class TorchModel : public Model {
       if (verdict != GroupVerdict::Continue) break;
     }
     if (!loop.best_state.empty()) restore(*net, loop.best_state);
+  }
+
+  std::shared_ptr<DrugResponseNet> build_network(const json& params, const data::JoinedView& view,
+                                                 std::uint64_t seed) const {
+    const std::lock_guard<std::mutex> lock(initial_weights_mutex);
+    torch::manual_seed(seed);
+    return spec_.build(params, static_cast<std::int64_t>(view.cell_width()),
+                       static_cast<std::int64_t>(view.drug_width()));
   }
 
   const Campaign& campaign_;
@@ -691,6 +765,7 @@ bool register_network(const std::string& name, NetworkSpec spec) {
                      return std::make_unique<TorchModel>(campaign, spec);
                    }};
   entry.data_parallel = true;
+  entry.tournaments = true;
   return ModelRegistry::instance().add(name, std::move(entry));
 }
 
