@@ -58,7 +58,8 @@ Master::Master(const Campaign& campaign, std::unique_ptr<Searcher> searcher,
       dispatcher_(transport, layout, DispatcherOptions{server_options}, *this),
       budget_(campaign.search.budget.value_or(0)),
       keep_best_checkpoint_only_(campaign.output.trial_dirs &&
-                                 campaign.model.params.value("save_model", json()) == "best") {}
+                                 campaign.model.params.value("save_model", json()) == "best"),
+      dag_(campaign.search.algorithm == "dag") {}
 
 StopReason Master::run() {
   drive(*this, transport_);
@@ -83,10 +84,13 @@ void Master::start() {
     spdlog::info("resuming {}: {} finished, {} to run again", run_.path().string(),
                  finished_.size(), queue_.size());
   }
+  // Trials that train together must each have a worker of their own: one queued behind another
+  // on the same worker would wait for it forever.
+  const bool together = scheduler_ && scheduler_->trains_together() > 0;
   dispatcher_.setup_workers({{"campaign", campaign_.resolved()},
                              {"campaign_file", std::filesystem::absolute(campaign_.file).string()},
                              {"run_dir", std::filesystem::absolute(run_.path()).string()},
-                             {"prefetch", campaign_.balancer.prefetch}});
+                             {"prefetch", together ? 1 : campaign_.balancer.prefetch}});
   started_ = transport_.now();
   next_tick_ = transport_.now() + kTickInterval;
   next_export_ = transport_.now() + kExportInterval;
@@ -120,6 +124,8 @@ void Master::on_created(const CreatedRecord& record) {
     replay_warned_ = true;
   }
   trials_.push_back(Trial{record.params, record.label, 0, false, false, 0, {}, std::nullopt, 0});
+  trials_.back().warm_start = record.warm_start;
+  if (dag_) dag_created_.push_back(record);
 }
 
 void Master::on_decision(const DecisionRecord& record) {
@@ -140,8 +146,14 @@ void Master::carry_out_exploit(TrialId id) {
   // reported back (a drain, a crash): a replay then tells a carried-out exploit (a later attempt)
   // from a moot one (that attempt itself ended the trial).
   trial.attempts = std::max(trial.attempts, exploit.attempt);
-  // A perturb goes on from the trial's own newest checkpoint.
-  if (!campaign_.output.trial_dirs || exploit.source == id) return;
+  if (!campaign_.output.trial_dirs) return;
+  if (exploit.source == id) {
+    // A perturb goes on from the trial's own newest checkpoint, the one it paused with, also
+    // when a crash lost that checkpoint's record.
+    if (auto newest = latest_checkpoint(run_.trial_dir(id)))
+      trial.checkpoint = checkpoint_name(*newest);
+    return;
+  }
   const auto dir = run_.trial_dir(id);
   std::error_code error;
   std::filesystem::remove_all(state_dir(dir), error);
@@ -230,8 +242,14 @@ void Master::settle_exploit(Trial& trial, int attempt, const AttemptRecord* resu
 
 void Master::journal_search_events() {
   for (auto& event : searcher_->take_events()) {
-    journal_->append(search_record(std::move(event), unix_time_now()));
+    json record = search_record(std::move(event), unix_time_now());
+    journal_->append(record);
+    if (dag_) dag_events_.push_back(std::move(record));
   }
+}
+
+void Master::on_search(const json& record) {
+  if (dag_) dag_events_.push_back(record);
 }
 
 Master::Trial* Master::find_trial(TrialId id) {
@@ -245,16 +263,17 @@ bool Master::work_remains() const {
          (!searcher_done_ && static_cast<std::int64_t>(trials_.size()) < budget_);
 }
 
-std::optional<json> Master::next_task() {
-  TrialId id;
-  int avoid = -1;
-  int priority = 0;
+std::optional<TrialId> Master::next_trial(int& avoid, int& priority) {
+  avoid = -1;
+  priority = 0;
   if (!queue_.empty()) {
-    id = queue_.front().id;
+    const TrialId id = queue_.front().id;
     avoid = queue_.front().avoid_rank;
     priority = avoid >= 0 ? kRetryPriority : 0;
     queue_.pop_front();
-  } else {
+    return id;
+  }
+  for (;;) {
     if (searcher_done_ || static_cast<std::int64_t>(trials_.size()) >= budget_) return std::nullopt;
     Suggestion s = searcher_->ask();
     journal_search_events();
@@ -266,11 +285,58 @@ std::optional<json> Master::next_task() {
       }
     }
     if (s.kind != Suggestion::Kind::Point) return std::nullopt;
-    id = static_cast<TrialId>(trials_.size());
-    journal_->append(to_json(CreatedRecord{id, s.params, s.label}));
+    const auto id = static_cast<TrialId>(trials_.size());
+    const CreatedRecord created{id, s.params, s.label, s.parents, s.warm_start};
+    journal_->append(to_json(created));
+    if (dag_) dag_created_.push_back(created);
     trials_.push_back(
         Trial{std::move(s.params), std::move(s.label), 0, false, false, 0, {}, std::nullopt, 0});
+    trials_.back().warm_start = s.warm_start;
+    if (s.doomed.empty()) return id;
+    fail_unrun(id, s.doomed);
   }
+}
+
+void Master::fail_unrun(TrialId id, const std::string& message) {
+  spdlog::warn("trial {} failed without running: {}", id, message);
+  TrialResult result;
+  result.status = TrialStatus::Failed;
+  result.message = message;
+  result.start = result.end = unix_time_now();
+  Trial& trial = trials_[static_cast<std::size_t>(id)];
+  trial.dispatched = false;
+  trial.attempts += 1;
+  json record = result_head(0, 0, true);
+  record.update(to_json(result));
+  record["trial"] = id;
+  record["attempt"] = trial.attempts;
+  journal_->append(record);
+  record_final(id, result);
+  release_held();
+  journal_search_events();
+}
+
+std::optional<json> Master::next_task() {
+  int avoid = -1;
+  int priority = 0;
+  std::optional<TrialId> next;
+  std::string warm_start;
+  for (;;) {
+    next = next_trial(avoid, priority);
+    if (!next) return std::nullopt;
+    const Trial& candidate = trials_[static_cast<std::size_t>(*next)];
+    if (!candidate.warm_start) break;
+    // From the parent's newest checkpoint: the state it ended with, when it saved its last step.
+    const TrialId parent = *candidate.warm_start;
+    if (auto point = restore_point(parent)) {
+      warm_start = std::filesystem::absolute(run_.trial_dir(parent) / *point).string();
+      break;
+    }
+    fail_unrun(*next, "trial " + std::to_string(parent) +
+                          ", which it starts from, left no checkpoint (set checkpoint.every_steps "
+                          "to a divisor of its epochs, and keep output.trial_dirs)");
+  }
+  const TrialId id = *next;
   Trial& trial = trials_[static_cast<std::size_t>(id)];
   // Decided before a crash or a drain, whose attempt never reported back.
   if (trial.exploit) carry_out_exploit(id);
@@ -292,6 +358,7 @@ std::optional<json> Master::next_task() {
   if (trial.attempts > 0 || run_.resuming()) {
     if (auto restore = restore_point(id)) task["restore"] = *restore;
   }
+  if (!warm_start.empty()) task["warm_start"] = warm_start;
   return task;
 }
 
@@ -419,6 +486,7 @@ void Master::on_result(int rank, const Payload& payload) {
     // Trainers that train together hold every other worker while they wait for this one.
     const bool together = scheduler_ && scheduler_->trains_together() > 0;
     queue_.push_back({id, together ? -1 : rank});
+    if (stopping_) leave_scheduler(id);
     return;
   }
   if (result.status == TrialStatus::Stopped) {
@@ -591,12 +659,21 @@ void Master::drain(StopReason reason) {
 void Master::stop_dispatching(StopReason reason) {
   stopping_ = true;
   stop_reason_ = reason;
-  // Queued tasks are withdrawn; running ones finish and are recorded.
+  // Queued tasks are withdrawn; running ones finish and are recorded. Trials that will not run
+  // again take part in no more decisions, so that none of the running ones waits for them.
   dispatcher_.stop_feeding();
+  for (const auto& queued : queue_) leave_scheduler(queued.id);
 }
 
 void Master::on_withdrawn(const json& trial) {
   find_trial(trial.get<TrialId>())->dispatched = false;
+  if (stopping_) leave_scheduler(trial.get<TrialId>());
+}
+
+void Master::leave_scheduler(TrialId id) {
+  if (!scheduler_) return;
+  scheduler_->ended(id);
+  release_held();
 }
 
 void Master::record_final(TrialId id, const TrialResult& result) {
@@ -672,7 +749,7 @@ ProgressCounts Master::counts() const {
 
 void Master::write_exports() {
   journal_->flush();
-  write_run_exports(run_, campaign_, finished_, trial_progress_);
+  write_run_exports(run_, campaign_, finished_, trial_progress_, dag_created_, dag_events_);
   exports_dirty_ = false;
 }
 

@@ -6,6 +6,7 @@
 #include "overseer/models/model.hpp"
 #include "overseer/models/model_data.hpp"
 #include "overseer/schedulers/scheduler.hpp"
+#include "overseer/search/dag.hpp"
 
 namespace overseer {
 namespace {
@@ -40,6 +41,39 @@ void check_model(Campaign& campaign) {
       throw InputError(file, "/output/trial_dirs",
                        "ltfb trainers exchange weights through their trial directories: it must "
                        "be true");
+    }
+    // Every trainer must exist before any can go past its first round.
+    auto searcher = make_searcher(campaign);
+    for (std::int64_t n = 0; n < campaign.search.budget.value_or(0); ++n) {
+      if (searcher->ask().kind == Suggestion::Kind::Wait) {
+        throw InputError(file, "/search/algorithm",
+                         "ltfb trains its " + std::to_string(*campaign.search.budget) +
+                             " trainers together, but \"" + campaign.search.algorithm +
+                             "\" proposes only " + std::to_string(n) +
+                             " before it waits for results; use random, grid or upf");
+      }
+    }
+  }
+  if (dag_warm_starts(campaign)) {
+    if (!entry.warm_starts) {
+      throw InputError(file, "/search",
+                       "model \"" + campaign.model.name +
+                           "\" cannot start from another trial's state; torch_mlp, torch_cnn "
+                           "and curve can");
+    }
+    if (campaign.checkpoint.every_steps < 1 || !campaign.output.trial_dirs) {
+      throw InputError(file, "/checkpoint",
+                       "warm starts continue from the parents' final checkpoints: set "
+                       "checkpoint.every_steps to a divisor of the epochs (and keep "
+                       "output.trial_dirs)");
+    }
+    const json epochs = campaign.model.params.value("epochs", json());
+    if (epochs.is_number_integer() &&
+        epochs.get<std::int64_t>() % campaign.checkpoint.every_steps) {
+      throw InputError(file, "/checkpoint/every_steps",
+                       "warm starts continue from the parents' final checkpoints: " +
+                           std::to_string(campaign.checkpoint.every_steps) +
+                           " does not divide the epochs (" + epochs.dump() + ")");
     }
   }
   // The first point the search would produce stands for all of them: it catches parameters

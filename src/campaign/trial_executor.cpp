@@ -41,6 +41,7 @@ class TrialExecutor : public TaskExecutor {
     t.params = task.at("params");
     t.run_dir = task.value("run_dir", "");
     t.restore = task.value("restore", "");
+    t.warm_start = task.value("warm_start", "");
     if (const auto plan = task.find("tournament"); plan != task.end()) {
       t.tournament = TournamentPlan::from_json(*plan);
     }

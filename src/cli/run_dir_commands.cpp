@@ -82,7 +82,8 @@ int export_results(const Options& o) {
   if (o.format != "overseer") return export_foreign(o, history);
   const auto statistics = report::run_statistics(history, false, unix_time_now());
   const RunDirectory run = RunDirectory::open(history.dir, history.campaign, true, true);
-  write_run_exports(run, history.campaign, history.finished, history.progress);
+  write_run_exports(run, history.campaign, history.finished, history.progress, history.created,
+                    history.search_events);
   write_results_h5(run.results_h5(), history.campaign, history.finished, history.progress);
   if (statistics.best) {
     write_file_atomically(history.dir / "best.json", best_json(*statistics.best).dump(2) + "\n");

@@ -1,5 +1,7 @@
 #include "overseer/data/data_options.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <system_error>
 
 namespace overseer::data {
@@ -80,9 +82,22 @@ std::filesystem::path resolve(const JsonView& v, const std::filesystem::path& ba
 }  // namespace
 
 const std::vector<std::string>& data_parameter_names() {
-  static const std::vector<std::string> names = {
-      "split",   "fractions", "split_seed",  "train_sources", "test_sources", "average_duplicates",
-      "scaling", "noise",     "noise_basis", "noise_seed"};
+  static const std::vector<std::string> names = {"split",
+                                                 "fractions",
+                                                 "split_seed",
+                                                 "train_sources",
+                                                 "test_sources",
+                                                 "average_duplicates",
+                                                 "scaling",
+                                                 "noise",
+                                                 "noise_basis",
+                                                 "noise_seed",
+                                                 "train_subsets",
+                                                 "held_out_subsets",
+                                                 "train_size",
+                                                 "train_size_seed",
+                                                 "move_drugs_to_test",
+                                                 "move_cells_to_test"};
   return names;
 }
 
@@ -142,6 +157,41 @@ DataOptions parse_data_options(const JsonView& data, const std::filesystem::path
   } else if (o.split.kind == SplitKind::Files) {
     data.fail("\"split\": \"files\" needs split_files: {\"train\": ..., \"val\": ...}");
   }
+  if (auto v = find("train_subsets")) {
+    o.split.train_subsets = v->integer();
+    if (o.split.train_subsets < 2 || o.split.train_subsets > 10000) {
+      v->fail("train_subsets must be between 2 and 10000");
+    }
+  }
+  if (auto v = find("held_out_subsets")) {
+    if (o.split.train_subsets == 0) v->fail("held_out_subsets needs train_subsets");
+    for (const auto& element : v->elements()) {
+      const std::int64_t subset = element.integer();
+      auto& held = o.split.held_out_subsets;
+      if (subset < 1 || subset > o.split.train_subsets) {
+        element.fail("a subset is numbered from 1 to train_subsets (" +
+                     std::to_string(o.split.train_subsets) + ")");
+      }
+      if (std::find(held.begin(), held.end(), subset) != held.end()) {
+        element.fail("subset " + std::to_string(subset) + " is held out twice");
+      }
+      held.push_back(subset);
+    }
+  }
+  if (auto v = find("train_size")) {
+    o.split.train_size = v->number();
+    if (!(o.split.train_size > 0) ||
+        (o.split.train_size > 1 && o.split.train_size != std::floor(o.split.train_size))) {
+      v->fail(
+          "train_size must be a share of the training rows above 0 and at most 1, or a whole "
+          "number of rows");
+    }
+  }
+  if (auto v = find("train_size_seed")) o.split.train_size_seed = seed_value(*v);
+  for (auto [key, ids] : {std::pair{"move_drugs_to_test", &o.split.move_drugs_to_test},
+                          {"move_cells_to_test", &o.split.move_cells_to_test}}) {
+    if (auto v = find(key)) *ids = names(*v);
+  }
   if (auto v = find("average_duplicates")) o.average_duplicates = v->boolean();
   if (auto v = find("scaling")) o.scaling = choice(*v, kScalings);
   if (auto v = find("noise")) {
@@ -174,6 +224,12 @@ std::string DataOptions::preparation_key() const {
                     {"train_sources", split.train_sources},
                     {"test_sources", split.test_sources},
                     {"split_files", files},
+                    {"train_subsets", split.train_subsets},
+                    {"held_out_subsets", split.held_out_subsets},
+                    {"train_size", split.train_size},
+                    {"train_size_seed", split.train_size_seed},
+                    {"move_drugs_to_test", split.move_drugs_to_test},
+                    {"move_cells_to_test", split.move_cells_to_test},
                     {"scaling", name_of(scaling, kScalings)}};
   return key.dump();
 }

@@ -233,6 +233,38 @@ void check_row_list_names(const SplitSpec& spec, const std::vector<std::string>&
   }
 }
 
+namespace {
+
+void hold_out_subsets(std::vector<std::size_t>& train, const SplitSpec& spec) {
+  std::vector<std::size_t> order = train;
+  Rng rng(mix_seed(spec.seed, 0x737562ULL));  // "sub"
+  shuffle(order, rng);
+  const auto n = order.size();
+  const auto k = static_cast<std::size_t>(spec.train_subsets);
+  std::vector<bool> held(n == 0 ? 0 : *std::max_element(order.begin(), order.end()) + 1, false);
+  for (std::size_t p = 0; p < n; ++p) {
+    const auto subset = static_cast<std::int64_t>(p * k / n) + 1;
+    const auto& out = spec.held_out_subsets;
+    held[order[p]] = std::find(out.begin(), out.end(), subset) != out.end();
+  }
+  train.erase(std::remove_if(train.begin(), train.end(), [&](std::size_t r) { return held[r]; }),
+              train.end());
+}
+
+void keep_train_size(std::vector<std::size_t>& train, const SplitSpec& spec) {
+  const auto n = train.size();
+  const auto size =
+      spec.train_size <= 1
+          ? static_cast<std::size_t>(std::llround(spec.train_size * static_cast<double>(n)))
+          : std::min(n, static_cast<std::size_t>(spec.train_size));
+  Rng rng(mix_seed(spec.train_size_seed, 0x6c63ULL));  // "lc"
+  shuffle(train, rng);
+  train.resize(size);
+  std::sort(train.begin(), train.end());
+}
+
+}  // namespace
+
 Split make_split(const Responses& responses, const std::vector<std::string>& studies,
                  const SplitSpec& spec, const std::vector<std::size_t>& file_rows,
                  std::size_t file_row_count,
@@ -294,6 +326,15 @@ Split make_split(const Responses& responses, const std::vector<std::string>& stu
   for (std::size_t r = 0; r < parts.size(); ++r) {
     if (parts[r] != kNoPart) lists[static_cast<std::size_t>(parts[r])]->push_back(r);
   }
+  if (spec.train_subsets > 0) {
+    hold_out_subsets(split.train, spec);
+    described += fmt::format(", subsets {} of {} held out", fmt::join(spec.held_out_subsets, ", "),
+                             spec.train_subsets);
+  }
+  if (spec.train_size > 0) {
+    keep_train_size(split.train, spec);
+    described += fmt::format(", training size {}", spec.train_size);
+  }
   for (std::size_t p = 0; p < 3; ++p) {
     if (lists[p]->empty() && (p < 2 || test_expected)) {
       throw InputError(spec.origin_file, spec.origin_pointer,
@@ -301,6 +342,53 @@ Split make_split(const Responses& responses, const std::vector<std::string>& stu
     }
   }
   return split;
+}
+
+void move_to_test(Split& split, const Responses& responses, const FeatureTable& cells,
+                  const FeatureTable& drugs, const SplitSpec& spec) {
+  if (spec.move_drugs_to_test.empty() && spec.move_cells_to_test.empty()) return;
+  const auto marked = [&](const FeatureTable& table, const std::vector<std::string>& ids,
+                          const char* key, const char* noun) {
+    std::vector<bool> out(table.rows(), false);
+    const auto index = table.row_index();
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      const auto it = index.find(ids[i]);
+      if (it == index.end()) {
+        throw option_error(spec, key, "/" + std::to_string(i),
+                           "\"" + ids[i] + "\" is not an id of the dataset's " + noun);
+      }
+      out[it->second] = true;
+    }
+    return out;
+  };
+  const auto drug = marked(drugs, spec.move_drugs_to_test, "move_drugs_to_test", "drugs");
+  const auto cell = marked(cells, spec.move_cells_to_test, "move_cells_to_test", "cell lines");
+  const auto moves = [&](std::size_t r) {
+    const auto second = responses.second_drug(r);
+    return drug[responses.drug[r]] || cell[responses.cell[r]] ||
+           (second != kNoSecondDrug && drug[second]);
+  };
+  for (auto* part : {&split.train, &split.val}) {
+    for (auto r : *part) {
+      if (moves(r)) split.moved.push_back(r);
+    }
+    part->erase(std::remove_if(part->begin(), part->end(), moves), part->end());
+  }
+  for (auto r : split.test) {
+    if (moves(r)) split.moved.push_back(r);
+  }
+  split.test.insert(split.test.end(), split.moved.begin(), split.moved.end());
+  std::sort(split.test.begin(), split.test.end());
+  split.test.erase(std::unique(split.test.begin(), split.test.end()), split.test.end());
+  std::sort(split.moved.begin(), split.moved.end());
+  for (const auto* part : {&split.train, &split.val}) {
+    if (part->empty()) {
+      throw InputError(spec.origin_file, spec.origin_pointer,
+                       std::string("the ") + (part == &split.train ? "training" : "validation") +
+                           " set is empty once the moved drugs and cell lines are in the test "
+                           "set");
+    }
+  }
 }
 
 }  // namespace overseer::data

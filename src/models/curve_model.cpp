@@ -39,16 +39,18 @@ class CurveModel : public Model {
     const Curve curve(params);
     // Its whole state: the step reached, and a point of its curve.
     State state{0, 0, curve.start};
-    if (!context.checkpoint.restore.empty()) state = read_state(context.checkpoint.restore, curve);
+    if (!context.checkpoint.restore.empty()) {
+      state = read_state(context.checkpoint.restore, curve);
+    } else if (!context.warm_start.empty()) {
+      // From the loss another trial ended with, on this trial's own curve.
+      state.anchor_value = snapshot_loss(context.warm_start);
+      context.report(0, metrics_at(curve, state));
+    }
     const auto save = [&](const std::filesystem::path& dir) {
       write_json_file(dir / "curve.json", {{"step", state.step},
                                            {"anchor_step", state.anchor_step},
                                            {"anchor_value", state.anchor_value},
                                            {"loss", state.loss(curve)}});
-    };
-    // A partner's loss comes from its own curve, so its snapshot holds the value.
-    const auto snapshot_loss = [](const std::filesystem::path& snapshot) {
-      return read_json_file(snapshot / "curve.json").at("loss").get<double>();
     };
     const TournamentHooks hooks{save, [&] { return state.loss(curve); }, snapshot_loss,
                                 [&](const std::filesystem::path& snapshot) {
@@ -79,6 +81,11 @@ class CurveModel : public Model {
     }
   };
 
+  // Another trial's loss in its checkpoint or snapshot: it comes from that trial's own curve.
+  static double snapshot_loss(const std::filesystem::path& dir) {
+    return read_json_file(dir / "curve.json").at("loss").get<double>();
+  }
+
   // A checkpoint or snapshot; one saved before tournaments existed holds only the step.
   static State read_state(const std::filesystem::path& dir, const Curve& curve) {
     const json saved = read_json_file(dir / "curve.json");
@@ -95,6 +102,7 @@ ModelEntry curve_entry() {
   ModelEntry entry{{"val_loss", "epochs"},
                    [](const Campaign&) { return std::make_unique<CurveModel>(); }};
   entry.tournaments = true;
+  entry.warm_starts = true;
   return entry;
 }
 

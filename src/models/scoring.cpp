@@ -1,5 +1,6 @@
 #include "overseer/models/scoring.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include "overseer/core/study_metric.hpp"
@@ -31,6 +32,20 @@ Metrics per_study_metrics(const data::TrialData& data, const std::string& prefix
   return out;
 }
 
+// The High Error Drug study's moved drugs and cell lines, scored on their own.
+Metrics moved_metrics(const data::TrialData& data, const std::vector<std::size_t>& rows,
+                      const std::vector<float>& truth, const std::vector<float>& predicted) {
+  const auto& moved = data.split().moved;
+  std::vector<float> t, p;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (!std::binary_search(moved.begin(), moved.end(), rows[i])) continue;
+    t.push_back(truth[i]);
+    p.push_back(predicted[i]);
+  }
+  if (t.empty()) return {};
+  return regression_metrics(t, p, "test_moved_");
+}
+
 }  // namespace
 
 Metrics score_part(const data::TrialData& data, const std::string& part,
@@ -41,6 +56,8 @@ Metrics score_part(const data::TrialData& data, const std::string& part,
   if (part == "test" && data.study_count() > 1) {
     out.merge(per_study_metrics(data, prefix, rows, truth, predicted));
   }
+  if (part == "test" && !data.split().moved.empty())
+    out.merge(moved_metrics(data, rows, truth, predicted));
   if (!trial_dir.empty()) write_predictions(trial_dir, part, data, rows, truth, predicted);
   return out;
 }

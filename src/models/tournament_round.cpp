@@ -51,7 +51,8 @@ StepAnswer report_step(const RunContext& context, std::int64_t step, const Metri
   StepAnswer answer;
   answer.decision = context.report(step, metrics);
   if (answer.decision != ProgressDecision::Tournament) {
-    answer.unplayed = due && answer.decision != ProgressDecision::Continue;
+    // Paused, stopped or timed out while it waited.
+    answer.unplayed = due && (answer.decision != ProgressDecision::Continue || context.cancelled());
     return answer;
   }
   const fs::path partner = context.reporter->partner_snapshot();

@@ -77,6 +77,7 @@ TrialResult TrialRunner::run(const TrialTask& task) {
   if (speaks) context.run_dir = trial_dir;
   context.group = task.group;
   context.tournament = task.tournament;
+  context.warm_start = task.warm_start;
   context.device = resources_.device;
   context.devices = resources_.devices;
   context.threads = resources_.threads;

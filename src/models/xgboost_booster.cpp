@@ -28,6 +28,11 @@ Matrix::Matrix(const data::CsrRows& rows, const std::vector<float>& labels) {
   }
 }
 
+void Matrix::set_weights(const std::vector<float>& weights) {
+  check(XGDMatrixSetFloatInfo(handle_, "weight", weights.data(), weights.size()),
+        "cannot set weights");
+}
+
 Matrix::~Matrix() {
   if (handle_ != nullptr) XGDMatrixFree(handle_);
 }

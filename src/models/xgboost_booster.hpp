@@ -19,6 +19,8 @@ class Matrix {
   // fingerprints) go in without a dense copy, and training and prediction both take this form
   // so they treat absent values alike.
   Matrix(const data::CsrRows& rows, const std::vector<float>& labels);
+  // Per-row weights of the training objective, one per row.
+  void set_weights(const std::vector<float>& weights);
   ~Matrix();
   Matrix(const Matrix&) = delete;
   Matrix& operator=(const Matrix&) = delete;

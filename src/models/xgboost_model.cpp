@@ -13,6 +13,7 @@
 #include "overseer/models/metrics.hpp"
 #include "overseer/models/model.hpp"
 #include "overseer/models/model_data.hpp"
+#include "overseer/models/response_weights.hpp"
 #include "overseer/models/scoring.hpp"
 #include "xgboost_booster.hpp"
 
@@ -34,10 +35,12 @@ const NumberSetting kNumberSettings[] = {
     {"gamma", 0, 0, 1e9},
 };
 const std::vector<std::string> kTreeMethods = {"hist", "approx", "exact", "gpu_hist"};
+const std::vector<std::string> kLosses = {"mse", "alpha_weighted"};
 
 struct XgbSettings {
   std::int64_t rounds, max_depth, threads, report_every;
-  std::string tree_method;
+  std::string tree_method, loss;
+  double loss_alpha;
   Device device;
 
   explicit XgbSettings(const json& p)
@@ -46,6 +49,8 @@ struct XgbSettings {
         threads(int_param(p, "nthread", 0, 0, 4096)),
         report_every(int_param(p, "report_every", 10, 1, 1000000)),
         tree_method(choice_param(p, "tree_method", "hist", kTreeMethods)),
+        loss(choice_param(p, "loss", "mse", kLosses)),
+        loss_alpha(number_param(p, "loss_alpha", 0, 0, 1e6)),
         device(device_param(p)) {
     for (const auto& s : kNumberSettings) number_param(p, s.name, s.fallback, s.lower, s.upper);
     save_model_param(p);
@@ -112,7 +117,8 @@ class XgboostModel : public Model {
     data::CsrRows csr;
     std::vector<float> y;
     gather_split(d, d.split().train, d.labels(), csr, y);
-    const xgb::Matrix train(csr, y);
+    xgb::Matrix train(csr, y);
+    if (s.loss == "alpha_weighted") train.set_weights(low_response_weights(y, s.loss_alpha));
     struct Scored {
       std::string part;
       const std::vector<std::size_t>* rows;

@@ -85,6 +85,14 @@ std::string chart(const std::string& svg) {
   return "<div class=\"chart\">" + svg + "</div>";
 }
 
+std::string html_page(const std::string& title, const std::string& body) {
+  return fmt::format(
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width\">"
+      "<title>{}</title><style>{}</style></head>\n<body>{}</body></html>\n",
+      escape(title), kStyle, body);
+}
+
 std::string html_report(const RunHistory& history, const RunStatistics& statistics,
                         const ReportOptions& options) {
   ReportContext context{history, statistics, {}, {}, options.pairs};
@@ -99,17 +107,19 @@ std::string html_report(const RunHistory& history, const RunStatistics& statisti
     const char* title;
     std::string (*render)(const ReportContext&);
   };
-  const Section sections[] = {{"summary", "Summary", summary_section},
-                              {"convergence", "Convergence", convergence_section},
-                              {"learning-curves", "Learning curves", learning_curve_section},
-                              {"rungs", "Rungs", rung_section},
-                              {"population", "Population (pbt, ltfb)", population_section},
-                              {"heatmaps", "Parameter pairs", heatmap_section},
-                              {"parameters", "Parameters", parameter_section},
-                              {"generations", "GA generations", generations_section},
-                              {"workers", "Workers", occupancy_section},
-                              {"cmp", "Model comparison", cmp_section},
-                              {"cross-study", "Cross-study", cross_study_section}};
+  const Section sections[] = {
+      {"summary", "Summary", summary_section},
+      {"convergence", "Convergence", convergence_section},
+      {"learning-curves", "Learning curves", learning_curve_section},
+      {"training-size", "Learning curve over the training size", training_size_section},
+      {"rungs", "Rungs", rung_section},
+      {"population", "Population (pbt, ltfb)", population_section},
+      {"heatmaps", "Parameter pairs", heatmap_section},
+      {"parameters", "Parameters", parameter_section},
+      {"generations", "GA generations", generations_section},
+      {"workers", "Workers", occupancy_section},
+      {"cmp", "Model comparison", cmp_section},
+      {"cross-study", "Cross-study", cross_study_section}};
   std::string nav, body;
   for (const Section& s : sections) {
     const std::string html = s.render(context);
@@ -117,13 +127,12 @@ std::string html_report(const RunHistory& history, const RunStatistics& statisti
     nav += fmt::format("<a href=\"#{}\">{}</a>", s.id, s.title);
     body += fmt::format("<section id=\"{}\"><h2>{}</h2>{}</section>\n", s.id, s.title, html);
   }
-  return fmt::format(
-      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-      "<meta name=\"viewport\" content=\"width=device-width\">"
-      "<title>{} — Overseer report</title><style>{}</style></head>\n<body>{}<nav>{}</nav>\n{}"
-      "<footer class=\"note\">Written by overseer report from {} at {}.</footer></body></html>\n",
-      escape(history.campaign.name), kStyle, header(context), nav, body,
-      escape((history.dir / "journal.jsonl").string()), iso8601(unix_time_now()));
+  return html_page(
+      history.campaign.name + " — Overseer report",
+      fmt::format("{}<nav>{}</nav>\n{}<footer class=\"note\">Written by overseer report from {} "
+                  "at {}.</footer>",
+                  header(context), nav, body, escape((history.dir / "journal.jsonl").string()),
+                  iso8601(unix_time_now())));
 }
 
 }  // namespace overseer::report

@@ -24,6 +24,8 @@ struct ReportContext {
   double elapsed(double unix_seconds) const { return unix_seconds - statistics.first_start; }
 };
 
+// A whole HTML page in the report's style: `title` is escaped, `body` is HTML.
+std::string html_page(const std::string& title, const std::string& body);
 // An explanatory paragraph; `html` is escaped by the caller.
 std::string note(const std::string& html);
 // One chart's SVG in its box; charts follow each other in a `<div class="charts">`.
@@ -40,5 +42,6 @@ std::string generations_section(const ReportContext& context);
 std::string occupancy_section(const ReportContext& context);
 std::string cmp_section(const ReportContext& context);
 std::string cross_study_section(const ReportContext& context);
+std::string training_size_section(const ReportContext& context);
 
 }  // namespace overseer::report

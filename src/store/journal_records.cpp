@@ -63,7 +63,18 @@ class Replay {
                                     std::to_string(finished_.size()) + ")");
       }
       finished_.push_back(false);
-      visitor_.on_created(CreatedRecord{id, record.at("params"), record.value("label", "")});
+      CreatedRecord created{id, record.at("params"), record.value("label", "")};
+      for (const auto& parent : record.value("parents", json::array())) {
+        const auto p = parent.get<TrialId>();
+        if (p < 0 || p >= id) {
+          throw std::invalid_argument("trial " + std::to_string(id) + " follows trial " +
+                                      std::to_string(p) + ", which was not created before it");
+        }
+        created.parents.push_back(p);
+      }
+      if (record.contains("warm_start"))
+        created.warm_start = integer<TrialId>(record, "warm_start");
+      visitor_.on_created(created);
     } else if (event == "result") {
       AttemptRecord attempt{integer<TrialId>(record, "trial"), integer<int>(record, "attempt"),
                             record.value("final", false), record.value("queued_s", 0.0),
@@ -138,6 +149,8 @@ json to_json(const CreatedRecord& r) {
   record["trial"] = r.trial;
   record["params"] = r.params;
   if (!r.label.empty()) record["label"] = r.label;
+  if (!r.parents.empty()) record["parents"] = r.parents;
+  if (r.warm_start) record["warm_start"] = *r.warm_start;
   return record;
 }
 

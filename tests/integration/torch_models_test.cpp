@@ -323,3 +323,77 @@ TEST(TorchModels, ComboArchitectureLearnsDrugPairsWhateverTheOrderOfTheDrugs) {
   EXPECT_NE(r.err.find("combo-pairs.json: /model/params/architecture:"), std::string::npos)
       << r.err;
 }
+
+TEST(TorchModels, AnIncrementalTreeWarmStartsEachNodeFromItsParentsWeights) {
+  ScratchDir dir;
+  const json campaign = {
+      {"name", "incremental"},
+      {"model",
+       {{"name", "torch_mlp"},
+        {"params",
+         {{"dense_feature_layers", {32}},
+          {"dense", {32}},
+          {"epochs", 2},
+          {"batch_size", 128},
+          {"learning_rate", 3e-3},
+          {"threads", 1}}},
+        {"data",
+         {{"file", (source_dir() / "data" / "nci60.h5").string()}, {"split", "original"}}}}},
+      {"search",
+       {{"algorithm", "dag"},
+        {"generator", {{"kind", "incremental"}, {"subsets", 3}, {"stages", 1}}}}},
+      {"checkpoint", {{"every_steps", 2}}}};
+  write_text(dir / "c.json", campaign.dump());
+  const ProcessResult r =
+      run(mpirun_command(3, {"run", (dir / "c.json").string(), "--out", (dir / "run").string()}),
+          dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::map<std::string, std::map<std::string, std::string>> tree;
+  for (const auto& row : csv_rows(dir / "run" / "tree.csv")) tree[row.at("node")] = row;
+  ASSERT_EQ(tree.size(), 4u);
+  const double root_val = std::stod(tree.at("root").at("metric_val_loss"));
+  // The validation rows are the same in every node, so a child's value before its first epoch
+  // is its parent's final one: it starts from those weights.
+  std::map<std::int64_t, double> first;
+  for (const auto& row : csv_rows(dir / "run" / "progress.csv")) {
+    if (row.at("step") == "0")
+      first[std::stoll(row.at("trial_id"))] = std::stod(row.at("metric_val_loss"));
+  }
+  ASSERT_EQ(first.size(), 3u);
+  for (const auto& [trial, value] : first) EXPECT_NEAR(value, root_val, 1e-6 * root_val) << trial;
+  for (const char* node : {"1", "2", "3"}) {
+    EXPECT_EQ(tree.at(node).at("status"), "ok") << node;
+    EXPECT_EQ(tree.at(node).at("held_out"), node);
+    EXPECT_LT(std::stod(tree.at(node).at("metric_val_loss")), 1.5 * root_val) << node;
+  }
+}
+
+TEST(TorchModels, AnAlphaWeightedLossPullsTheLowResponsesDown) {
+  // alpha 0 weighs every row alike: the mean squared error.
+  ScratchDir mse_dir, zero_dir, weighted_dir;
+  json params = small_uno();
+  params["epochs"] = 2;
+  const auto mse = train(mse_dir, "torch_mlp", params);
+  params["loss"] = "alpha_weighted";
+  params["loss_alpha"] = 0;
+  const auto zero = train(zero_dir, "torch_mlp", params);
+  ASSERT_EQ(zero.process.exit_code, 0) << zero.process.err;
+  EXPECT_NEAR(metric(zero, "val_loss"), metric(mse, "val_loss"), 1e-4 * metric(mse, "val_loss"));
+  params["loss_alpha"] = 20;
+  const auto weighted = train(weighted_dir, "torch_mlp", params);
+  ASSERT_EQ(weighted.process.exit_code, 0) << weighted.process.err;
+  // The tenth of the validation rows with the lowest response: predicted lower, closer to truth.
+  const auto low_bias = [](const ScratchDir& dir) {
+    auto rows = csv_rows(dir / "trial" / "predictions_val.csv");
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+      return std::stod(a.at("y_true")) < std::stod(b.at("y_true"));
+    });
+    double bias = 0;
+    const std::size_t n = rows.size() / 10;
+    for (std::size_t i = 0; i < n; ++i) {
+      bias += std::stod(rows[i].at("y_pred")) - std::stod(rows[i].at("y_true"));
+    }
+    return bias / static_cast<double>(n);
+  };
+  EXPECT_LT(low_bias(weighted_dir), low_bias(zero_dir));
+}

@@ -302,3 +302,116 @@ TEST(DataOptionsTest, MistakesNameThePointer) {
     EXPECT_EQ(input_error([&] { parse(c.data, c.params); }), c.message);
   }
 }
+
+TEST(DataSplit, HeldOutSubsetsLeaveTrainingAndNothingElse) {
+  const Responses& r = nci60().responses;
+  const Split whole = make_split(r, {"NCI60"}, spec_of(SplitKind::Original));
+  SplitSpec spec = spec_of(SplitKind::Original);
+  spec.train_subsets = 3;
+  std::vector<std::set<std::size_t>> left_out;
+  for (std::int64_t held : {1, 2, 3}) {
+    spec.held_out_subsets = {held};
+    const Split s = make_split(r, {"NCI60"}, spec);
+    EXPECT_EQ(s.val, whole.val);
+    EXPECT_EQ(s.test, whole.test);
+    EXPECT_TRUE(std::is_sorted(s.train.begin(), s.train.end()));
+    std::set<std::size_t> out(whole.train.begin(), whole.train.end());
+    for (auto row : s.train) out.erase(row);
+    EXPECT_NEAR(static_cast<double>(out.size()), whole.train.size() / 3.0, 1) << held;
+    left_out.push_back(out);
+  }
+  // The three subsets are disjoint and cover the training rows.
+  std::set<std::size_t> all;
+  for (const auto& out : left_out) all.insert(out.begin(), out.end());
+  EXPECT_EQ(all.size(), whole.train.size());
+  // Holding out two is holding out each of them.
+  spec.held_out_subsets = {3, 1};
+  const Split two = make_split(r, {"NCI60"}, spec);
+  EXPECT_EQ(two.train.size() + left_out[0].size() + left_out[2].size(), whole.train.size());
+  for (auto row : two.train) EXPECT_FALSE(left_out[0].count(row) || left_out[2].count(row));
+
+  EXPECT_EQ(input_error([&] {
+              parse({{"file", "x.h5"}, {"held_out_subsets", {1}}});
+            }),
+            "campaign.json: /model/data/held_out_subsets: held_out_subsets needs train_subsets");
+  EXPECT_EQ(input_error([&] {
+              parse({{"file", "x.h5"}, {"train_subsets", 1}});
+            }),
+            "campaign.json: /model/data/train_subsets: train_subsets must be between 2 and 10000");
+  EXPECT_EQ(input_error([&] {
+              parse({{"file", "x.h5"}, {"train_subsets", 3}}, {{"held_out_subsets", {2, 4}}});
+            }),
+            "trial parameters: /held_out_subsets/1: a subset is numbered from 1 to train_subsets "
+            "(3)");
+  EXPECT_EQ(input_error([&] {
+              parse({{"file", "x.h5"}, {"train_subsets", 3}, {"held_out_subsets", {2, 2}}});
+            }),
+            "campaign.json: /model/data/held_out_subsets/1: subset 2 is held out twice");
+  // The subsets shape the prepared data, so they are part of its key.
+  EXPECT_NE(parse({{"file", "x.h5"}, {"train_subsets", 3}}, {{"held_out_subsets", {1}}})
+                .preparation_key(),
+            parse({{"file", "x.h5"}, {"train_subsets", 3}}, {{"held_out_subsets", {2}}})
+                .preparation_key());
+}
+
+TEST(DataSplit, ATrainingSizeKeepsTheValidationAndTestRowsAndNestsWithinARepeat) {
+  const Responses& r = nci60().responses;
+  const Split whole = make_split(r, {"NCI60"}, spec_of(SplitKind::Original));
+  SplitSpec spec = spec_of(SplitKind::Original);
+  std::vector<std::vector<std::size_t>> trains;
+  for (double size : {0.1, 0.5, 1.0}) {
+    spec.train_size = size;
+    spec.train_size_seed = 1;
+    const Split s = make_split(r, {"NCI60"}, spec);
+    EXPECT_EQ(s.val, whole.val);
+    EXPECT_EQ(s.test, whole.test);
+    EXPECT_TRUE(std::is_sorted(s.train.begin(), s.train.end()));
+    EXPECT_NEAR(static_cast<double>(s.train.size()), size * whole.train.size(), 1) << size;
+    trains.push_back(s.train);
+  }
+  EXPECT_EQ(trains[2], whole.train);
+  EXPECT_TRUE(std::includes(trains[1].begin(), trains[1].end(), trains[0].begin(), trains[0].end()))
+      << "a larger size holds every row of a smaller one";
+  spec.train_size = 0.1;
+  spec.train_size_seed = 2;
+  EXPECT_NE(make_split(r, {"NCI60"}, spec).train, trains[0]) << "another repeat, other rows";
+  spec.train_size = 500;
+  EXPECT_EQ(make_split(r, {"NCI60"}, spec).train.size(), 500u);
+  EXPECT_EQ(input_error([&] {
+              parse({{"file", "x.h5"}, {"train_size", 1.5}});
+            }),
+            "campaign.json: /model/data/train_size: train_size must be a share of the training "
+            "rows above 0 and at most 1, or a whole number of rows");
+}
+
+TEST(DataSplit, MovedDrugsAndCellsLeaveTrainingAndValidationForTheTestSet) {
+  const Dataset& d = nci60();
+  const Responses& r = d.responses;
+  const Split whole = make_split(r, {"NCI60"}, spec_of(SplitKind::Original));
+  SplitSpec spec = spec_of(SplitKind::Original);
+  spec.move_drugs_to_test = {d.drugs.ids[3], d.drugs.ids[10]};
+  spec.move_cells_to_test = {d.cells.ids[0]};
+  Split s = make_split(r, {"NCI60"}, spec);
+  move_to_test(s, r, d.cells, d.drugs, spec);
+  const auto moves = [&](std::size_t row) {
+    return r.drug[row] == 3 || r.drug[row] == 10 || r.cell[row] == 0;
+  };
+  for (const auto* part : {&s.train, &s.val}) {
+    EXPECT_TRUE(std::none_of(part->begin(), part->end(), moves));
+  }
+  std::vector<std::size_t> expected_moved;
+  for (std::size_t row = 0; row < r.size(); ++row) {
+    if (moves(row)) expected_moved.push_back(row);
+  }
+  EXPECT_EQ(s.moved, expected_moved);
+  EXPECT_EQ(s.train.size() + s.val.size() + s.test.size(),
+            whole.train.size() + whole.val.size() + whole.test.size());
+  EXPECT_TRUE(std::includes(s.test.begin(), s.test.end(), s.moved.begin(), s.moved.end()));
+  EXPECT_TRUE(std::includes(s.test.begin(), s.test.end(), whole.test.begin(), whole.test.end()));
+
+  spec.move_drugs_to_test = {"no-such-drug"};
+  Split again = make_split(r, {"NCI60"}, spec);
+  EXPECT_EQ(input_error([&] { move_to_test(again, r, d.cells, d.drugs, spec); }),
+            "campaign.json: /model/data/move_drugs_to_test/0: \"no-such-drug\" is not an id of the "
+            "dataset's drugs");
+}

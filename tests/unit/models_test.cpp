@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "overseer/models/response_weights.hpp"
 #include "overseer/models/trial_runner.hpp"
 #include "process.hpp"
 
@@ -159,4 +160,15 @@ TEST(TrialRunner, FixedSeedsGiveTwoTrialsOfOnePointTheSameResult) {
   EXPECT_EQ(c.value, d.value);
   EXPECT_EQ(c.metrics.at("val_r2"), d.metrics.at("val_r2"));
   EXPECT_EQ(c.metrics.at("train_loss"), d.metrics.at("train_loss"));
+}
+
+TEST(ResponseWeights, TheLowestResponsesWeighOnePlusAlphaAndTiesShareTheirRank) {
+  const auto w = low_response_weights({3, 1, 2, 1}, 2);
+  ASSERT_EQ(w.size(), 4u);
+  // Ranks 3, 0.5, 2, 0.5 of n - 1 = 3.
+  EXPECT_FLOAT_EQ(w[0], 1);
+  EXPECT_FLOAT_EQ(w[1], 1 + 2 * (1 - 0.5 / 3));
+  EXPECT_FLOAT_EQ(w[2], 1 + 2 * (1 - 2.0 / 3));
+  EXPECT_FLOAT_EQ(w[3], w[1]);
+  EXPECT_EQ(low_response_weights({5, 4}, 0), (std::vector<float>{1, 1}));
 }

@@ -66,6 +66,8 @@ class Master : public Role, private TaskSource, private JournalVisitor {
     };
     std::optional<Exploit> exploit;
     int exploits = 0;  // attempts that ended in an exploit, which the retry limit does not count
+    // A DAG's trial that starts from the final checkpoint of this one.
+    std::optional<TrialId> warm_start = std::nullopt;
   };
   struct QueuedAttempt {
     TrialId id;
@@ -79,6 +81,7 @@ class Master : public Role, private TaskSource, private JournalVisitor {
   void on_progress(const ProgressRecord& record) override;
   void on_checkpoint(const CheckpointRecord& record) override;
   void on_decision(const DecisionRecord& record) override;
+  void on_search(const json& record) override;
   // Makes the trial continue as its pending exploit says: the source's newest checkpoint copied
   // into its directory in place of its own, and the new hyperparameters.
   void carry_out_exploit(TrialId id);
@@ -90,6 +93,11 @@ class Master : public Role, private TaskSource, private JournalVisitor {
   std::optional<std::string> restore_point(TrialId id) const;
   Trial* find_trial(TrialId id);
   std::optional<json> next_task() override;
+  // The trial to hand out next, from the queue or the searcher; nullopt: none now.
+  std::optional<TrialId> next_trial(int& avoid, int& priority);
+  // Records a final failure for a trial that never ran (a DAG's subtree under a failed trial,
+  // a warm start with no checkpoint to start from).
+  void fail_unrun(TrialId id, const std::string& message);
   void on_result(int worker, const Payload& payload) override;
   void on_withdrawn(const json& trial) override;
   void on_progress(int worker, const json& batch) override;
@@ -110,6 +118,8 @@ class Master : public Role, private TaskSource, private JournalVisitor {
   void journal_search_events();
   void check_progress();
   void stop_dispatching(StopReason reason);
+  // A trial that will not run again while the campaign stops: the scheduler stops waiting for it.
+  void leave_scheduler(TrialId id);
   // Stops handing out trials and asks every worker to pause its trial (checkpoint and stop).
   void drain(StopReason reason);
   void finish(StopReason reason);
@@ -154,6 +164,10 @@ class Master : public Role, private TaskSource, private JournalVisitor {
   // `save_model: best`: the master removes every checkpoint but the best trial's.
   bool keep_best_checkpoint_only_ = false;
   bool exports_dirty_ = false;
+  // A dag search: its created trials and search events, for tree.csv.
+  bool dag_ = false;
+  std::vector<CreatedRecord> dag_created_;
+  std::vector<json> dag_events_;
   double next_tick_ = 0;
   double started_ = 0;                 // transport time of start()
   std::optional<double> drain_until_;  // while draining: when to stop waiting for trials

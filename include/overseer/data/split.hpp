@@ -35,6 +35,20 @@ struct SplitSpec {
   std::vector<std::string> train_sources;
   std::vector<std::string> test_sources;
   std::array<std::filesystem::path, 3> files;  // train, val, test (may be empty)
+  // Incremental learning: the training rows dealt into `train_subsets` subsets, in an order
+  // drawn from `seed`; the subsets numbered (from 1) in `held_out_subsets` leave training. The
+  // validation and test rows stay as they are. 0: no subsets.
+  std::int64_t train_subsets = 0;
+  std::vector<std::int64_t> held_out_subsets;
+  // Learning curves: only this many of the training rows train (a share of them when at most
+  // 1), drawn in an order of `train_size_seed` so that a larger size holds every row of a
+  // smaller one. 0: all of them.
+  double train_size = 0;
+  std::uint64_t train_size_seed = 0;
+  // The High Error Drug study: the rows of these drugs and cell lines (by id) leave training
+  // and validation and join the test set, where they are also scored on their own.
+  std::vector<std::string> move_drugs_to_test;
+  std::vector<std::string> move_cells_to_test;
   // Where the spec was written (campaign file and JSON pointer), for error messages.
   std::string origin_file;
   std::string origin_pointer;
@@ -51,7 +65,14 @@ struct Split {
   std::vector<std::size_t> train;
   std::vector<std::size_t> val;
   std::vector<std::size_t> test;
+  std::vector<std::size_t> moved;  // the test rows that move_*_to_test moved there
 };
+
+// Moves the rows of the spec's move_drugs_to_test and move_cells_to_test from training and
+// validation to the test set of `split` (ids looked up in `drugs` and `cells`). An unknown id
+// throws InputError at the spec's origin.
+void move_to_test(Split& split, const Responses& responses, const FeatureTable& cells,
+                  const FeatureTable& drugs, const SplitSpec& spec);
 
 // The row lists an IMPROVE split takes, for training study S (train_sources, one study) and
 // split k (seed): S_split_k_train and S_split_k_val; for testing S_split_k_test, or for each

@@ -90,6 +90,10 @@ struct RunContext {
   // The trial's part in an ltfb campaign: its shard of the training rows, and the steps after
   // which it meets a partner (every member of a group has it).
   std::optional<TournamentPlan> tournament;
+  // A DAG's trial that starts from another's state (warm_start "parent"): that trial's final
+  // checkpoint directory. Read only when there is no checkpoint of its own to restore: the
+  // model takes the weights (not the optimizer state) and reports their value as step 0.
+  std::filesystem::path warm_start;
 
   // Long-running models poll this and return (or throw) soon after it turns true.
   bool cancelled() const { return cancel && cancel->load(std::memory_order_relaxed); }
@@ -130,6 +134,8 @@ struct ModelEntry {
   // Takes part in ltfb tournaments (RunContext::tournament, models/tournament_round.hpp),
   // reporting after every step.
   bool tournaments = false;
+  // Starts from another trial's final checkpoint (RunContext::warm_start).
+  bool warm_starts = false;
 };
 
 using ModelRegistry = Registry<ModelEntry>;

@@ -22,6 +22,8 @@ struct TrialTask {
   std::shared_ptr<RankGroup> group = nullptr;
   // Its part in an ltfb campaign; see RunContext::tournament.
   std::optional<TournamentPlan> tournament = std::nullopt;
+  // The checkpoint of the trial it starts from; see RunContext::warm_start.
+  std::filesystem::path warm_start = {};
 };
 
 // What the worker's site binding gives every trial it runs (RunContext's device and threads).

@@ -19,6 +19,13 @@ struct Suggestion {
   Kind kind = Kind::Exhausted;
   json params;
   std::string label;
+  // A trial of a DAG (search algorithm dag): the earlier trials it followed, by id (the n-th
+  // point asked for becomes trial n), and the one whose final checkpoint it starts from.
+  std::vector<TrialId> parents = {};
+  std::optional<TrialId> warm_start = std::nullopt;
+  // Not empty: the trial fails at once with this message, without running (a DAG's subtree
+  // under a failed trial, with on_failure "fail").
+  std::string doomed = {};
 
   static Suggestion point(json params, std::string label = {}) {
     return {Kind::Point, std::move(params), std::move(label)};

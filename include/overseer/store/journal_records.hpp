@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,10 @@ struct StartRecord {
 struct CreatedRecord {
   TrialId trial = 0;
   json params;
-  std::string label;  // UPF id, may be empty
+  std::string label;  // UPF id or DAG node, may be empty
+  // A DAG's trial: the trials it followed, and the one whose final checkpoint it starts from.
+  std::vector<TrialId> parents = {};
+  std::optional<TrialId> warm_start = std::nullopt;
 };
 
 // One attempt at a trial. `final` marks the attempt whose result stands; earlier ones were

@@ -16,6 +16,7 @@
 #include "overseer/models/checkpoints.hpp"
 #include "overseer/models/metrics.hpp"
 #include "overseer/models/model_data.hpp"
+#include "overseer/models/response_weights.hpp"
 #include "overseer/models/scoring.hpp"
 #include "overseer/models/tournament_round.hpp"
 #include "torch_network.hpp"
@@ -27,12 +28,12 @@ const std::vector<std::string> kOptimizers = {"adam", "adamax", "sgd", "rmsprop"
 constexpr const char* kIgnoresSecondDrug =
     "the data holds drug combinations (responses with a second drug), which this network would "
     "ignore; torch_mlp with architecture \"combo\" reads both drugs";
-const std::vector<std::string> kLosses = {"mse", "mae", "huber"};
+const std::vector<std::string> kLosses = {"mse", "mae", "huber", "alpha_weighted"};
 
 // Training settings common to every torch model, read from the merged parameters.
 struct TrainingSettings {
   std::int64_t epochs, batch_size, patience, threads;
-  double learning_rate, momentum, weight_decay;
+  double learning_rate, momentum, weight_decay, loss_alpha;
   std::string optimizer, loss;
   Device device;
 
@@ -44,6 +45,7 @@ struct TrainingSettings {
         learning_rate(number_param(p, "learning_rate", 1e-3, 0, 10)),
         momentum(number_param(p, "momentum", 0, 0, 1)),
         weight_decay(number_param(p, "weight_decay", 0, 0, 1)),
+        loss_alpha(number_param(p, "loss_alpha", 0, 0, 1e6)),
         optimizer(choice_param(p, "optimizer", "adam", kOptimizers)),
         loss(choice_param(p, "loss", "mse", kLosses)),
         device(device_param(p)) {
@@ -605,6 +607,13 @@ class TorchModel : public Model {
       tournament_rows = std::move(shard.tournament);
     }
     const auto tournament_truth = labels_of(data.labels(), tournament_rows);
+    // loss alpha_weighted: each training row's weight, from its label's rank among them.
+    std::vector<float> row_weight, batch_weight;
+    if (s.loss == "alpha_weighted") {
+      const auto weights = low_response_weights(labels_of(data.labels(), order), s.loss_alpha);
+      row_weight.assign(data.labels().size(), 0.0f);
+      for (std::size_t i = 0; i < order.size(); ++i) row_weight[order[i]] = weights[i];
+    }
     Rng rng(context.seed);
     const auto batch = static_cast<std::size_t>(s.batch_size);
     // At least 256 rows, and no more than training uses beyond that: a CNN's activations
@@ -614,6 +623,17 @@ class TorchModel : public Model {
     LoopState& loop = t.loop;
     if (!context.checkpoint.restore.empty()) {
       loop = load_training(context.checkpoint.restore, *net, stepper, device);
+    } else if (!context.warm_start.empty()) {
+      // Another trial's final weights, trained on with this trial's own optimizer and data.
+      torch::serialize::InputArchive archive;
+      archive.load_from((context.warm_start / "training.pt").string(), device);
+      load_weights(archive, *net, nullptr);
+      if (context.reporting()) {
+        const double start =
+            regression_metrics(val_truth, predict(*net, data, split.val, device, t.eval_batch))
+                .at("mse");
+        context.report(0, {{"val_loss", start}, {"epochs", 0.0}});
+      }
     }
     // The order of the training rows after each finished epoch, drawn again: cheaper to redo
     // than to keep in a checkpoint.
@@ -635,12 +655,25 @@ class TorchModel : public Model {
         const auto [lo, hi] = share_of(n, group);
         net->zero_grad();
         double loss_part = 0;
-        if (hi > lo) {
+        if (hi > lo && row_weight.empty()) {
           auto b = loader.load(order.data() + first + lo, hi - lo);
           auto loss = loss_of(s.loss, net->forward(b.x), b.y);
           const double share = static_cast<double>(hi - lo) / static_cast<double>(n);
           (group != nullptr ? loss * share : loss).backward();
           loss_part = loss.item<double>() * static_cast<double>(hi - lo);
+        } else if (hi > lo) {
+          // The member's part of the minibatch's weighted mean squared error: the members'
+          // parts sum to it.
+          auto b = loader.load(order.data() + first + lo, hi - lo);
+          double total = 0;
+          for (std::size_t i = first; i < first + n; ++i) total += row_weight[order[i]];
+          batch_weight.resize(hi - lo);
+          for (std::size_t i = lo; i < hi; ++i) batch_weight[i - lo] = row_weight[order[first + i]];
+          const auto w = torch::from_blob(batch_weight.data(), {static_cast<std::int64_t>(hi - lo)})
+                             .to(device);
+          auto loss = (w * (net->forward(b.x) - b.y).square()).sum() / total;
+          loss.backward();
+          loss_part = loss.item<double>() * static_cast<double>(n);
         }
         if (group != nullptr) {
           auto flat = flat_gradients(*net, loss_part);
@@ -659,51 +692,53 @@ class TorchModel : public Model {
       if (!std::isfinite(loop.train_loss)) break;  // diverged: the metrics below say nan
       std::optional<double> val;
       bool patience_over = false;
-      if (s.patience > 0 || context.reporting()) {
-        val = regression_metrics(val_truth, predict(*net, data, split.val, device, t.eval_batch))
-                  .at("mse");
-      }
-      if (s.patience > 0) {
-        if (*val < loop.best_val) {
-          loop.best_val = *val;
-          loop.best_state = snapshot(*net);
-          loop.stale = 0;
-        } else {
-          patience_over = ++loop.stale >= s.patience;
-        }
-      }
       StepAnswer answer;
+      // In a group, a failure from here on is told at the next sync point every member reaches
+      // (the tournament's at a step with one, else the epoch's), so that all of them make the
+      // same collective calls.
       std::exception_ptr failure;
-      if (val && context.reporting()) {
-        const Metrics progress = {{"val_loss", *val},
-                                  {"train_loss", loop.train_loss},
-                                  {"epochs", static_cast<double>(loop.epochs_run)}};
-        const auto tournament_loss = [&](DrugResponseNet& scored) {
-          return regression_metrics(tournament_truth,
-                                    predict(scored, data, tournament_rows, device, t.eval_batch))
-              .at("mse");
-        };
-        const TournamentHooks hooks{
-            [&](const std::filesystem::path& dir) { save_training(dir, *net, stepper, loop); },
-            [&] { return tournament_loss(*net); },
-            [&](const std::filesystem::path& snapshot) {
-              const auto partner = build_network(params, view, context.seed);
-              partner->to(device);
-              torch::serialize::InputArchive archive;
-              archive.load_from((snapshot / "training.pt").string(), device);
-              load_weights(archive, *partner, nullptr);
-              return tournament_loss(*partner);
-            },
-            [&](const std::filesystem::path& snapshot) {
-              adopt_training(snapshot, *net, stepper, device);
-            }};
-        // A group's members hear of the leader's failure here, before they share its answer.
-        try {
-          answer = report_step(context, loop.epochs_run, progress, hooks);
-        } catch (...) {
-          if (group == nullptr) throw;
-          failure = std::current_exception();
+      try {
+        if (s.patience > 0 || context.reporting()) {
+          val = regression_metrics(val_truth, predict(*net, data, split.val, device, t.eval_batch))
+                    .at("mse");
         }
+        if (s.patience > 0) {
+          if (*val < loop.best_val) {
+            loop.best_val = *val;
+            loop.best_state = snapshot(*net);
+            loop.stale = 0;
+          } else {
+            patience_over = ++loop.stale >= s.patience;
+          }
+        }
+        if (val && context.reporting()) {
+          const Metrics progress = {{"val_loss", *val},
+                                    {"train_loss", loop.train_loss},
+                                    {"epochs", static_cast<double>(loop.epochs_run)}};
+          const auto tournament_loss = [&](DrugResponseNet& scored) {
+            return regression_metrics(tournament_truth,
+                                      predict(scored, data, tournament_rows, device, t.eval_batch))
+                .at("mse");
+          };
+          const TournamentHooks hooks{
+              [&](const std::filesystem::path& dir) { save_training(dir, *net, stepper, loop); },
+              [&] { return tournament_loss(*net); },
+              [&](const std::filesystem::path& snapshot) {
+                const auto partner = build_network(params, view, context.seed);
+                partner->to(device);
+                torch::serialize::InputArchive archive;
+                archive.load_from((snapshot / "training.pt").string(), device);
+                load_weights(archive, *partner, nullptr);
+                return tournament_loss(*partner);
+              },
+              [&](const std::filesystem::path& snapshot) {
+                adopt_training(snapshot, *net, stepper, device);
+              }};
+          answer = report_step(context, loop.epochs_run, progress, hooks);
+        }
+      } catch (...) {
+        if (group == nullptr) throw;
+        failure = std::current_exception();
       }
       if (group != nullptr && context.tournament && context.tournament->due(loop.epochs_run)) {
         // The members take the partner's state that won on the leader's tournament rows.
@@ -718,7 +753,7 @@ class TorchModel : public Model {
       // Saved before the members agree: after a breaking verdict the others are gone, and a
       // leader whose save failed must say so while they still listen.
       try {
-        if (!answer.unplayed) {
+        if (!failure && !answer.unplayed) {
           checkpoint_if_due(
               context, loop.epochs_run, decision,
               [&](const std::filesystem::path& dir) { save_training(dir, *net, stepper, loop); });
@@ -766,6 +801,7 @@ bool register_network(const std::string& name, NetworkSpec spec) {
                    }};
   entry.data_parallel = true;
   entry.tournaments = true;
+  entry.warm_starts = true;
   return ModelRegistry::instance().add(name, std::move(entry));
 }
 
