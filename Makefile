@@ -13,7 +13,7 @@ FUZZ_SMOKE_RUNS ?= 10000
 ASAN_EXCLUDE ?=
 
 .PHONY: all deps build test demo format clean sanitize-build test-asan fuzz fuzz-smoke \
-        data/gdsc-tissue.h5 data/improve-fixture.h5
+        data/gdsc.h5 data/gdsc-tissue.h5 data/improve-fixture.h5
 
 all: build
 
@@ -45,6 +45,11 @@ fuzz-smoke: sanitize-build
 
 demo: build
 	@scripts/demo.sh $(BUILD_DIR)/bin/overseer
+
+# GDSC1000 as one study with one-hot drugs, for workflows/hed-gdsc.json (docs/workflows.md).
+data/gdsc.h5: build
+	$(BUILD_DIR)/bin/overseer data import gdsc data/gdsc1000 --drug-features onehot --tissue drop \
+	    -o $@
 
 # GDSC1000 with one study per tissue, for workflows/cross-study-gdsc.json (docs/cross-study.md).
 data/gdsc-tissue.h5: build

@@ -10,6 +10,7 @@
 
 #include "overseer/balancer/simulator.hpp"
 #include "overseer/campaign/preparation.hpp"
+#include "overseer/cli/analyze_command.hpp"
 #include "overseer/cli/data_command.hpp"
 #include "overseer/cli/import_command.hpp"
 #include "overseer/cli/input_errors.hpp"
@@ -210,6 +211,7 @@ int main(int argc, char** argv) {
   const cli::Subcommand import = cli::add_import_command(app);
   const cli::Subcommand submit = cli::add_submit_command(app);
   const cli::Subcommand sites = cli::add_sites_command(app);
+  const cli::Subcommand analyze = cli::add_analyze_command(app);
   const cli::RunDirCommands run_dir = cli::add_run_dir_commands(app);
 
   try {
@@ -232,6 +234,7 @@ int main(int argc, char** argv) {
   if (run_dir.picked()) return run_dir.run();
   if (*submit.command) return submit.run();
   if (*sites.command) return sites.run();
+  if (*analyze.command) return analyze.run();
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   std::signal(SIGUSR1, on_signal);

@@ -112,6 +112,8 @@ std::string html_report(const RunHistory& history, const RunStatistics& statisti
       {"convergence", "Convergence", convergence_section},
       {"learning-curves", "Learning curves", learning_curve_section},
       {"training-size", "Learning curve over the training size", training_size_section},
+      {"dag", "Trials that depend on trials", dag_section},
+      {"errors", "Errors of the best trial", errors_section},
       {"rungs", "Rungs", rung_section},
       {"population", "Population (pbt, ltfb)", population_section},
       {"heatmaps", "Parameter pairs", heatmap_section},

@@ -43,5 +43,7 @@ std::string occupancy_section(const ReportContext& context);
 std::string cmp_section(const ReportContext& context);
 std::string cross_study_section(const ReportContext& context);
 std::string training_size_section(const ReportContext& context);
+std::string errors_section(const ReportContext& context);
+std::string dag_section(const ReportContext& context);
 
 }  // namespace overseer::report

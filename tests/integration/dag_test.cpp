@@ -185,6 +185,13 @@ TEST(Dag, TheIncrementalTreeOfThreeSubsetsAndTwoStages) {
         << node;
     EXPECT_EQ(row.at("status"), "ok") << node;
   }
+  // The report draws the tree, each node with its value.
+  const ProcessResult report =
+      run(overseer_command({"report", (dir / "run").string()}), dir.path());
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  const std::string html = read_text(dir / "run" / "report.html");
+  EXPECT_NE(html.find("id=\"dag\""), std::string::npos);
+  EXPECT_NE(html.find("\">3.2 <b>"), std::string::npos);
   // Every child starts from its parent's final value.
   const auto nodes = nodes_of(dir / "run");
   for (const auto& [node, parent_and_held] : expected) {
@@ -255,7 +262,22 @@ TEST(Dag, BadDagsAndGeneratorsNameTheField) {
       {generator({{"kind", "incremental"}, {"subsets", 3}, {"stages", 3}}),
        "c.json: /search/generator/stages: stages must be between 1 and subsets - 1 (2)"},
       {{{"algorithm", "dag"}, {"nodes", {{{"id", "a"}}}}, {"failed_parent", "retry"}},
-       "c.json: /search/failed_parent: must be \"skip\" or \"fail\""}};
+       "c.json: /search/failed_parent: must be \"skip\" or \"fail\""},
+      {generator({{"kind", "learning_curve"}, {"sizes", {0.5, 0.2}}}),
+       "c.json: /search/generator/sizes/1: sizes must grow"},
+      {generator({{"kind", "learning_curve"}, {"sizes", {0.5, 2.5}}}),
+       "c.json: /search/generator/sizes/1: a size is a share of the training rows above 0 and "
+       "at most 1, or a whole number of rows"},
+      {generator({{"kind", "learning_curve"}, {"sizes", {0.5}}, {"num", 3}}),
+       "c.json: /search/generator/num: give sizes or num, not both"},
+      {generator({{"kind", "learning_curve"}, {"num", 1}}),
+       "c.json: /search/generator/num: num must be between 2 and 100"},
+      {generator({{"kind", "learning_curve"}, {"smallest", 1}}),
+       "c.json: /search/generator/smallest: smallest must be a share above 0 and below 1"},
+      {generator({{"kind", "learning_curve"}, {"repeats", 0}}),
+       "c.json: /search/generator/repeats: repeats must be between 1 and 1000"},
+      {generator({{"kind", "learning_curve"}, {"step", 2}}),
+       "c.json: /search/generator/step: unknown field \"step\""}};
   for (const auto& [search, message] : cases) {
     EXPECT_EQ(error(search).rfind(message, 0), 0u) << error(search);
   }

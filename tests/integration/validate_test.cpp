@@ -143,12 +143,14 @@ INSTANTIATE_TEST_SUITE_P(BrokenCampaigns, ValidateBroken, ::testing::ValuesIn(kB
                            return name;
                          });
 
-// Two workflows read data that a make target imports (cross-study-gdsc.json
-// data/gdsc-tissue.h5, improve-csa-xgboost.json data/improve-fixture.h5); without it, validate
-// says so, as it does for the torch workflows in a tree without LibTorch.
+// Three workflows read data that a make target imports (cross-study-gdsc.json
+// data/gdsc-tissue.h5, hed-gdsc.json data/gdsc.h5, improve-csa-xgboost.json
+// data/improve-fixture.h5); without it, validate says so, as it does for the torch workflows in
+// a tree without LibTorch.
 TEST(Validate, EveryShippedWorkflowIsValid) {
   const std::map<std::string, std::string> unbundled = {
       {"cross-study-gdsc.json", "gdsc-tissue.h5"},
+      {"hed-gdsc.json", "gdsc.h5"},
       {"improve-csa-xgboost.json", "improve-fixture.h5"}};
   for (const auto& entry : std::filesystem::directory_iterator(source_dir() / "workflows")) {
     if (entry.path().extension() != ".json") continue;
