@@ -13,6 +13,7 @@
 #include "overseer/models/artifacts.hpp"
 #include "overseer/models/checkpoints.hpp"
 #include "overseer/models/tournament_round.hpp"
+#include "overseer/search/dag.hpp"
 #include "overseer/store/journal_records.hpp"
 #include "overseer/store/results_export.hpp"
 #include "overseer/store/results_h5.hpp"
@@ -59,7 +60,8 @@ Master::Master(const Campaign& campaign, std::unique_ptr<Searcher> searcher,
       budget_(campaign.search.budget.value_or(0)),
       keep_best_checkpoint_only_(campaign.output.trial_dirs &&
                                  campaign.model.params.value("save_model", json()) == "best"),
-      dag_(campaign.search.algorithm == "dag") {}
+      dag_(campaign.search.algorithm == "dag"),
+      dag_warm_starts_(dag_warm_starts(campaign)) {}
 
 StopReason Master::run() {
   drive(*this, transport_);
@@ -91,6 +93,11 @@ void Master::start() {
                              {"campaign_file", std::filesystem::absolute(campaign_.file).string()},
                              {"run_dir", std::filesystem::absolute(run_.path()).string()},
                              {"prefetch", together ? 1 : campaign_.balancer.prefetch}});
+  for (std::size_t id = 0; id < trials_.size(); ++id) {
+    if (!trials_[id].finished && !trials_[id].doomed.empty()) {
+      fail_unrun(static_cast<TrialId>(id), trials_[id].doomed);
+    }
+  }
   started_ = transport_.now();
   next_tick_ = transport_.now() + kTickInterval;
   next_export_ = transport_.now() + kExportInterval;
@@ -105,7 +112,10 @@ void Master::replay(const std::vector<json>& records) {
                      "campaign.json; it cannot be resumed");
   }
   for (std::size_t id = 0; id < trials_.size(); ++id) {
-    if (!trials_[id].finished) queue_.push_back({static_cast<TrialId>(id), -1});
+    if (trials_[id].finished) continue;
+    // Created to fail without running, and cut off before its result was journaled.
+    if (!trials_[id].doomed.empty()) continue;
+    queue_.push_back({static_cast<TrialId>(id), -1});
   }
   searcher_->take_events();  // the journal holds them already
 }
@@ -125,6 +135,9 @@ void Master::on_created(const CreatedRecord& record) {
   }
   trials_.push_back(Trial{record.params, record.label, 0, false, false, 0, {}, std::nullopt, 0});
   trials_.back().warm_start = record.warm_start;
+  if (s.kind == Suggestion::Kind::Point && s.params == record.params) {
+    trials_.back().doomed = std::move(s.doomed);
+  }
   if (dag_) dag_created_.push_back(record);
 }
 
@@ -314,6 +327,7 @@ void Master::fail_unrun(TrialId id, const std::string& message) {
   record_final(id, result);
   release_held();
   journal_search_events();
+  check_failure_limit();
 }
 
 std::optional<json> Master::next_task() {
@@ -326,15 +340,14 @@ std::optional<json> Master::next_task() {
     if (!next) return std::nullopt;
     const Trial& candidate = trials_[static_cast<std::size_t>(*next)];
     if (!candidate.warm_start) break;
-    // From the parent's newest checkpoint: the state it ended with, when it saved its last step.
+    // From the parent's newest checkpoint: the state it ended with (CheckpointPlan::at_end).
     const TrialId parent = *candidate.warm_start;
     if (auto point = restore_point(parent)) {
       warm_start = std::filesystem::absolute(run_.trial_dir(parent) / *point).string();
       break;
     }
     fail_unrun(*next, "trial " + std::to_string(parent) +
-                          ", which it starts from, left no checkpoint (set checkpoint.every_steps "
-                          "to a divisor of its epochs, and keep output.trial_dirs)");
+                          ", which it starts from, left no checkpoint in its trial directory");
   }
   const TrialId id = *next;
   Trial& trial = trials_[static_cast<std::size_t>(id)];
@@ -359,6 +372,7 @@ std::optional<json> Master::next_task() {
     if (auto restore = restore_point(id)) task["restore"] = *restore;
   }
   if (!warm_start.empty()) task["warm_start"] = warm_start;
+  if (dag_warm_starts_) task["checkpoint_at_end"] = true;
   return task;
 }
 
@@ -497,6 +511,10 @@ void Master::on_result(int rank, const Payload& payload) {
   record_final(id, result);
   release_held();
   journal_search_events();
+  check_failure_limit();
+}
+
+void Master::check_failure_limit() {
   if (campaign_.limits.max_failures && failures_ >= *campaign_.limits.max_failures && !stopping_) {
     spdlog::error("{} trials failed (limits.max_failures = {}); stopping the campaign", failures_,
                   *campaign_.limits.max_failures);

@@ -42,6 +42,7 @@ class TrialExecutor : public TaskExecutor {
     t.run_dir = task.value("run_dir", "");
     t.restore = task.value("restore", "");
     t.warm_start = task.value("warm_start", "");
+    t.checkpoint_at_end = task.value("checkpoint_at_end", false);
     if (const auto plan = task.find("tournament"); plan != task.end()) {
       t.tournament = TournamentPlan::from_json(*plan);
     }

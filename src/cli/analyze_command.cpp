@@ -58,6 +58,7 @@ int analyze_all(const Options& o) {
     for (const auto& p : t.parts) {
       for (const auto& [count, ranges] :
            {std::pair{o.bins, &p.analysis.by_range}, {2, &p.two_ranges}}) {
+        if (ranges == &p.two_ranges && o.bins == 2) continue;  // the same table
         const std::string name =
             "errors_by_range_" + std::to_string(count) + "_" + p.part + "_by_trial.csv";
         std::istringstream lines(report::ranges_csv(*ranges));

@@ -47,6 +47,7 @@ std::shared_ptr<const PreparedData> prepare_data(std::shared_ptr<const Dataset> 
   p->split = make_split(*p->responses, dataset->studies, options.split, file_rows,
                         dataset->responses.size(), dataset->row_lists);
   move_to_test(p->split, *p->responses, dataset->cells, dataset->drugs, options.split);
+  narrow_training(p->split, options.split);
   p->cells = scaled(dataset, dataset->cells, referenced_rows(p->responses->cell, p->split.train),
                     options.scaling);
   p->drugs = scaled(dataset, dataset->drugs, training_drugs(*p->responses, p->split.train),

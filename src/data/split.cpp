@@ -326,15 +326,6 @@ Split make_split(const Responses& responses, const std::vector<std::string>& stu
   for (std::size_t r = 0; r < parts.size(); ++r) {
     if (parts[r] != kNoPart) lists[static_cast<std::size_t>(parts[r])]->push_back(r);
   }
-  if (spec.train_subsets > 0) {
-    hold_out_subsets(split.train, spec);
-    described += fmt::format(", subsets {} of {} held out", fmt::join(spec.held_out_subsets, ", "),
-                             spec.train_subsets);
-  }
-  if (spec.train_size > 0) {
-    keep_train_size(split.train, spec);
-    described += fmt::format(", training size {}", spec.train_size);
-  }
   for (std::size_t p = 0; p < 3; ++p) {
     if (lists[p]->empty() && (p < 2 || test_expected)) {
       throw InputError(spec.origin_file, spec.origin_pointer,
@@ -342,6 +333,19 @@ Split make_split(const Responses& responses, const std::vector<std::string>& stu
     }
   }
   return split;
+}
+
+void narrow_training(Split& split, const SplitSpec& spec) {
+  if (spec.train_subsets > 0) hold_out_subsets(split.train, spec);
+  if (spec.train_size > 0) keep_train_size(split.train, spec);
+  if (split.train.empty()) {
+    throw InputError(
+        spec.origin_file, spec.origin_pointer,
+        spec.train_subsets > 0
+            ? fmt::format("the training set is empty (subsets {} of {} held out)",
+                          fmt::join(spec.held_out_subsets, ", "), spec.train_subsets)
+            : fmt::format("the training set is empty (train_size {})", spec.train_size));
+  }
 }
 
 void move_to_test(Split& split, const Responses& responses, const FeatureTable& cells,

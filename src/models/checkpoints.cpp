@@ -26,6 +26,11 @@ std::vector<std::pair<std::int64_t, fs::path>> checkpoints_in(const fs::path& tr
 
 }  // namespace
 
+// Writes the checkpoint of `step` (replacing one of the same step) and drops those beyond the
+// plan's `keep`.
+void save_checkpoint(const RunContext& context, std::int64_t step,
+                     const std::function<void(const fs::path& dir)>& write);
+
 fs::path state_dir(const fs::path& trial_dir) {
   return trial_dir / "state";
 }
@@ -59,7 +64,18 @@ void checkpoint_if_due(const RunContext& context, std::int64_t step, ProgressDec
   const bool due =
       decision == ProgressDecision::Pause ||
       (context.checkpoint.every_steps > 0 && step % context.checkpoint.every_steps == 0);
-  if (!due || context.run_dir.empty()) return;
+  if (due) save_checkpoint(context, step, write);
+}
+
+void checkpoint_at_end(const RunContext& context, std::int64_t step,
+                       const std::function<void(const fs::path& dir)>& write) {
+  if (!context.checkpoint.at_end || (context.reporter && context.reporter->paused())) return;
+  save_checkpoint(context, step, write);
+}
+
+void save_checkpoint(const RunContext& context, std::int64_t step,
+                     const std::function<void(const fs::path& dir)>& write) {
+  if (context.run_dir.empty()) return;
   const fs::path final_path = checkpoint_path(context.run_dir, step);
   fs::path temporary = final_path;
   temporary += ".tmp";

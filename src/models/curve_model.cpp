@@ -67,6 +67,7 @@ class CurveModel : public Model {
       if (!answer.unplayed) checkpoint_if_due(context, state.step, answer.decision, save);
       if (answer.decision != ProgressDecision::Continue) break;
     }
+    checkpoint_at_end(context, state.step, save);
     return metrics_at(curve, state);
   }
 

@@ -85,6 +85,7 @@ TrialResult TrialRunner::run(const TrialTask& task) {
   context.reporter = task.reporter;
   context.checkpoint.every_steps = campaign_.checkpoint.every_steps;
   context.checkpoint.keep = campaign_.checkpoint.keep;
+  context.checkpoint.at_end = task.checkpoint_at_end;
   if (!task.restore.empty() && !trial_dir.empty()) {
     context.checkpoint.restore = trial_dir / task.restore;
   }

@@ -132,11 +132,13 @@ class DagSearcher : public Searcher {
   enum class State { Waiting, Proposed, Finished, Failed };
   enum class Blocked { No, Running, Failed };
 
+  // A node waits until every parent has settled, so that a failed subtree is decided (and
+  // journaled) only once each parent has a trial.
   Blocked blocked_by(std::size_t i) const {
     Blocked blocked = Blocked::No;
     for (auto p : parents_[i]) {
-      if (state_[p] == State::Failed) return Blocked::Failed;
-      if (state_[p] != State::Finished) blocked = Blocked::Running;
+      if (state_[p] != State::Finished && state_[p] != State::Failed) return Blocked::Running;
+      if (state_[p] == State::Failed) blocked = Blocked::Failed;
     }
     return blocked;
   }

@@ -58,9 +58,11 @@ std::string dag_tree_csv(const std::vector<CreatedRecord>& created,
     }
     out << '\n';
   }
+  std::set<std::string> skipped;  // a resume may skip a node again
   for (const auto& event : search_events) {
     if (event.value("kind", "") != "skipped") continue;
     const std::string node = event.value("node", ""), parent = event.value("because", "");
+    if (!skipped.insert(node).second) continue;
     stage[node] = stage[parent] + 1;
     out << csv_field(node) << ',' << csv_field(parent) << ',' << stage[node] << ",,,skipped,";
     for (std::size_t i = 0; i < metrics.size(); ++i) out << ',';

@@ -1,5 +1,6 @@
 #include "overseer/store/journal_records.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -72,8 +73,15 @@ class Replay {
         }
         created.parents.push_back(p);
       }
-      if (record.contains("warm_start"))
+      if (record.contains("warm_start")) {
         created.warm_start = integer<TrialId>(record, "warm_start");
+        const auto& parents = created.parents;
+        if (std::find(parents.begin(), parents.end(), *created.warm_start) == parents.end()) {
+          throw std::invalid_argument("trial " + std::to_string(id) + " starts from trial " +
+                                      std::to_string(*created.warm_start) +
+                                      ", which is not one of its parents");
+        }
+      }
       visitor_.on_created(created);
     } else if (event == "result") {
       AttemptRecord attempt{integer<TrialId>(record, "trial"), integer<int>(record, "attempt"),

@@ -21,8 +21,7 @@ json curve_campaign(const json& search, double step_s = 0) {
   return {{"name", "dag"},
           {"model",
            {{"name", "curve"}, {"params", {{"target", 0.5}, {"epochs", 4}, {"step_s", step_s}}}}},
-          {"search", search},
-          {"checkpoint", {{"every_steps", 2}}}};
+          {"search", search}};
 }
 
 fs::path write_campaign(const ScratchDir& dir, const json& campaign) {
@@ -64,6 +63,10 @@ std::map<std::string, Node> nodes_of(const fs::path& run) {
     }
   }
   return nodes;
+}
+
+int run_status(const ScratchDir& dir) {
+  return run(overseer_command({"status", (dir / "run").string()}), dir.path()).exit_code;
 }
 
 }  // namespace
@@ -132,7 +135,8 @@ TEST(Dag, AFailedParentSkipsOrFailsItsSubtree) {
                       {{"id", "bad"}, {"parents", {"root"}}, {"params", {{"rate", -1}}}},
                       {{"id", "under-bad"}, {"parents", {"bad"}}},
                       {{"id", "deep"}, {"parents", {"under-bad"}}},
-                      {{"id", "good"}, {"parents", {"root"}}}};
+                      {{"id", "good"}, {"parents", {"root"}}, {"params", {{"step_s", 0.05}}}},
+                      {{"id", "both"}, {"parents", {"bad", "good"}}}};
   for (const char* policy : {"skip", "fail"}) {
     ScratchDir dir;
     const json search = {{"algorithm", "dag"}, {"nodes", nodes}, {"failed_parent", policy}};
@@ -143,7 +147,10 @@ TEST(Dag, AFailedParentSkipsOrFailsItsSubtree) {
     EXPECT_EQ(run.at("good").result["status"], "ok") << policy;
     std::map<std::string, std::map<std::string, std::string>> tree;
     for (const auto& row : csv_rows(dir / "run" / "tree.csv")) tree[row.at("node")] = row;
-    ASSERT_EQ(tree.size(), 5u) << policy;
+    ASSERT_EQ(tree.size(), 6u) << policy;
+    // A node under a failed and a slower good parent is settled once both are: the journal
+    // names both, and replays (status reads it).
+    EXPECT_EQ(run_status(dir), 0) << policy;
     if (std::string(policy) == "skip") {
       EXPECT_FALSE(run.count("under-bad"));
       EXPECT_EQ(tree.at("under-bad").at("status"), "skipped");
@@ -157,6 +164,9 @@ TEST(Dag, AFailedParentSkipsOrFailsItsSubtree) {
         EXPECT_TRUE(run.at(id).loss.empty()) << id;
       }
       EXPECT_EQ(run.at("under-bad").result["message"], "its parent \"bad\" failed");
+      EXPECT_EQ(run.at("both").created["parents"],
+                json({run.at("bad").trial, run.at("good").trial}));
+      EXPECT_EQ(run.at("both").result["status"], "failed");
       EXPECT_EQ(run.at("deep").result["message"], "its parent \"under-bad\" failed");
     }
   }
@@ -227,10 +237,10 @@ TEST(Dag, AResumeInTheMiddleOfATreeFinishesItAsAnUninterruptedRunDoes) {
 }
 
 TEST(Dag, BadDagsAndGeneratorsNameTheField) {
-  const auto error = [](const json& search, const json& checkpoint = {{"every_steps", 2}}) {
+  const auto error = [](const json& search, const json& output = json::object()) {
     ScratchDir dir;
     json campaign = curve_campaign(search);
-    campaign["checkpoint"] = checkpoint;
+    campaign["output"] = output;
     const ProcessResult r =
         run(overseer_command({"validate", write_campaign(dir, campaign).string()}), dir.path());
     EXPECT_EQ(r.exit_code, 2) << search << r.err;
@@ -281,13 +291,11 @@ TEST(Dag, BadDagsAndGeneratorsNameTheField) {
   for (const auto& [search, message] : cases) {
     EXPECT_EQ(error(search).rfind(message, 0), 0u) << error(search);
   }
-  // Warm starts need checkpoints of every parent's last step.
+  // Warm starts read the parents' final checkpoints from their trial directories.
   const json incremental = generator({{"kind", "incremental"}, {"subsets", 2}});
-  EXPECT_EQ(
-      error(incremental, json::object()).rfind("c.json: /checkpoint: warm starts continue", 0), 0u);
-  EXPECT_EQ(error(incremental, {{"every_steps", 3}}),
-            "c.json: /checkpoint/every_steps: warm starts continue from the parents' final "
-            "checkpoints: 3 does not divide the epochs (4)\n");
+  EXPECT_EQ(error(incremental, {{"trial_dirs", false}}),
+            "c.json: /output/trial_dirs: warm starts continue from the parents' final "
+            "checkpoints in their trial directories: it must be true\n");
   // Only models that can start from another trial's state.
   ScratchDir dir;
   json branin = curve_campaign(incremental);

@@ -341,8 +341,7 @@ TEST(TorchModels, AnIncrementalTreeWarmStartsEachNodeFromItsParentsWeights) {
          {{"file", (source_dir() / "data" / "nci60.h5").string()}, {"split", "original"}}}}},
       {"search",
        {{"algorithm", "dag"},
-        {"generator", {{"kind", "incremental"}, {"subsets", 3}, {"stages", 1}}}}},
-      {"checkpoint", {{"every_steps", 2}}}};
+        {"generator", {{"kind", "incremental"}, {"subsets", 3}, {"stages", 1}}}}}};
   write_text(dir / "c.json", campaign.dump());
   const ProcessResult r =
       run(mpirun_command(3, {"run", (dir / "c.json").string(), "--out", (dir / "run").string()}),

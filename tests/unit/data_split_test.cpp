@@ -311,7 +311,8 @@ TEST(DataSplit, HeldOutSubsetsLeaveTrainingAndNothingElse) {
   std::vector<std::set<std::size_t>> left_out;
   for (std::int64_t held : {1, 2, 3}) {
     spec.held_out_subsets = {held};
-    const Split s = make_split(r, {"NCI60"}, spec);
+    Split s = make_split(r, {"NCI60"}, spec);
+    narrow_training(s, spec);
     EXPECT_EQ(s.val, whole.val);
     EXPECT_EQ(s.test, whole.test);
     EXPECT_TRUE(std::is_sorted(s.train.begin(), s.train.end()));
@@ -326,7 +327,8 @@ TEST(DataSplit, HeldOutSubsetsLeaveTrainingAndNothingElse) {
   EXPECT_EQ(all.size(), whole.train.size());
   // Holding out two is holding out each of them.
   spec.held_out_subsets = {3, 1};
-  const Split two = make_split(r, {"NCI60"}, spec);
+  Split two = make_split(r, {"NCI60"}, spec);
+  narrow_training(two, spec);
   EXPECT_EQ(two.train.size() + left_out[0].size() + left_out[2].size(), whole.train.size());
   for (auto row : two.train) EXPECT_FALSE(left_out[0].count(row) || left_out[2].count(row));
 
@@ -362,7 +364,8 @@ TEST(DataSplit, ATrainingSizeKeepsTheValidationAndTestRowsAndNestsWithinARepeat)
   for (double size : {0.1, 0.5, 1.0}) {
     spec.train_size = size;
     spec.train_size_seed = 1;
-    const Split s = make_split(r, {"NCI60"}, spec);
+    Split s = make_split(r, {"NCI60"}, spec);
+    narrow_training(s, spec);
     EXPECT_EQ(s.val, whole.val);
     EXPECT_EQ(s.test, whole.test);
     EXPECT_TRUE(std::is_sorted(s.train.begin(), s.train.end()));
@@ -374,9 +377,18 @@ TEST(DataSplit, ATrainingSizeKeepsTheValidationAndTestRowsAndNestsWithinARepeat)
       << "a larger size holds every row of a smaller one";
   spec.train_size = 0.1;
   spec.train_size_seed = 2;
-  EXPECT_NE(make_split(r, {"NCI60"}, spec).train, trains[0]) << "another repeat, other rows";
+  const auto narrowed = [&] {
+    Split s = make_split(r, {"NCI60"}, spec);
+    narrow_training(s, spec);
+    return s;
+  };
+  EXPECT_NE(narrowed().train, trains[0]) << "another repeat, other rows";
   spec.train_size = 500;
-  EXPECT_EQ(make_split(r, {"NCI60"}, spec).train.size(), 500u);
+  EXPECT_EQ(narrowed().train.size(), 500u);
+  spec.train_subsets = 2;
+  spec.held_out_subsets = {1, 2};
+  EXPECT_EQ(input_error(narrowed),
+            "campaign.json: /model/data: the training set is empty (subsets 1, 2 of 2 held out)");
   EXPECT_EQ(input_error([&] {
               parse({{"file", "x.h5"}, {"train_size", 1.5}});
             }),

@@ -68,6 +68,8 @@ class Master : public Role, private TaskSource, private JournalVisitor {
     int exploits = 0;  // attempts that ended in an exploit, which the retry limit does not count
     // A DAG's trial that starts from the final checkpoint of this one.
     std::optional<TrialId> warm_start = std::nullopt;
+    // Not empty: created to fail without running (a DAG's subtree under a failed trial).
+    std::string doomed = {};
   };
   struct QueuedAttempt {
     TrialId id;
@@ -118,6 +120,8 @@ class Master : public Role, private TaskSource, private JournalVisitor {
   void journal_search_events();
   void check_progress();
   void stop_dispatching(StopReason reason);
+  // Stops handing out trials once limits.max_failures trials have failed.
+  void check_failure_limit();
   // A trial that will not run again while the campaign stops: the scheduler stops waiting for it.
   void leave_scheduler(TrialId id);
   // Stops handing out trials and asks every worker to pause its trial (checkpoint and stop).
@@ -166,6 +170,7 @@ class Master : public Role, private TaskSource, private JournalVisitor {
   bool exports_dirty_ = false;
   // A dag search: its created trials and search events, for tree.csv.
   bool dag_ = false;
+  bool dag_warm_starts_ = false;  // every trial saves the state it ends with
   std::vector<CreatedRecord> dag_created_;
   std::vector<json> dag_events_;
   double next_tick_ = 0;

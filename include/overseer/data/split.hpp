@@ -73,6 +73,9 @@ struct Split {
 // throws InputError at the spec's origin.
 void move_to_test(Split& split, const Responses& responses, const FeatureTable& cells,
                   const FeatureTable& drugs, const SplitSpec& spec);
+// Keeps the training rows the spec's held_out_subsets and train_size leave, after the moves, so
+// that a size counts rows that train. Throws InputError when none are left.
+void narrow_training(Split& split, const SplitSpec& spec);
 
 // The row lists an IMPROVE split takes, for training study S (train_sources, one study) and
 // split k (seed): S_split_k_train and S_split_k_val; for testing S_split_k_test, or for each

@@ -32,5 +32,10 @@ std::optional<std::filesystem::path> latest_checkpoint(const std::filesystem::pa
 // journals it).
 void checkpoint_if_due(const RunContext& context, std::int64_t step, ProgressDecision decision,
                        const std::function<void(const std::filesystem::path& dir)>& write);
+// Saves the state a finished trial ends with as the checkpoint of its last step, when the plan
+// asks for it (CheckpointPlan::at_end) and the trial was not paused (a paused one continues
+// from its own checkpoint).
+void checkpoint_at_end(const RunContext& context, std::int64_t step,
+                       const std::function<void(const std::filesystem::path& dir)>& write);
 
 }  // namespace overseer

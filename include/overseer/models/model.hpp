@@ -63,6 +63,8 @@ struct CheckpointPlan {
   std::int64_t every_steps = 0;  // 0: never
   std::int64_t keep = 1;
   std::filesystem::path restore;  // a checkpoint directory to continue from; empty: the start
+  // Also save the state the trial ends with (a DAG's trial: others warm-start from it).
+  bool at_end = false;
 };
 
 // Everything a model may use while evaluating one trial besides its hyperparameters.

@@ -24,6 +24,8 @@ struct TrialTask {
   std::optional<TournamentPlan> tournament = std::nullopt;
   // The checkpoint of the trial it starts from; see RunContext::warm_start.
   std::filesystem::path warm_start = {};
+  // Save the state it ends with; see CheckpointPlan::at_end.
+  bool checkpoint_at_end = false;
 };
 
 // What the worker's site binding gives every trial it runs (RunContext's device and threads).

@@ -770,6 +770,17 @@ class TorchModel : public Model {
       if (verdict != GroupVerdict::Continue) break;
     }
     if (!loop.best_state.empty()) restore(*net, loop.best_state);
+    // The weights it ends with, early stopping's best among them, for the trials that start
+    // from them.
+    try {
+      checkpoint_at_end(context, loop.epochs_run, [&](const std::filesystem::path& dir) {
+        save_training(dir, *net, stepper, loop);
+      });
+    } catch (const std::exception& e) {
+      if (group == nullptr) throw;
+      // The members are past their last sync point: the leader fails the trial on its own.
+      throw GroupFailed(std::string("saving the final checkpoint: ") + e.what());
+    }
   }
 
   std::shared_ptr<DrugResponseNet> build_network(const json& params, const data::JoinedView& view,
