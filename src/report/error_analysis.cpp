@@ -101,12 +101,12 @@ double number_in(const CsvTable::Row& row, int index, const fs::path& file) {
                    "\"" + text + "\" is not a number");
 }
 
-constexpr const char* kErrorsNote =
+}  // namespace
+
+const char* const kErrorsNote =
     "Where the model's errors lie: by range of the true response (equal widths between its "
     "smallest and largest value), by drug and by cell line. MAE is the mean absolute error, bias "
     "the mean of predicted minus true; a drug's z is its MAE as a z-score among the drugs.";
-
-}  // namespace
 
 std::vector<Prediction> read_predictions(const fs::path& trial_dir, const std::string& part) {
   fs::path file = trial_dir / ("predictions_" + part + ".csv");
@@ -224,10 +224,6 @@ std::string row_errors_csv(const std::vector<RowError>& rows) {
   return out.str();
 }
 
-namespace {
-
-// One part's charts (errors by 10 and by 2 response ranges, per-drug MAE) and tables (the
-// drugs and cell lines with the largest MAE).
 std::string part_errors_html(const PartAnalysis& p) {
   std::string charts;
   for (const auto* ranges : {&p.analysis.by_range, &p.two_ranges}) {
@@ -269,33 +265,10 @@ std::string part_errors_html(const PartAnalysis& p) {
   return html;
 }
 
-}  // namespace
-
 std::string errors_html(const std::string& title, const std::vector<PartAnalysis>& parts) {
   std::string body = "<h1>" + escape(title) + "</h1>" + note(kErrorsNote);
   for (const auto& p : parts) body += "<h2>" + escape(p.part) + "</h2>" + part_errors_html(p);
   return html_page(title, body);
-}
-
-std::string errors_section(const ReportContext& c) {
-  if (!c.statistics.best) return {};
-  const auto trial_dir = c.history.dir / "trials" / std::to_string(c.statistics.best->id);
-  std::vector<Prediction> predictions;
-  std::string part;
-  for (const char* candidate : {"test", "val"}) {
-    try {
-      predictions = read_predictions(trial_dir, candidate);
-    } catch (const InputError&) {
-      predictions.clear();
-    }
-    part = candidate;
-    if (!predictions.empty()) break;
-  }
-  if (predictions.empty()) return {};
-  const PartAnalysis p{part, analyze_errors(predictions, 10), errors_by_range(predictions, 2)};
-  return note(fmt::format("The best trial's ({}) {} predictions. ", c.statistics.best->id, part) +
-              kErrorsNote + " `overseer analyze errors` writes these tables as CSV.") +
-         part_errors_html(p);
 }
 
 }  // namespace overseer::report

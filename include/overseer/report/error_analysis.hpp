@@ -64,5 +64,10 @@ struct PartAnalysis {
   std::vector<ErrorGroup> two_ranges;
 };
 std::string errors_html(const std::string& title, const std::vector<PartAnalysis>& parts);
+// One part's charts (errors by 10 and by 2 response ranges, per-drug MAE) and tables (the
+// drugs and cell lines with the largest MAE), for errors.html and the report's section.
+std::string part_errors_html(const PartAnalysis& part);
+// What the analysis's terms mean, for a page or a section.
+extern const char* const kErrorsNote;
 
 }  // namespace overseer::report
