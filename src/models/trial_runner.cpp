@@ -8,6 +8,7 @@
 
 #include "overseer/core/random.hpp"
 #include "overseer/models/artifacts.hpp"
+#include "overseer/models/checkpoints.hpp"
 
 namespace overseer {
 TrialRunner::TrialRunner(const Campaign& campaign, WorkerResources resources)
@@ -140,6 +141,11 @@ TrialResult TrialRunner::run(const TrialTask& task) {
     result.value = std::nan("");
   }
   if (task.reporter) result.step = task.reporter->last_step();
+  // Continued from the checkpoint of its last step (its own, after a crash, or another trial's
+  // that it exploited), a trial reports no step, yet it has reached the one it restored.
+  if (result.step < 0 && !context.checkpoint.restore.empty()) {
+    result.step = checkpoint_step(context.checkpoint.restore).value_or(-1);
+  }
   result.end = unix_time_now();
   if (!context.run_dir.empty() && std::filesystem::is_directory(context.run_dir)) {
     json written = to_json(result);

@@ -18,7 +18,9 @@ namespace fs = std::filesystem;
 namespace {
 
 // Four small Uno trials; dropout 0, so that a group computes what one rank does, up to the
-// order in which floating-point sums are taken.
+// order in which floating-point sums are taken. Plain SGD keeps those rounding differences at
+// their size, where Adam's division by the running gradient size can make steps of them on
+// some seeds (docs/models.md).
 fs::path write_campaign(const ScratchDir& dir, int ranks_per_trial, int epochs,
                         int batch_size = 64) {
   const json campaign = {
@@ -31,14 +33,15 @@ fs::path write_campaign(const ScratchDir& dir, int ranks_per_trial, int epochs,
           {"dense", {32}},
           {"epochs", epochs},
           {"batch_size", batch_size},
+          {"optimizer", "sgd"},
           {"threads", 1}}},
         {"data",
          {{"file", (source_dir() / "data" / "nci60.h5").string()}, {"split", "original"}}}}},
       {"space",
        {{{"name", "learning_rate"},
          {"type", "float"},
-         {"lower", 1e-4},
-         {"upper", 3e-3},
+         {"lower", 1e-3},
+         {"upper", 3e-2},
          {"log", true}}}},
       {"search", {{"algorithm", "random"}, {"budget", 4}, {"seed", 5}}}};
   const fs::path file = dir / ("groups-" + std::to_string(ranks_per_trial) + ".json");
@@ -86,7 +89,7 @@ TEST(RanksPerTrial, GroupsOfTwoTrainWhatOneRankTrainsAndEachTrialFinishesOnce) {
     EXPECT_FALSE(by_one.at(trial).contains("group"));
     const double grouped_loss = record.at("value").get<double>();
     const double single_loss = by_one.at(trial).at("value").get<double>();
-    EXPECT_NEAR(grouped_loss, single_loss, 2e-3 * single_loss) << "trial " << trial;
+    EXPECT_NEAR(grouped_loss, single_loss, 1e-6 * single_loss) << "trial " << trial;
   }
 }
 

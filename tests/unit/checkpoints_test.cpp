@@ -102,6 +102,24 @@ TEST(Checkpoints, ACurveContinuedFromOneEndsAsTheUninterruptedCurve) {
       campaign_of({{"name", "curve"}, {"params", {{"target", 0.2}, {"epochs", 10}}}}, 3), 6);
 }
 
+// As a trial restored after a crash that came between its last checkpoint and its result, or a
+// PBT exploit that copied a finished trial's state: nothing is left to train, and it has still
+// reached the step it restored.
+TEST(Checkpoints, ATrialContinuedFromItsLastStepEndsAtThatStep) {
+  ScratchDir dir;
+  const Campaign c =
+      campaign_of({{"name", "curve"}, {"params", {{"target", 0.3}, {"epochs", 10}}}}, 5);
+  const TrialResult whole = run(c, dir / "t", std::make_shared<StopAt>(1000));
+  ASSERT_EQ(whole.status, TrialStatus::Ok) << whole.message;
+  EXPECT_EQ(whole.step, 10);
+  auto reporter = std::make_shared<StopAt>(1000);
+  const TrialResult continued = run(c, dir / "t", reporter, "state/step-10");
+  ASSERT_EQ(continued.status, TrialStatus::Ok) << continued.message;
+  EXPECT_EQ(reporter->last_step(), -1) << "it trained again";
+  EXPECT_EQ(continued.step, 10);
+  EXPECT_EQ(continued.value, whole.value);
+}
+
 // Without row or column sampling: XGBoost 1.7 draws its samples from a generator that a booster
 // loaded from a checkpoint seeds afresh, so sampled continuations differ (docs/models.md).
 TEST(Checkpoints, XgboostContinuedFromOneEndsAsTheUninterruptedBooster) {
