@@ -214,3 +214,39 @@ TEST(Workflows, XgboostBayesOnNci60) {
   const json best = json::parse(read_text(dir / "run" / "best.json"));
   EXPECT_GT(best.at("metrics").at("val_r2").get<double>(), 0.2) << best.dump();
 }
+
+TEST(Workflows, IncrementalTreeOnNci60HoldsOutOneMoreSubsetPerStage) {
+  if (!torch_models_built()) GTEST_SKIP() << kNeedsTorch;
+  ScratchDir dir;
+  auto r = run_workflow("nci60-incremental.json", dir / "run",
+                        {"--set", "search.generator.subsets=3", "--set",
+                         "search.generator.stages=1", "--set", "model.params.epochs=1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(successful_trials(dir / "run"), 4u);
+  std::map<std::string, std::string> held_out;
+  for (const auto& row : csv_rows(dir / "run" / "tree.csv")) {
+    held_out[row.at("node")] = row.at("held_out");
+  }
+  const std::map<std::string, std::string> expected = {
+      {"root", ""}, {"1", "1"}, {"2", "2"}, {"3", "3"}};
+  EXPECT_EQ(held_out, expected);
+}
+
+TEST(Workflows, LearningCurveOnNci60FallsWithTheTrainingSize) {
+  ScratchDir dir;
+  auto r = run_workflow("nci60-learning-curve.json", dir / "run",
+                        {"--set", "search.generator.num=3", "--set", "search.generator.repeats=2",
+                         "--set", "model.params.n_estimators=30"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(successful_trials(dir / "run"), 6u);
+  std::map<double, std::vector<double>> by_size;
+  for (const auto& row : csv_rows(dir / "run" / "learning_curve.csv")) {
+    by_size[std::stod(row.at("size"))].push_back(std::stod(row.at("value")));
+  }
+  ASSERT_EQ(by_size.size(), 3u);
+  const auto mean = [](const std::vector<double>& v) {
+    return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+  };
+  EXPECT_DOUBLE_EQ(by_size.rbegin()->first, 1.0);
+  EXPECT_LT(mean(by_size.rbegin()->second), mean(by_size.begin()->second));
+}
