@@ -35,19 +35,49 @@ Parts cut(std::size_t n, const std::array<double, 3>& fractions, Rng& rng) {
   return parts;
 }
 
-// Every row takes the part of its group (its cell line or drug).
-Parts cut_groups(const std::vector<std::uint32_t>& group_of_row, const SplitSpec& spec,
+// The part of a drug combination whose drugs fell in parts a and b: training only when both
+// are training drugs, so that no drug of the validation or test set is ever trained on, and
+// the test set before the validation set.
+std::int8_t part_of_pair(std::int8_t a, std::int8_t b) {
+  const auto rank = [](std::int8_t p) {
+    switch (p) {
+      case kTestPart:
+        return 3;
+      case kValPart:
+        return 2;
+      case kNoPart:
+        return 1;
+      default:
+        return 0;
+    }
+  };
+  return rank(a) >= rank(b) ? a : b;
+}
+
+// Every row takes the part of its group (its cell line or drug); a row with a second group (a
+// combination's second drug) takes the part of both.
+Parts cut_groups(const std::vector<std::uint32_t>& group_of_row,
+                 const std::vector<std::uint32_t>& second_group_of_row, const SplitSpec& spec,
                  std::size_t& groups) {
   std::vector<std::uint32_t> ids = group_of_row;
+  for (const auto id : second_group_of_row) {
+    if (id != kNoSecondDrug) ids.push_back(id);
+  }
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   groups = ids.size();
   Rng rng(spec.seed);
   const Parts group_parts = cut(ids.size(), spec.fractions, rng);
+  const auto part_of = [&](std::uint32_t id) {
+    return group_parts[static_cast<std::size_t>(std::lower_bound(ids.begin(), ids.end(), id) -
+                                                ids.begin())];
+  };
   Parts parts(group_of_row.size());
   for (std::size_t r = 0; r < parts.size(); ++r) {
-    const auto position = std::lower_bound(ids.begin(), ids.end(), group_of_row[r]) - ids.begin();
-    parts[r] = group_parts[static_cast<std::size_t>(position)];
+    parts[r] = part_of(group_of_row[r]);
+    if (!second_group_of_row.empty() && second_group_of_row[r] != kNoSecondDrug) {
+      parts[r] = part_of_pair(parts[r], part_of(second_group_of_row[r]));
+    }
   }
   return parts;
 }
@@ -284,7 +314,8 @@ Split make_split(const Responses& responses, const std::vector<std::string>& stu
     case SplitKind::ByDrug: {
       const bool by_cell = spec.kind == SplitKind::ByCell;
       std::size_t groups = 0;
-      parts = cut_groups(by_cell ? responses.cell : responses.drug, spec, groups);
+      parts = by_cell ? cut_groups(responses.cell, {}, spec, groups)
+                      : cut_groups(responses.drug, responses.drug2, spec, groups);
       described = "split of " + std::to_string(groups) + (by_cell ? " cell lines" : " drugs") +
                   " with " + fractions_text(spec);
       break;

@@ -108,6 +108,12 @@ bool model_data_has_combinations(const Campaign& campaign, const json& params) {
   return std::filesystem::exists(options.file) && data::read_h5_has_combinations(options.file);
 }
 
+void fail_at_model_data(const Campaign& campaign, const std::string& message) {
+  const JsonView data = model_data_view(campaign);
+  (data.value().is_object() && data.value().contains("file") ? data.at("file") : data)
+      .fail(message);
+}
+
 void check_model_data_studies(const Campaign& campaign) {
   const auto values = sources_values(campaign);
   const json& data = campaign.model.data;

@@ -322,6 +322,15 @@ TEST(TorchModels, ComboArchitectureLearnsDrugPairsWhateverTheOrderOfTheDrugs) {
   EXPECT_EQ(r.exit_code, 2) << r.err;
   EXPECT_NE(r.err.find("combo-pairs.json: /model/params/architecture:"), std::string::npos)
       << r.err;
+  // The convolutional network has no architecture to choose: its refusal names the data.
+  r = run(overseer_command({"validate", workflow("combo-pairs.json").string(), "--set",
+                            "model.name=torch_cnn", "--set", "model.params={}"}),
+          dir.path());
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("combo-pairs.json: /model/data/file: the data holds drug combinations "
+                       "(responses with a second drug), which torch_cnn would ignore"),
+            std::string::npos)
+      << r.err;
 }
 
 TEST(TorchModels, AnIncrementalTreeWarmStartsEachNodeFromItsParentsWeights) {

@@ -116,6 +116,38 @@ TEST(DataSplit, ByCellAndByDrugKeepEachGroupInOnePart) {
   }
 }
 
+// A combination is a training row only when both its drugs are training drugs: a drug of the
+// validation or test set never reaches training as some pair's second drug.
+TEST(DataSplit, ByDrugOnCombinationsHoldsEachDrugOutInEitherPlace) {
+  const Dataset pairs = read_h5(source_dir() / "data/synth-combinations.h5");
+  const Responses& r = pairs.responses;
+  ASSERT_TRUE(r.has_pairs());
+  const Split s = make_split(r, pairs.studies, spec_of(SplitKind::ByDrug, 3));
+  expect_partition(s, r.size());
+  const auto drugs_at = [&](const std::vector<std::size_t>& rows) {
+    std::set<std::uint32_t> out = values_at(r.drug, rows);
+    for (const auto d : values_at(r.drug2, rows)) {
+      if (d != kNoSecondDrug) out.insert(d);
+    }
+    return out;
+  };
+  // Every validation and test row holds a drug that no training row holds; every test row one
+  // that no validation row holds either.
+  const auto train = drugs_at(s.train), val = drugs_at(s.val);
+  const auto holds_one_outside = [&](std::size_t row, const std::set<std::uint32_t>& seen) {
+    return !seen.count(r.drug[row]) || (r.drug2[row] != kNoSecondDrug && !seen.count(r.drug2[row]));
+  };
+  std::set<std::uint32_t> seen_before_test = train;
+  seen_before_test.insert(val.begin(), val.end());
+  for (const auto row : s.val) EXPECT_TRUE(holds_one_outside(row, train)) << row;
+  std::size_t pairs_in_test = 0;
+  for (const auto row : s.test) {
+    EXPECT_TRUE(holds_one_outside(row, seen_before_test)) << row;
+    pairs_in_test += r.drug2[row] != kNoSecondDrug;
+  }
+  EXPECT_GT(pairs_in_test, 0u);
+}
+
 TEST(DataSplit, ByStudyTrainsOnTrainSourcesAndTestsOnTestSources) {
   const Dataset& d = three_studies();
   SplitSpec spec = spec_of(SplitKind::ByStudy);

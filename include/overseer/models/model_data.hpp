@@ -21,6 +21,8 @@ void check_model_data(const Campaign& campaign, const json& params);
 // Whether the dataset that `model.data` (with `params` on top) names holds drug combinations;
 // false when it does not exist, which check_model_data reports.
 bool model_data_has_combinations(const Campaign& campaign, const json& params);
+// Throws InputError naming model.data's dataset file, for data that the model cannot train on.
+[[noreturn]] void fail_at_model_data(const Campaign& campaign, const std::string& message);
 
 // Checks every study name that train_sources or test_sources can take (in model.data, in
 // model.params, or as a value of a searched parameter) against the studies of the dataset

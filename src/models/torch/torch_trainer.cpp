@@ -26,8 +26,8 @@ namespace {
 
 const std::vector<std::string> kOptimizers = {"adam", "adamax", "sgd", "rmsprop"};
 constexpr const char* kIgnoresSecondDrug =
-    "the data holds drug combinations (responses with a second drug), which this network would "
-    "ignore; torch_mlp with architecture \"combo\" reads both drugs";
+    "the data holds drug combinations (responses with a second drug), which {} would ignore; "
+    "torch_mlp with architecture \"combo\" reads both drugs";
 const std::vector<std::string> kLosses = {"mse", "mae", "huber", "alpha_weighted"};
 
 // Training settings common to every torch model, read from the merged parameters.
@@ -519,7 +519,12 @@ class TorchModel : public Model {
     check_model_data(campaign_, params);
     const bool pairs = spec_.reads_second_drug && spec_.reads_second_drug(params);
     if (!pairs && model_data_has_combinations(campaign_, params)) {
-      throw ParameterError("architecture", kIgnoresSecondDrug);
+      // A network that can read both drugs is refused at the parameter that chose otherwise;
+      // one that never can, at the data.
+      if (spec_.reads_second_drug) {
+        throw ParameterError("architecture", fmt::format(kIgnoresSecondDrug, "this network"));
+      }
+      fail_at_model_data(campaign_, fmt::format(kIgnoresSecondDrug, campaign_.model.name));
     }
   }
 
