@@ -1,7 +1,8 @@
 // A dag campaign's trials as the tree of their first parents (the incremental-learning tree),
 // each node coloured by its objective, as CANDLE/Supervisor's incremental-learning study draws
-// it.
+// it; a node with several parents names the others beside it.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -34,9 +35,19 @@ std::string node_html(const ReportContext& c, const Tree& tree, TrialId id, std:
     style = "background:" + sequential_colour(1 - t) + (t > 0.6 ? ";color:#fff" : "");
     text = format_number(value->second);
   }
-  std::string html = fmt::format(
-      "<li><span class=\"node\" style=\"{}\" title=\"trial {}\">{} <b>{}</b></span>", style, id,
-      escape(node.label.empty() ? std::to_string(id) : node.label), escape(text));
+  const auto name = [&](TrialId t) {
+    const std::string& label = c.history.created[static_cast<std::size_t>(t)].label;
+    return escape(label.empty() ? std::to_string(t) : label);
+  };
+  std::string html =
+      fmt::format("<li><span class=\"node\" style=\"{}\" title=\"trial {}\">{} <b>{}</b></span>",
+                  style, id, name(id), escape(text));
+  if (node.parents.size() > 1) {
+    std::vector<std::string> others;
+    for (auto p = node.parents.begin() + 1; p != node.parents.end(); ++p)
+      others.push_back(name(*p));
+    html += fmt::format(" <small>also from {}</small>", fmt::join(others, ", "));
+  }
   const auto kids = tree.children.find(id);
   if (kids != tree.children.end()) {
     html += "<ul>";
@@ -72,8 +83,8 @@ std::string dag_section(const ReportContext& c) {
   std::string html = "<ul class=\"tree\">";
   for (TrialId root : roots) html += node_html(c, tree, root, shown);
   html += "</ul>";
-  return note("Each trial under its (first) parent, with its " + escape(c.objective()) +
-              ": the best bright yellow, the worst dark" +
+  return note("Each trial under its first parent (the others named beside it), with its " +
+              escape(c.objective()) + ": the best bright yellow, the worst dark" +
               (shown > kMostNodes ? fmt::format("; the first {} nodes", kMostNodes) : "") +
               ". A node that starts from its parent's weights shows how its change of data moved "
               "the metric; tree.csv holds every node's metrics.") +

@@ -102,6 +102,13 @@ TEST(Dag, AChildStartsAsSoonAsItsParentsFinishWhileASiblingSubtreeStillRuns) {
   EXPECT_EQ(tree.at("after-both").at("stage"), "2");
   EXPECT_EQ(tree.at("root").at("stage"), "0");
   EXPECT_EQ(tree.at("slow").at("status"), "ok");
+  // The report draws it under its first parent and names the other.
+  const ProcessResult report =
+      run(overseer_command({"report", (dir / "run").string()}), dir.path());
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  const std::string html = read_text(dir / "run" / "report.html");
+  EXPECT_NE(html.find("after-both <b>"), std::string::npos);
+  EXPECT_NE(html.find("</span> <small>also from slow</small>"), std::string::npos);
 }
 
 TEST(Dag, AWarmStartBeginsFromTheParentsFinalState) {
