@@ -65,6 +65,14 @@ std::map<std::string, Node> nodes_of(const fs::path& run) {
   return nodes;
 }
 
+// The run's report.html, written by `overseer report`; empty when the command failed.
+std::string report_html(const ScratchDir& dir) {
+  const ProcessResult report =
+      run(overseer_command({"report", (dir / "run").string()}), dir.path());
+  EXPECT_EQ(report.exit_code, 0) << report.err;
+  return report.exit_code == 0 ? read_text(dir / "run" / "report.html") : std::string();
+}
+
 int run_status(const ScratchDir& dir) {
   return run(overseer_command({"status", (dir / "run").string()}), dir.path()).exit_code;
 }
@@ -103,10 +111,7 @@ TEST(Dag, AChildStartsAsSoonAsItsParentsFinishWhileASiblingSubtreeStillRuns) {
   EXPECT_EQ(tree.at("root").at("stage"), "0");
   EXPECT_EQ(tree.at("slow").at("status"), "ok");
   // The report draws it under its first parent and names the other.
-  const ProcessResult report =
-      run(overseer_command({"report", (dir / "run").string()}), dir.path());
-  ASSERT_EQ(report.exit_code, 0) << report.err;
-  const std::string html = read_text(dir / "run" / "report.html");
+  const std::string html = report_html(dir);
   EXPECT_NE(html.find("after-both <b>"), std::string::npos);
   EXPECT_NE(html.find("</span> <small>also from slow</small>"), std::string::npos);
 }
@@ -203,10 +208,7 @@ TEST(Dag, TheIncrementalTreeOfThreeSubsetsAndTwoStages) {
     EXPECT_EQ(row.at("status"), "ok") << node;
   }
   // The report draws the tree, each node with its value.
-  const ProcessResult report =
-      run(overseer_command({"report", (dir / "run").string()}), dir.path());
-  ASSERT_EQ(report.exit_code, 0) << report.err;
-  const std::string html = read_text(dir / "run" / "report.html");
+  const std::string html = report_html(dir);
   EXPECT_NE(html.find("id=\"dag\""), std::string::npos);
   EXPECT_NE(html.find("\">3.2 <b>"), std::string::npos);
   // Every child starts from its parent's final value.
@@ -358,10 +360,7 @@ TEST(Dag, ALearningCurveTrainsGrowingSharesOnOneFixedTestSet) {
   }
   EXPECT_EQ(val_rows.size(), 1u);
   // The report draws the curve with its fitted power law.
-  const ProcessResult report =
-      run(overseer_command({"report", (dir / "run").string()}), dir.path());
-  ASSERT_EQ(report.exit_code, 0) << report.err;
-  const std::string html = read_text(dir / "run" / "report.html");
+  const std::string html = report_html(dir);
   EXPECT_NE(html.find("id=\"training-size\""), std::string::npos);
   EXPECT_NE(html.find("The fitted power law is"), std::string::npos);
 }
