@@ -250,3 +250,36 @@ TEST(Workflows, LearningCurveOnNci60FallsWithTheTrainingSize) {
   EXPECT_DOUBLE_EQ(by_size.rbegin()->first, 1.0);
   EXPECT_LT(mean(by_size.rbegin()->second), mean(by_size.begin()->second));
 }
+
+TEST(Workflows, ComboLtfbTrainersPlayTournamentsOnDrugPairs) {
+  if (!torch_models_built()) GTEST_SKIP() << kNeedsTorch;
+  ScratchDir dir;
+  auto r = run_workflow("combo-ltfb.json", dir / "run",
+                        {"--set", "search.budget=2", "--set", "scheduler.max_resource=4"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(successful_trials(dir / "run"), 2u);
+  std::set<std::pair<std::int64_t, std::int64_t>> played;  // trial, step
+  for (const auto& rec : read_journal(dir / "run" / "journal.jsonl").records) {
+    if (rec["event"] == "tournament") {
+      played.emplace(rec["trial"].get<std::int64_t>(), rec["step"].get<std::int64_t>());
+    }
+  }
+  const std::set<std::pair<std::int64_t, std::int64_t>> expected = {{0, 2}, {1, 2}};
+  EXPECT_EQ(played, expected);
+}
+
+TEST(Workflows, UnoPbtTrainsThePopulationToTheEndOnNci60) {
+  if (!torch_models_built()) GTEST_SKIP() << kNeedsTorch;
+  ScratchDir dir;
+  auto r = run_workflow("nci60-uno-pbt.json", dir / "run",
+                        {"--set", "search.budget=4", "--set", "scheduler.max_resource=4", "--set",
+                         "scheduler.interval=2", "--set", "checkpoint.every_steps=2", "--set",
+                         "model.params.dense_feature_layers=64", "--set", "model.params.dense=64"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(successful_trials(dir / "run"), 4u);
+  for (const auto& rec : read_journal(dir / "run" / "journal.jsonl").records) {
+    if (rec["event"] == "result" && rec["final"]) {
+      EXPECT_EQ(rec.value("step", -1), 4) << rec;
+    }
+  }
+}
