@@ -96,7 +96,7 @@ void Server::serve() {
   if (cancelled_) return;
   queue_.offer([this](json& task) {
     if (idle_.empty()) return TaskQueue::Offer::Stop;
-    const int avoid = task.value("avoid", -1);
+    const auto avoid = task.value("avoid", std::vector<int>{});
     const auto ranks = task.value("ranks", std::size_t{1});
     if (ranks > 1) {
       const auto members = choose_group(ranks, avoid);
@@ -104,9 +104,11 @@ void Server::serve() {
       hand_to_group(task, members);
       return TaskQueue::Offer::Take;
     }
-    // A task avoiding a worker goes to it only when no other worker could take it.
-    const auto it = std::find_if(idle_.begin(), idle_.end(),
-                                 [&](int w) { return w != avoid || own_workers_ == 1; });
+    // A task avoiding workers goes to one of them only when no other worker could take it.
+    const bool only_avoided = static_cast<std::size_t>(own_workers_) <= avoid.size();
+    const auto it = std::find_if(idle_.begin(), idle_.end(), [&](int w) {
+      return only_avoided || std::find(avoid.begin(), avoid.end(), w) == avoid.end();
+    });
     if (it == idle_.end()) return TaskQueue::Offer::Keep;
     const int worker = *it;
     idle_.erase(it);
@@ -117,7 +119,7 @@ void Server::serve() {
   consider_stealing();
 }
 
-std::vector<int> Server::choose_group(std::size_t size, int avoid) const {
+std::vector<int> Server::choose_group(std::size_t size, const std::vector<int>& avoid) const {
   // Idle workers holding nothing else: one waiting behind another task would keep the rest of
   // its group waiting, and two groups waiting on each other's members would never start.
   std::map<std::string, std::vector<int>> by_node;
@@ -125,7 +127,11 @@ std::vector<int> Server::choose_group(std::size_t size, int avoid) const {
   for (const int w : idle_) {
     const auto held = held_.find(w);
     if ((held != held_.end() && held->second > 0) || !seen.insert(w).second) continue;
-    if (w == avoid && static_cast<std::size_t>(own_workers_) > size) continue;
+    // The workers of a failed attempt, when enough others remain to form the group.
+    if (static_cast<std::size_t>(own_workers_) >= size + avoid.size() &&
+        std::find(avoid.begin(), avoid.end(), w) != avoid.end()) {
+      continue;
+    }
     const auto node = node_.find(w);
     by_node[node == node_.end() ? std::string() : node->second].push_back(w);
   }

@@ -115,7 +115,7 @@ void Master::replay(const std::vector<json>& records) {
     if (trials_[id].finished) continue;
     // Created to fail without running, and cut off before its result was journaled.
     if (!trials_[id].doomed.empty()) continue;
-    queue_.push_back({static_cast<TrialId>(id), -1});
+    queue_.push_back({static_cast<TrialId>(id)});
   }
   searcher_->take_events();  // the journal holds them already
 }
@@ -276,13 +276,13 @@ bool Master::work_remains() const {
          (!searcher_done_ && static_cast<std::int64_t>(trials_.size()) < budget_);
 }
 
-std::optional<TrialId> Master::next_trial(int& avoid, int& priority) {
-  avoid = -1;
+std::optional<TrialId> Master::next_trial(std::vector<int>& avoid, int& priority) {
+  avoid.clear();
   priority = 0;
   if (!queue_.empty()) {
     const TrialId id = queue_.front().id;
-    avoid = queue_.front().avoid_rank;
-    priority = avoid >= 0 ? kRetryPriority : 0;
+    avoid = std::move(queue_.front().avoid);
+    priority = avoid.empty() ? 0 : kRetryPriority;
     queue_.pop_front();
     return id;
   }
@@ -331,7 +331,7 @@ void Master::fail_unrun(TrialId id, const std::string& message) {
 }
 
 std::optional<json> Master::next_task() {
-  int avoid = -1;
+  std::vector<int> avoid;
   int priority = 0;
   std::optional<TrialId> next;
   std::string warm_start;
@@ -361,7 +361,7 @@ std::optional<json> Master::next_task() {
   task["attempt"] = trial.attempts + 1;
   task["params"] = trial.params;
   if (priority != 0) task["priority"] = priority;
-  if (avoid >= 0) task["avoid"] = avoid;
+  if (!avoid.empty()) task["avoid"] = avoid;
   if (campaign_.model.ranks_per_trial > 1) task["ranks"] = campaign_.model.ranks_per_trial;
   if (campaign_.output.trial_dirs) task["run_dir"] = run_.trial_dir(id).string();
   if (scheduler_) {
@@ -480,7 +480,7 @@ void Master::on_result(int rank, const Payload& payload) {
                        parts.text);
       spdlog::info("trial {} paused at step {}; it continues from trial {}'s state", id,
                    result.step, source);
-      queue_.push_front({id, -1});
+      queue_.push_front({id});
       return;
     }
     trial.exploit.reset();  // it ended before it heard
@@ -499,7 +499,9 @@ void Master::on_result(int rank, const Payload& payload) {
                  result.message);
     // Trainers that train together hold every other worker while they wait for this one.
     const bool together = scheduler_ && scheduler_->trains_together() > 0;
-    queue_.push_back({id, together ? -1 : rank});
+    // A group's retry avoids all of its members: any of them may be the one at fault.
+    std::vector<int> avoid = received.group.empty() ? std::vector<int>{rank} : received.group;
+    queue_.push_back({id, together ? std::vector<int>{} : std::move(avoid)});
     if (stopping_) leave_scheduler(id);
     return;
   }

@@ -61,11 +61,13 @@ class ResultReader : public nlohmann::json_sax<json> {
   }
   bool start_array(std::size_t) override {
     not_a_number();
+    if (depth_ == 1 && key_ == "group") group_open_ = true;
     ++depth_;
     return true;
   }
   bool end_array() override {
     --depth_;
+    if (depth_ == 1) group_open_ = false;
     return true;
   }
   bool key(string_t& k) override {
@@ -91,7 +93,9 @@ class ResultReader : public nlohmann::json_sax<json> {
   }
 
   bool number(double v) {
-    if (in_metrics()) {
+    if (group_open_ && depth_ == 2) {
+      out_.group.push_back(whole_or(v, -1));
+    } else if (in_metrics()) {
       out_.result.metrics[key_] = v;
     } else if (depth_ == 1) {
       if (key_ == "value") {
@@ -117,6 +121,7 @@ class ResultReader : public nlohmann::json_sax<json> {
   std::string key_;
   int depth_ = 0;
   bool metrics_open_ = false;
+  bool group_open_ = false;
   bool is_object_ = false;
 };
 

@@ -78,7 +78,7 @@ TEST(Server, ATaskAvoidingAWorkerWaitsForAnother) {
   InProcessNetwork network(3);
   const Layout layout(3, 256);  // workers 1 and 2
   Server server(network.endpoint(0), layout, ServerOptions{}, [](int) {});
-  server.add({{{"trial", 7}, {"priority", 1}, {"avoid", 1}}, {{"trial", 8}}}, true);
+  server.add({{{"trial", 7}, {"priority", 1}, {"avoid", {1}}}, {{"trial", 8}}}, true);
   server.worker_idle(1);
   auto message = network.endpoint(1).receive(std::chrono::microseconds(1000));
   ASSERT_TRUE(message);
@@ -184,6 +184,30 @@ TEST(Server, AWaitingGroupKeepsIdleWorkersFromLaterTasksUntilItForms) {
   const auto single = tasks_at(network, {2});
   ASSERT_EQ(single.size(), 1u);
   EXPECT_EQ(single[0].second["trial"], 3);
+}
+
+// The retry of a group's failed attempt: none of its members while enough others are idle,
+// and them too when the server has no others.
+TEST(Server, AGroupTaskAvoidingAFailedGroupFormsFromOtherWorkers) {
+  {
+    InProcessNetwork network(5);
+    const Layout layout(5, 256);  // workers 1..4
+    Server server(network.endpoint(0), layout, ServerOptions{}, [](int) {});
+    for (int w : {1, 2, 3}) server.worker_idle(w);
+    server.add({{{"trial", 0}, {"ranks", 2}, {"avoid", {1, 2}}}}, true);
+    EXPECT_TRUE(tasks_at(network, {1, 2, 3}).empty()) << "3 alone is not a group";
+    server.worker_idle(4);
+    const auto group = tasks_at(network, {1, 2, 3, 4});
+    ASSERT_EQ(group.size(), 2u);
+    EXPECT_EQ(group[0].first, 3);
+    EXPECT_EQ(group[1].first, 4);
+  }
+  InProcessNetwork network(4);
+  const Layout layout(4, 256);  // workers 1..3
+  Server server(network.endpoint(0), layout, ServerOptions{}, [](int) {});
+  for (int w : {1, 2, 3}) server.worker_idle(w);
+  server.add({{{"trial", 0}, {"ranks", 2}, {"avoid", {1, 2}}}}, true);
+  EXPECT_EQ(tasks_at(network, {1, 2, 3}).size(), 2u);
 }
 
 TEST(Server, AWorkerHoldingATaskIsNotPutInAGroup) {

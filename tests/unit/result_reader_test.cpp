@@ -29,8 +29,10 @@ TEST(ResultReader, ReadsBackWhatToJsonWrites) {
   json body = to_json(r);
   body["trial"] = 123456789012;
   body["attempt"] = 3;
+  body["group"] = {7, 8};
 
   const ResultRecord back = read(body);
+  EXPECT_EQ(back.group, (std::vector<int>{7, 8}));
   EXPECT_EQ(back.trial, 123456789012);
   EXPECT_EQ(back.attempt, 3);
   EXPECT_EQ(back.result.status, TrialStatus::Ok);

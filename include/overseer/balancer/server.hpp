@@ -56,7 +56,7 @@ class Server {
  private:
   static constexpr double kNever = std::numeric_limits<double>::infinity();
   void serve();
-  std::vector<int> choose_group(std::size_t size, int avoid) const;
+  std::vector<int> choose_group(std::size_t size, const std::vector<int>& avoid) const;
   void hand_to_group(const json& task, const std::vector<int>& members);
   void hand_to(int worker, const json& task);
   void top_up();

@@ -73,7 +73,9 @@ class Master : public Role, private TaskSource, private JournalVisitor {
   };
   struct QueuedAttempt {
     TrialId id;
-    int avoid_rank;  // the worker whose attempt failed, when a retry should go elsewhere
+    // The workers whose attempt failed (one, or a trial's whole group), when a retry should go
+    // elsewhere.
+    std::vector<int> avoid = {};
   };
 
   void replay(const std::vector<json>& records);
@@ -96,7 +98,7 @@ class Master : public Role, private TaskSource, private JournalVisitor {
   Trial* find_trial(TrialId id);
   std::optional<json> next_task() override;
   // The trial to hand out next, from the queue or the searcher; nullopt: none now.
-  std::optional<TrialId> next_trial(int& avoid, int& priority);
+  std::optional<TrialId> next_trial(std::vector<int>& avoid, int& priority);
   // Records a final failure for a trial that never ran (a DAG's subtree under a failed trial,
   // a warm start with no checkpoint to start from).
   void fail_unrun(TrialId id, const std::string& message);

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "overseer/core/trial.hpp"
 
@@ -13,6 +14,7 @@ struct ResultRecord {
   TrialId trial = -1;
   int attempt = 0;
   TrialResult result;
+  std::vector<int> group;  // the world ranks of a trial's rank group; empty for one rank
 };
 
 // Reads a result record from its CBOR encoding (of to_json's form) event by event, without
