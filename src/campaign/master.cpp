@@ -497,11 +497,13 @@ void Master::on_result(int rank, const Payload& payload) {
   if (!final) {
     spdlog::warn("trial {} attempt {} {}: {}; retrying", id, attempt, to_string(result.status),
                  result.message);
-    // Trainers that train together hold every other worker while they wait for this one.
-    const bool together = scheduler_ && scheduler_->trains_together() > 0;
-    // A group's retry avoids all of its members: any of them may be the one at fault.
-    std::vector<int> avoid = received.group.empty() ? std::vector<int>{rank} : received.group;
-    queue_.push_back({id, together ? std::vector<int>{} : std::move(avoid)});
+    // Trainers that train together hold every other worker while they wait for this one; any
+    // other retry avoids the worker, or every member of the group, that failed.
+    std::vector<int> avoid;
+    if (!scheduler_ || scheduler_->trains_together() == 0) {
+      avoid = received.group.empty() ? std::vector<int>{rank} : std::move(received.group);
+    }
+    queue_.push_back({id, std::move(avoid)});
     if (stopping_) leave_scheduler(id);
     return;
   }

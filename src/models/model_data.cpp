@@ -65,6 +65,11 @@ JsonView model_data_view(const Campaign& campaign) {
                   json::json_pointer(campaign.model.data_pointer));
 }
 
+// Where model.data names its dataset: the whole field when it is a path, else its "file".
+JsonView file_field(const JsonView& data) {
+  return data.value().is_object() && data.value().contains("file") ? data.at("file") : data;
+}
+
 void check_exists(const std::filesystem::path& file, const JsonView& where) {
   if (const std::string problem = file_problem(file); !problem.empty()) {
     where.fail(file.string() + ": " + problem);
@@ -93,7 +98,7 @@ void check_model_data(const Campaign& campaign, const json& params) {
     const std::string name = e.pointer().substr(1, e.pointer().find('/', 1) - 1);
     throw ParameterError(name, "parameter \"" + name + "\": " + e.message());
   }
-  check_exists(options.file, data.value().is_string() ? data : data.at("file"));
+  check_exists(options.file, file_field(data));
   const char* parts[] = {"train", "val", "test"};
   for (std::size_t i = 0; i < options.split.files.size(); ++i) {
     if (!options.split.files[i].empty()) {
@@ -109,9 +114,7 @@ bool model_data_has_combinations(const Campaign& campaign, const json& params) {
 }
 
 void fail_at_model_data(const Campaign& campaign, const std::string& message) {
-  const JsonView data = model_data_view(campaign);
-  (data.value().is_object() && data.value().contains("file") ? data.at("file") : data)
-      .fail(message);
+  file_field(model_data_view(campaign)).fail(message);
 }
 
 void check_model_data_studies(const Campaign& campaign) {
